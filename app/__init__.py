@@ -1,0 +1,1 @@
+"""Linkscope's outer layer: the command line, the HTTP API and the browser explorer."""

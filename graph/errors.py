@@ -1,0 +1,49 @@
+"""Domain errors: what went wrong, where, and why, with no HTTP in sight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DataError", "LinkscopeError", "Problem", "UnknownEntity"]
+
+
+class LinkscopeError(Exception):
+    """Base class for every error Linkscope raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One defect in a data file: the file, the line (when known), the entry path and why."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        at = f" ({self.path})" if self.path else ""
+        return f"{where}{at}: {self.message}"
+
+
+class DataError(LinkscopeError):
+    """The data did not validate; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.path, p.message))
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the data"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class UnknownEntity(LinkscopeError, KeyError):
+    """An entity id that is not in the graph, with close ids as a hint."""
+
+    def __init__(self, entity_id: str, suggestions: list[str] | None = None) -> None:
+        self.entity_id = entity_id
+        self.suggestions = suggestions or []
+        super().__init__(entity_id)
+
+    def __str__(self) -> str:
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        return f"unknown entity id {self.entity_id!r}{hint}"

@@ -1,0 +1,66 @@
+"""Flatten attribute values to the scalars that tabular and XML formats can hold.
+
+Lists become ``" | "``-joined strings; citations become their URLs; ``None`` is dropped.
+One attribute name gets one type across the whole graph (igraph rejects GraphML files
+where it does not), chosen by :func:`column_types`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["LIST_SEPARATOR", "Scalar", "column_types", "flatten_attributes", "flatten_value"]
+
+LIST_SEPARATOR = " | "
+Scalar = str | int | float | bool
+
+
+def flatten_value(name: str, value: Any) -> Scalar | None:
+    """One attribute value as a scalar, or ``None`` when there is nothing to write.
+
+    >>> flatten_value("aliases", ["Lontek", "Xi'an Longde"])
+    "Lontek | Xi'an Longde"
+    >>> flatten_value("sources", [{"url": "https://a.example/1", "publisher": "A"}])
+    'https://a.example/1'
+    """
+    if value is None:
+        return None
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Mapping):
+        return str(value.get("url", "")) or None
+    if isinstance(value, Iterable):
+        parts = [flatten_value(name, item) for item in value]
+        joined = LIST_SEPARATOR.join(str(p) for p in parts if p is not None and p != "")
+        return joined or None
+    return str(value)
+
+
+def flatten_attributes(attrs: Mapping[str, Any]) -> dict[str, Scalar]:
+    """All attributes of one node or edge, flattened, without empty values."""
+    flat = {}
+    for name, value in attrs.items():
+        scalar = flatten_value(name, value)
+        if scalar is not None:
+            flat[name] = scalar
+    return flat
+
+
+def column_types(rows: Iterable[Mapping[str, Scalar]]) -> dict[str, type]:
+    """The single type each attribute name gets: bool, int, float or (if mixed) str."""
+    seen: dict[str, set[type]] = {}
+    for row in rows:
+        for name, value in row.items():
+            seen.setdefault(name, set()).add(type(value))
+    types: dict[str, type] = {}
+    for name, kinds in seen.items():
+        if kinds == {bool}:
+            types[name] = bool
+        elif kinds <= {int}:
+            types[name] = int
+        elif kinds <= {int, float}:
+            types[name] = float
+        else:
+            types[name] = str
+    return types

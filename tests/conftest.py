@@ -1,0 +1,87 @@
+"""Shared fixtures.
+
+Fixture strategy: tests about the curated dataset use ``bundled`` (loaded once per
+session). Tests about one behaviour build the smallest dataset that shows it inline with
+``write_data``, which falls back to the bundled vocabulary unless the test writes its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+import yaml
+
+from graph.build import build_graph
+from graph.dataset import Dataset
+from graph.load import load_dataset
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+GRAPHML_XSD = SHARED / "graphml-xsd" / "graphml.xsd"
+
+SOURCE = {
+    "id": "src",
+    "url": "https://example.org/report",
+    "publisher": "Example Publisher",
+    "published": "2024-09-13",
+}
+
+
+def entity(id: str, kind: str = "firm", **extra: Any) -> dict[str, Any]:
+    """A minimal valid entity."""
+    return {"id": id, "label": id.title(), "kind": kind, "sources": ["src"], "confidence": "press", **extra}
+
+
+def relation(type: str, source: str, target: str, **extra: Any) -> dict[str, Any]:
+    """A minimal valid relation (type-specific attributes go in ``extra``)."""
+    return {
+        "type": type,
+        "source": source,
+        "target": target,
+        "status": "reported",
+        "confidence": "press",
+        "sources": ["src"],
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def bundled_dataset() -> Dataset:
+    return load_dataset()
+
+
+@pytest.fixture(scope="session")
+def bundled(bundled_dataset: Dataset) -> nx.MultiDiGraph:
+    """The graph of the bundled data. Do not mutate it."""
+    return build_graph(bundled_dataset)
+
+
+WriteData = Callable[..., Path]
+
+
+@pytest.fixture
+def write_data(tmp_path: Path) -> WriteData:
+    """Write one YAML data file (sources default to SOURCE) and return its folder."""
+
+    def write(
+        entities: list[dict[str, Any]] | None = None,
+        relations: list[dict[str, Any]] | None = None,
+        sources: list[dict[str, Any]] | None = None,
+        name: str = "data.yaml",
+        text: str | None = None,
+    ) -> Path:
+        body = text
+        if body is None:
+            content: dict[str, Any] = {"sources": [SOURCE] if sources is None else sources}
+            if entities is not None:
+                content["entities"] = entities
+            if relations is not None:
+                content["relations"] = relations
+            body = yaml.safe_dump(content, sort_keys=False, allow_unicode=True)
+        (tmp_path / name).write_text(body, encoding="utf-8")
+        return tmp_path
+
+    return write

@@ -1,0 +1,62 @@
+"""The linkscope command line, run in-process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import yaml
+from click.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import WriteData, entity, relation
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_stats_counts_kinds_and_relations() -> None:
+    code, output = run("stats", "--json")
+    counts = json.loads(output)
+    assert code == 0
+    assert counts["relations"]["sanctioned"] == 33 and counts["kinds"]["programme"] == 8
+    code, text = run("stats")
+    assert code == 0 and "sanctioned" in text and "72 nodes" in text
+
+
+def test_export_json_to_stdout_reads_back() -> None:
+    code, output = run("export", "--format", "json")
+    graph = nx.node_link_graph(json.loads(output), edges="edges")
+    assert code == 0 and graph.number_of_nodes() == 72
+
+
+def test_export_graphml_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "linkscope.graphml"
+    code, _ = run("export", "--format", "graphml", "-o", str(target))
+    assert code == 0 and nx.read_graphml(target).number_of_edges() == 146
+    assert [p.name for p in target.parent.iterdir()] == ["linkscope.graphml"]  # no temporary file left
+
+
+def test_export_of_invalid_data_writes_nothing(write_data: WriteData, tmp_path: Path) -> None:
+    folder = write_data(entities=[entity("acme", kind="spaceship")])
+    target = tmp_path / "never.graphml"
+    code, output = run("export", "--format", "graphml", "--data", str(folder), "-o", str(target))
+    assert code == 1 and "unknown kind 'spaceship'" in output and not target.exists()
+
+
+def test_data_option_is_repeatable(write_data: WriteData, tmp_path: Path) -> None:
+    first = write_data(entities=[entity("acme"), entity("pk", "country", country="PK")], name="a.yaml")
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "b.yaml").write_text(yaml.safe_dump({"relations": [relation("based_in", "acme", "pk")]}), encoding="utf-8")
+    code, output = run("stats", "--json", "--data", str(first / "a.yaml"), "--data", str(extra))
+    assert code == 0, output
+    assert json.loads(output)["relations"] == {"based_in": 1}
+
+
+def test_schema_command_prints_the_committed_schema() -> None:
+    code, output = run("schema")
+    assert code == 0 and json.loads(output)["title"] == "Linkscope data file"
