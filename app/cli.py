@@ -5,6 +5,7 @@ Each command parses its options, makes one call into :mod:`graph`, and prints.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -99,6 +100,23 @@ def export(data: tuple[Path, ...], fmt: str, output: Path | None) -> None:
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of a data file (the committed copy is docs/schema/data-file.schema.json)."""
     _write(iter([data_file_schema_text().encode()]), output)
+
+
+@cli.command()
+@data_option
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1, loopback only).")
+@click.option("--port", default=None, type=int, help="Port (default 8000).")
+def serve(data: tuple[Path, ...], host: str | None, port: int | None) -> None:
+    """Serve the API and the explorer with uvicorn (settings also from LINKSCOPE_* variables)."""
+    import uvicorn
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    overrides = {k: v for k, v in {"data": list(data) or None, "host": host, "port": port}.items() if v}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
 
 
 def _write(chunks: Iterator[bytes], output: Path | None) -> None:

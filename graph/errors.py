@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DataError", "LinkscopeError", "Problem", "UnknownEntity"]
+__all__ = ["BadQuery", "DataError", "LinkscopeError", "Problem", "UnknownEntity"]
 
 
 class LinkscopeError(Exception):
@@ -47,3 +47,7 @@ class UnknownEntity(LinkscopeError, KeyError):
     def __str__(self) -> str:
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         return f"unknown entity id {self.entity_id!r}{hint}"
+
+
+class BadQuery(LinkscopeError, ValueError):
+    """A query whose parameters are each valid but do not make sense together, or exceed a bound."""

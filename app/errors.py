@@ -1,0 +1,108 @@
+"""One JSON error body for every 4xx and 5xx, and the handlers that produce it.
+
+Every error answers ``{"error": {"status", "code", "message", "hint", "details"}}``;
+domain errors are mapped here, so ``graph/`` never knows about HTTP.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.errors import BadQuery, UnknownEntity
+
+__all__ = ["ERROR_RESPONSES", "ErrorBody", "InvalidParameter", "install_error_handlers"]
+
+log = logging.getLogger("linkscope")
+
+
+class ErrorDetail(BaseModel):
+    """One problem with one parameter."""
+
+    loc: list[str | int] = Field(default_factory=list, description="Where: e.g. ['query', 'depth'].")
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    status: int = Field(examples=[404])
+    code: str = Field(examples=["unknown_entity"], description="Stable machine-readable code.")
+    message: str = Field(examples=["unknown entity id 'ndcc'"])
+    hint: str | None = Field(None, examples=["did you mean ndc?"])
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorInfo
+
+
+class InvalidParameter(Exception):
+    """A parameter whose value is well-formed but unknown (e.g. a relation type not in the vocabulary)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.name = name
+        self.message = message
+        super().__init__(message)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Parameters that do not make sense together."},
+    404: {"model": ErrorBody, "description": "Unknown entity id (with similar ids as a hint)."},
+    422: {"model": ErrorBody, "description": "A parameter is missing, malformed or out of bounds."},
+}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    details: Any = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorBody(error=ErrorInfo(status=status, code=code, message=message, hint=hint, details=list(details)))
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error through :func:`error_response`."""
+
+    @app.exception_handler(UnknownEntity)
+    async def unknown_entity(_: Request, exc: UnknownEntity) -> JSONResponse:
+        hint = f"did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else "search with /api/entities?q="
+        return error_response(404, "unknown_entity", f"unknown entity id {exc.entity_id!r}", hint)
+
+    @app.exception_handler(BadQuery)
+    async def bad_query(_: Request, exc: BadQuery) -> JSONResponse:
+        return error_response(400, "bad_query", str(exc))
+
+    @app.exception_handler(InvalidParameter)
+    async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
+        detail = ErrorDetail(loc=["query", exc.name], message=exc.message)
+        return error_response(422, "invalid_parameter", exc.message, details=[detail])
+
+    @app.exception_handler(RequestValidationError)
+    async def validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            ErrorDetail(loc=[p for p in e.get("loc", ()) if isinstance(p, (str, int))], message=e.get("msg", "invalid"))
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{'.'.join(map(str, d.loc[1:])) or 'request'}: {d.message}" for d in details)
+        return error_response(422, "invalid_parameter", summary or "invalid request", details=details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "internal error; the server log has the details")

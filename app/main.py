@@ -1,0 +1,82 @@
+"""The FastAPI application factory: ``create_app(settings)``.
+
+The graph is loaded once, in the lifespan, before the server accepts a request; if the
+data does not validate, start-up fails with every problem logged, so a half-built graph
+is never served.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.errors import install_error_handlers
+from app.openapi import install_vocabulary_openapi
+from app.routes import entities, graph, meta
+from app.settings import Settings
+from graph.errors import DataError
+from graph.store import GraphStore
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("linkscope")
+
+DESCRIPTION = """
+Who supplies whom for which weapons programme, who sanctioned them, when, on what legal
+basis, and on what evidence. Every node and edge carries its sources and a confidence level.
+
+**As-of semantics.** With `as_of=D`, a relation counts when its `date` (or `start`) is on or
+before D and its `end`, if any, is after D; relations without dates always count. Dates
+known only to the month or year count once certainly begun (a listing dated `2025` counts
+from 2025-12-31).
+
+**Errors** always answer `{"error": {"status", "code", "message", "hint", "details"}}`.
+Every query is bounded in depth, size, hops and time; a query that reaches a bound answers
+with what it found and `truncated: true`.
+"""
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """Build the app. ``store`` injects an already loaded graph (tests); otherwise
+    ``settings.data`` is loaded at start-up."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if store is not None:
+            app.state.store = store
+        else:
+            log.info("loading %s", ", ".join(map(str, settings.data)))
+            try:
+                app.state.store = await run_in_threadpool(GraphStore.load, settings.data)
+            except DataError as err:
+                log.error("the data does not validate; not serving:\n%s", err)
+                raise
+        loaded = app.state.store.graph
+        log.info("serving %d entities and %d relations", loaded.number_of_nodes(), loaded.number_of_edges())
+        yield
+
+    app = FastAPI(
+        title="Linkscope",
+        version="0.1.0",
+        summary="Geopolitical relationship graph: suppliers, programmes, sanctions, evidence.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    install_vocabulary_openapi(app)
+    app.include_router(entities.router)
+    app.include_router(graph.router)
+    app.include_router(meta.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

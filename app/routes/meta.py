@@ -1,0 +1,65 @@
+"""Timeline, statistics, whole-graph export and health."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from app.deps import StoreDep, known_values
+from app.errors import ERROR_RESPONSES
+from app.responses import export_response, export_responses, json_response
+from app.schemas import Health, StatsOut, TimelineOut
+from graph.stats import graph_stats
+from graph.timeline import timeline
+
+router = APIRouter(responses=ERROR_RESPONSES)
+
+DatePrefix = Annotated[
+    str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD (inclusive).")
+]
+
+
+@router.get(
+    "/api/timeline", response_model=TimelineOut, tags=["timeline"], summary="Dated relations, by date and round"
+)
+def get_timeline(
+    store: StoreDep,
+    relations: Annotated[list[str] | None, Query(description="Only these relation types.")] = None,
+    start: DatePrefix = None,
+    end: DatePrefix = None,
+) -> Response:
+    """Dated relations grouped by date; the same actor's same-day relations of one type form a
+    round (e.g. the State Department's six designations of 2024-09-12)."""
+    wanted = known_values("relations", relations, store.graph.graph.get("relation_types", {}))
+    return json_response(timeline(store.graph, relations=wanted, start=start, end=end))
+
+
+@router.get("/api/stats", response_model=StatsOut, tags=["meta"], summary="Counts and vocabulary")
+def get_stats(store: StoreDep) -> Response:
+    """Nodes by kind, edges by relation type and status, the date span, and where the data came from."""
+    graph = store.graph
+    return json_response(
+        {
+            **graph_stats(graph),
+            "data_paths": store.data_paths,
+            "loaded_at": store.loaded_at.isoformat(),
+            "relation_types": graph.graph.get("relation_types", {}),
+            "kind_labels": {k: v.get("label", k) for k, v in graph.graph.get("kinds", {}).items()},
+        }
+    )
+
+
+@router.get("/api/export", tags=["export"], responses=export_responses(), summary="The whole graph as a file")
+def export_graph(
+    store: StoreDep,
+    format: Annotated[Literal["graphml", "json"], Query(description="graphml or json (node-link).")] = "graphml",
+) -> Response:
+    """The whole graph, streamed: GraphML (XSD-valid; loads in Gephi, Cytoscape, igraph, networkx)
+    or networkx node-link JSON."""
+    return export_response(store.graph, format, "linkscope")
+
+
+@router.get("/healthz", response_model=Health, tags=["meta"], summary="Liveness: 200 once the graph is loaded")
+def healthz(store: StoreDep) -> Health:
+    return Health(status="ok", nodes=store.graph.number_of_nodes(), edges=store.graph.number_of_edges())

@@ -1,0 +1,42 @@
+"""Server settings, read from ``LINKSCOPE_*`` environment variables (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from graph.load import BUNDLED_DATA
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Everything the server can be told; every field is one ``LINKSCOPE_<NAME>`` variable."""
+
+    model_config = SettingsConfigDict(env_prefix="LINKSCOPE_", extra="ignore")
+
+    data: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [BUNDLED_DATA],
+        description="Data files or folders to serve, separated by the OS path separator (':' on Linux). "
+        "Default: the bundled data.",
+    )
+    host: str = Field("127.0.0.1", description="Address to bind. Loopback by default; set 0.0.0.0 to expose.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port to listen on.")
+    query_timeout: float = Field(
+        2.0, gt=0, le=60, description="Time budget of one query in seconds; past it, results come back truncated."
+    )
+    max_nodes: int = Field(
+        500, ge=1, le=5000, description="Default max_nodes of a subgraph when the request gives none."
+    )
+    log_level: str = Field("info", description="Log level of the server: debug, info, warning or error.")
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _split_paths(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [Path(part) for part in value.split(os.pathsep) if part]
+        return value

@@ -1,0 +1,31 @@
+"""Run every benchmark: ``python -m bench`` (``make bench``). Set BENCH_SIZES to choose sizes."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+from bench import queries
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            kib = int(next(line.split()[1] for line in fh if line.startswith("MemTotal")))
+            memory = f", {kib / 2**20:.0f} GiB"
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}){memory}; {platform.platform()}; Python {sys.version.split()[0]}"
+
+
+if __name__ == "__main__":
+    print(f"# Linkscope benchmarks\n\nMachine: {machine()}")
+    queries.main()

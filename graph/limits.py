@@ -1,0 +1,56 @@
+"""Hard bounds on every query, and the per-request time budget.
+
+Callers (the API, the CLI) may ask for less, never for more; graph functions check the
+bounds themselves so no caller can make a query run away on a hub.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from graph.errors import BadQuery
+
+__all__ = [
+    "MAX_CENTERS",
+    "MAX_DEPTH",
+    "MAX_HOPS",
+    "MAX_NODES",
+    "MAX_PAGE",
+    "MAX_PATHS",
+    "Deadline",
+    "check_range",
+]
+
+MAX_DEPTH = 4
+MAX_NODES = 5_000
+MAX_HOPS = 6
+MAX_PATHS = 50
+MAX_PAGE = 500
+MAX_CENTERS = 20
+
+
+def check_range(name: str, value: int, low: int, high: int) -> int:
+    """Return ``value`` if ``low <= value <= high``, else raise :class:`BadQuery`."""
+    if not low <= value <= high:
+        raise BadQuery(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+@dataclass
+class Deadline:
+    """A time budget: ``expired`` turns true once ``seconds`` have passed since creation."""
+
+    seconds: float
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = time.monotonic()
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() - self.started > self.seconds
+
+    @classmethod
+    def unlimited(cls) -> Deadline:
+        return cls(float("inf"))

@@ -1,0 +1,51 @@
+"""A loaded graph with what every query needs beside it: the search index and load metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import networkx as nx
+
+from graph.build import build_graph
+from graph.errors import UnknownEntity
+from graph.load import BUNDLED_DATA, load_dataset
+from graph.search import SearchIndex
+
+__all__ = ["GraphStore"]
+
+
+@dataclass
+class GraphStore:
+    """One immutable, fully validated graph; replaced as a whole, never edited in place."""
+
+    graph: nx.MultiDiGraph
+    index: SearchIndex
+    data_paths: list[str] = field(default_factory=list)
+    loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def from_graph(cls, graph: nx.MultiDiGraph, data_paths: Sequence[str] = ()) -> GraphStore:
+        return cls(graph, SearchIndex(graph), list(data_paths))
+
+    @classmethod
+    def load(cls, paths: Sequence[Path | str] | None = None) -> GraphStore:
+        """Load, validate and index the data (default: the bundled data); raises DataError."""
+        chosen = [Path(p) for p in paths] if paths else [BUNDLED_DATA]
+        return cls.from_graph(build_graph(load_dataset(chosen)), [str(p) for p in chosen])
+
+    def require(self, node_id: str) -> str:
+        """``node_id`` if the graph has it, else :class:`UnknownEntity` with similar ids as a hint."""
+        if node_id in self.graph:
+            return node_id
+        words = node_id.replace("-", " ").replace("_", " ")[:100]
+        # the id as words, then shorter forms: a typo at the end ("ndcc"), then the first word
+        for attempt in dict.fromkeys((words, words[:-1], words.split()[0] if words.split() else "", words[:4])):
+            if len(attempt) < 3:
+                continue
+            page = self.index.search(attempt, limit=3)
+            if page.results:
+                raise UnknownEntity(node_id, [r["id"] for r in page.results])
+        raise UnknownEntity(node_id)

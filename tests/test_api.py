@@ -1,0 +1,170 @@
+"""The HTTP API in-process (TestClient as a context manager, so the lifespan runs)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from graph.errors import DataError
+from graph.store import GraphStore
+from tests.conftest import WriteData, entity
+
+ERROR_KEYS = {"status", "code", "message", "hint", "details"}
+
+
+@pytest.fixture(scope="module")
+def client(bundled: nx.MultiDiGraph) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(), store=GraphStore.from_graph(bundled))) as c:
+        yield c
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == ERROR_KEYS
+    assert body["error"]["status"] == status and body["error"]["code"] == code
+    return body["error"]
+
+
+def test_app_loads_the_bundled_data_in_its_lifespan() -> None:
+    with TestClient(create_app(Settings())) as c:
+        health = c.get("/healthz").json()
+    assert health == {"status": "ok", "nodes": 72, "edges": 146}
+
+
+def test_invalid_data_stops_start_up(write_data: WriteData) -> None:
+    folder = write_data(entities=[entity("acme", kind="spaceship")])
+    app = create_app(Settings(data=[folder]))
+    with pytest.raises(DataError, match="unknown kind 'spaceship'"), TestClient(app):
+        pass
+
+
+def test_settings_read_linkscope_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("LINKSCOPE_DATA", f"{tmp_path / 'a'}:{tmp_path / 'b.yaml'}")
+    monkeypatch.setenv("LINKSCOPE_QUERY_TIMEOUT", "0.5")
+    settings = Settings()
+    assert settings.data == [tmp_path / "a", tmp_path / "b.yaml"] and settings.query_timeout == 0.5
+    assert settings.host == "127.0.0.1"
+
+
+def test_search(client: TestClient) -> None:
+    body = client.get("/api/entities", params={"q": "lontek"}).json()
+    assert body["total"] == 1 and body["results"][0]["id"] == "xian-longde"
+    assert {"total", "limit", "offset", "results", "facets"} <= set(body)
+    firms = client.get("/api/entities", params={"kind": "firm", "country": "BY"}).json()
+    assert [r["id"] for r in firms["results"]] == ["mzkt"] and firms["facets"]["country"] == {"BY": 1}
+
+
+def test_entity_detail_and_unknown_ids(client: TestClient) -> None:
+    body = client.get("/api/entities/xian-longde").json()
+    assert body["entity"]["aliases"][0] == "Lontek"
+    sanctions = next(g for g in body["relations"] if g["relation"] == "sanctioned")
+    assert sanctions["total"] == 2 and all(i["edge"]["sources"] for i in sanctions["items"])
+    error = assert_error(client.get("/api/entities/ndcc"), 404, "unknown_entity")
+    assert "ndc" in error["hint"]
+
+
+def test_entity_relation_filter_and_paging(client: TestClient) -> None:
+    page = client.get("/api/entities/us-state-dept", params={"relation": "sanctioned", "limit": 4, "offset": 4}).json()
+    (group,) = page["relations"]
+    assert group["total"] == 17 and len(group["items"]) == 4 and group["offset"] == 4
+    assert_error(client.get("/api/entities/ndc", params={"relation": "owns"}), 422, "invalid_parameter")
+
+
+def test_subgraph(client: TestClient) -> None:
+    body = client.get("/api/subgraph", params={"center": "riamb", "depth": 2, "direction": "out"}).json()
+    assert {"nodes", "edges", "truncated"} <= set(body)
+    assert {"riamb", "ndc", "shaheen-3"} <= {n["id"] for n in body["nodes"]}
+    edge = body["edges"][0]
+    assert {"source", "target", "key", "relation"} <= set(edge)
+
+
+def test_subgraph_many_centres_filters_and_truncation(client: TestClient) -> None:
+    params = {
+        "center": ["mzkt", "riamb"],
+        "kinds": ["agency", "firm"],
+        "relations": ["supplied", "sanctioned"],
+        "max_nodes": 3,
+    }
+    body = client.get("/api/subgraph", params=params).json()
+    assert body["truncated"] and len(body["nodes"]) == 3 and body["truncated_reason"] == "max_nodes"
+    assert [n["distance"] for n in body["nodes"]][:2] == [0, 0]
+
+
+def test_subgraph_as_of(client: TestClient) -> None:
+    params = {"center": "xian-longde", "relations": "sanctioned", "as_of": "2024-05-01"}
+    assert len(client.get("/api/subgraph", params=params).json()["edges"]) == 1
+
+
+def test_subgraph_as_graphml(client: TestClient) -> None:
+    response = client.get("/api/subgraph", params={"center": "ndc", "format": "graphml"})
+    assert response.headers["content-type"].startswith("application/graphml+xml")
+    assert 'filename="linkscope-subgraph-ndc-depth1.graphml"' in response.headers["content-disposition"]
+    as_json = client.get("/api/subgraph", params={"center": "ndc"}).json()
+    read = nx.read_graphml(io.BytesIO(response.content))
+    assert set(read.nodes) == {n["id"] for n in as_json["nodes"]}
+    assert read.number_of_edges() == len(as_json["edges"])
+
+
+def test_paths(client: TestClient) -> None:
+    body = client.get("/api/paths", params={"source": "riamb", "target": "shaheen-3", "max_hops": 3}).json()
+    first = body["paths"][0]["hops"]
+    assert [h["relation"] for h in first] == ["supplied", "develops"]
+    assert all({"source", "target", "relation", "status", "sources", "explanation"} <= set(h) for h in first)
+    assert first[0]["from"] == "riamb"
+
+
+def test_supply_chain(client: TestClient) -> None:
+    body = client.get("/api/entities/shaheen-3/supply-chain", params={"as_of": "2024-05-01"}).json()
+    status = {u["entity"]["id"]: u["sanctioned"] for u in body["upstream"]}
+    assert status["mzkt"] and status["xian-longde"] and not status["riamb"]
+    today = client.get("/api/entities/shaheen-3/supply-chain").json()
+    assert all(u["sanctioned"] for u in today["upstream"] if u["entity"]["id"] in ("riamb", "mzkt", "xian-longde"))
+
+
+def test_timeline(client: TestClient) -> None:
+    body = client.get("/api/timeline", params={"relations": "sanctioned"}).json()
+    dates = [d["date"] for d in body["dates"]]
+    assert {"2023-10-20", "2024-04-19", "2024-09-12", "2024-12-18"} <= set(dates)
+    assert_error(client.get("/api/timeline", params={"start": "Sept 2024"}), 422, "invalid_parameter")
+
+
+def test_stats_and_exports(client: TestClient) -> None:
+    stats = client.get("/api/stats").json()
+    assert stats["nodes"] == 72 and stats["relations"]["sanctioned"] == 33 and "sanctioned" in stats["relation_types"]
+    graphml = client.get("/api/export", params={"format": "graphml"})
+    assert graphml.status_code == 200 and 'filename="linkscope.graphml"' in graphml.headers["content-disposition"]
+    assert nx.read_graphml(io.BytesIO(graphml.content)).number_of_edges() == 146
+    as_json = client.get("/api/export", params={"format": "json"})
+    assert nx.node_link_graph(as_json.json(), edges="edges").number_of_nodes() == 72
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "status", "code"),
+    [
+        ("/api/subgraph", {"center": "ndc", "depth": 5}, 422, "invalid_parameter"),
+        ("/api/subgraph", {"center": "ndc", "max_nodes": 10**6}, 422, "invalid_parameter"),
+        ("/api/subgraph", {}, 422, "invalid_parameter"),
+        ("/api/subgraph", {"center": "nobody"}, 404, "unknown_entity"),
+        ("/api/subgraph", {"center": "ndc", "as_of": "2024-02-30"}, 422, "invalid_parameter"),
+        ("/api/subgraph", {"center": "ndc", "kinds": "spaceship"}, 422, "invalid_parameter"),
+        ("/api/paths", {"source": "ndc", "target": "ndc"}, 400, "bad_query"),
+        ("/api/paths", {"source": "ndc", "target": "pk", "max_hops": 99}, 422, "invalid_parameter"),
+        ("/api/entities", {"limit": 0}, 422, "invalid_parameter"),
+        ("/api/entities", {"q": "x" * 500}, 422, "invalid_parameter"),
+        ("/api/nothing-here", {}, 404, "not_found"),
+    ],
+)
+def test_errors_share_one_body(client: TestClient, url: str, params: dict, status: int, code: str) -> None:
+    assert_error(client.get(url, params=params), status, code)
+
+
+def test_method_not_allowed_uses_the_error_body(client: TestClient) -> None:
+    assert_error(client.post("/api/stats"), 405, "method_not_allowed")

@@ -1,0 +1,282 @@
+"""The graph/ query functions, without HTTP: search, subgraphs, as-of, paths, supply chains, timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import networkx as nx
+import pytest
+
+from graph.build import build_graph
+from graph.entity_detail import entity_detail
+from graph.errors import BadQuery, UnknownEntity
+from graph.limits import Deadline
+from graph.load import load_dataset
+from graph.paths import find_paths
+from graph.search import SearchIndex
+from graph.store import GraphStore
+from graph.subgraph import subgraph
+from graph.supply_chain import supply_chain
+from graph.timeline import timeline
+from tests.conftest import WriteData, entity, relation
+
+
+@pytest.fixture(scope="module")
+def index(bundled: nx.MultiDiGraph) -> SearchIndex:
+    return SearchIndex(bundled)
+
+
+def ids(results: list[dict]) -> list[str]:
+    return [r["id"] for r in results]
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+def test_alias_search_finds_xian_longde(index: SearchIndex) -> None:
+    page = index.search("lontek")
+    assert ids(page.results) == ["xian-longde"] and page.results[0]["matched_alias"] is True
+
+
+def test_search_ignores_case_accents_and_punctuation(index: SearchIndex) -> None:
+    assert ids(index.search("XIAN LONGDE").results) == ["xian-longde"]
+    assert ids(index.search("Xi\u2019an").results) == ["xian-longde"]
+
+
+def test_search_ranks_exact_then_prefix_then_substring(write_data: WriteData) -> None:
+    folder = write_data(
+        entities=[
+            entity("b", label="Alpha Omega"),
+            entity("c", label="Omega"),
+            entity("d", label="Omegatron"),
+            entity("e", label="Xomega"),
+        ]
+    )
+    page = SearchIndex(build_graph(load_dataset([folder]))).search("omega")
+    assert ids(page.results) == ["c", "d", "b", "e"]
+    assert [r["match"] for r in page.results] == ["exact", "prefix", "word-prefix", "substring"]
+
+
+def test_search_filters_facets_and_pages(index: SearchIndex) -> None:
+    page = index.search("", kind="firm", country="pk", limit=5, offset=5)
+    assert page.total == 14 and len(page.results) == 5 and page.offset == 5
+    assert page.facets["kind"] == {"firm": 14}
+    everything = index.search("")
+    assert everything.total == 72 and sum(everything.facets["kind"].values()) == 72
+
+
+def test_search_rejects_out_of_bound_pages(index: SearchIndex) -> None:
+    with pytest.raises(BadQuery):
+        index.search("x", limit=10_000)
+
+
+# --- entity detail ----------------------------------------------------------------------
+
+
+def test_entity_detail_groups_relations_with_evidence(bundled: nx.MultiDiGraph) -> None:
+    detail = entity_detail(bundled, "ndc")
+    groups = {(g["relation"], g["direction"]): g for g in detail["relations"]}
+    supplied = groups[("supplied", "in")]
+    assert supplied["label"] == "supplied by" and supplied["total"] == 7
+    mzkt = next(i for i in supplied["items"] if i["other"]["id"] == "mzkt")
+    assert mzkt["edge"]["item"] == "special vehicle chassis" and mzkt["edge"]["sources"][0]["url"].startswith(
+        "https://"
+    )
+    assert groups[("sanctioned", "in")]["items"][0]["edge"]["legal_basis"].startswith("Executive Order 13382")
+
+
+def test_entity_detail_pages_a_group(bundled: nx.MultiDiGraph) -> None:
+    first = entity_detail(bundled, "us-state-dept", relation="sanctioned", direction="out", limit=5)
+    second = entity_detail(bundled, "us-state-dept", relation="sanctioned", direction="out", limit=5, offset=5)
+    (a,), (b,) = first["relations"], second["relations"]
+    assert a["total"] == b["total"] == 17
+    assert not {i["other"]["id"] for i in a["items"]} & {i["other"]["id"] for i in b["items"]}
+    assert a["items"][0]["edge"]["date"] == "2024-12-18"  # most recent first
+
+
+# --- subgraph ---------------------------------------------------------------------------
+
+
+def test_subgraph_depth_and_direction(bundled: nx.MultiDiGraph) -> None:
+    out = subgraph(bundled, ["riamb"], depth=1, direction="out")
+    assert set(out.nodes) == {"riamb", "ndc", "cn"}
+    both = subgraph(bundled, ["riamb"], depth=1, direction="both")
+    assert "us-state-dept" in both.nodes and both.nodes["us-state-dept"] == 1
+    two = subgraph(bundled, ["riamb"], depth=2, direction="out")
+    assert {"shaheen-3", "nescom", "islamabad"} <= set(two.nodes) and two.nodes["shaheen-3"] == 2
+
+
+def test_subgraph_filters_kinds_and_relations(bundled: nx.MultiDiGraph) -> None:
+    sel = subgraph(bundled, ["ndc"], depth=1, kinds=["firm"], relations=["supplied"])
+    assert {bundled.nodes[n]["kind"] for n in sel.nodes if n != "ndc"} == {"firm"}
+    assert {bundled.edges[e]["relation"] for e in sel.edges} == {"supplied"}
+
+
+def test_subgraph_returns_all_edges_between_kept_nodes(bundled: nx.MultiDiGraph) -> None:
+    sel = subgraph(bundled, ["xian-longde"], depth=1, relations=["sanctioned"])
+    assert sorted(k for _, _, k in sel.edges) == ["sanctioned-2024-04-19", "sanctioned-2024-09-12"]
+
+
+def test_subgraph_truncation_keeps_nearest_first() -> None:
+    graph = nx.MultiDiGraph()
+    graph.add_edges_from(("hub", f"leaf{i}", "k") for i in range(50))
+    graph.add_edges_from((f"leaf{i}", f"far{i}", "k") for i in range(50))
+    sel = subgraph(graph, ["hub"], depth=2, max_nodes=30)
+    assert sel.truncated and sel.truncated_reason == "max_nodes"
+    assert len(sel.nodes) == 30 and max(sel.nodes.values()) == 1
+    assert all(u == "hub" for u, _, _ in sel.edges)
+
+
+def test_subgraph_stops_at_the_time_budget() -> None:
+    graph = nx.MultiDiGraph()
+    graph.add_edges_from(("hub", f"n{i}", "k") for i in range(5000))
+    expired = Deadline(0.0)
+    sel = subgraph(graph, ["hub"], depth=1, max_nodes=5000, deadline=expired)
+    assert sel.truncated and sel.truncated_reason == "time_budget" and len(sel.nodes) < 5000
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"depth": 9}, "depth"), ({"max_nodes": 0}, "max_nodes"), ({"direction": "up"}, "direction")],
+)
+def test_subgraph_bounds(bundled: nx.MultiDiGraph, params: dict, message: str) -> None:
+    with pytest.raises(BadQuery, match=message):
+        subgraph(bundled, ["ndc"], **params)
+
+
+# --- as of ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("day", "expected"), [(date(2023, 1, 1), 0), (date(2024, 5, 1), 1), (date(2024, 12, 31), 2)])
+def test_longde_designations_as_of(bundled: nx.MultiDiGraph, day: date, expected: int) -> None:
+    sel = subgraph(bundled, ["xian-longde"], depth=1, relations=["sanctioned"], as_of=day)
+    assert len(sel.edges) == expected
+
+
+def test_as_of_keeps_undated_relations(bundled: nx.MultiDiGraph) -> None:
+    sel = subgraph(bundled, ["ndc"], depth=1, relations=["develops"], as_of=date(1990, 1, 1))
+    assert "shaheen-3" in sel.nodes
+
+
+# --- paths ------------------------------------------------------------------------------
+
+
+def test_paths_riamb_to_shaheen_3_with_evidence_per_hop(bundled: nx.MultiDiGraph) -> None:
+    result = find_paths(bundled, "riamb", "shaheen-3", max_hops=3)
+    first = result.paths[0]
+    assert [(h["from"], h["to"], h["relation"]) for h in first] == [
+        ("riamb", "ndc", "supplied"),
+        ("ndc", "shaheen-3", "develops"),
+    ]
+    supply = first[0]
+    assert supply["item"] == "equipment for testing large-diameter rocket motors" and supply["status"] == "alleged"
+    assert all(h["sources"] and h["forward"] for h in first)
+    lengths = [len(p) for p in result.paths]
+    assert lengths == sorted(lengths) and len(result.paths) > 1  # shortest first, then longer ones
+
+
+def test_paths_explain_hops_against_the_edge(bundled: nx.MultiDiGraph) -> None:
+    result = find_paths(bundled, "shaheen-3", "riamb", max_hops=2, limit=1)
+    hops = result.paths[0]
+    assert [h["forward"] for h in hops] == [False, False]
+    assert hops[0]["explanation"] == "Shaheen-3 developed by National Development Complex"
+
+
+def test_paths_respect_direction_relations_and_as_of(bundled: nx.MultiDiGraph) -> None:
+    assert not find_paths(bundled, "shaheen-3", "riamb", direction="out").paths
+    only_sanctions = find_paths(bundled, "riamb", "ndc", relations=["sanctioned"], max_hops=2)
+    assert [[h["relation"] for h in p] for p in only_sanctions.paths] == [["sanctioned", "sanctioned"]]
+    before = find_paths(bundled, "riamb", "ndc", relations=["sanctioned"], max_hops=2, as_of=date(2024, 10, 1))
+    assert not before.paths  # NDC was designated in December 2024
+
+
+def test_paths_are_bounded_by_limit(bundled: nx.MultiDiGraph) -> None:
+    result = find_paths(bundled, "us-state-dept", "pk", max_hops=4, limit=3)
+    assert len(result.paths) == 3 and result.truncated and result.truncated_reason == "limit"
+
+
+def test_paths_on_a_dense_graph_stop_at_the_budget() -> None:
+    graph = nx.MultiDiGraph(nx.complete_graph(60, create_using=nx.DiGraph))
+    result = find_paths(graph, 0, 1, max_hops=6, limit=50, deadline=Deadline(0.05))
+    assert result.paths and result.truncated
+
+
+def test_paths_between_the_same_node_is_a_bad_query(bundled: nx.MultiDiGraph) -> None:
+    with pytest.raises(BadQuery):
+        find_paths(bundled, "ndc", "ndc")
+
+
+# --- supply chain -----------------------------------------------------------------------
+
+
+def upstream_status(chain: dict) -> dict[str, bool]:
+    return {u["entity"]["id"]: u["sanctioned"] for u in chain["upstream"]}
+
+
+def test_shaheen_3_supply_chain_names_suppliers_with_sanction_status(bundled: nx.MultiDiGraph) -> None:
+    for day, expected in [
+        (date(2024, 1, 1), {"riamb": False, "xian-longde": False, "mzkt": False}),
+        (date(2024, 5, 1), {"riamb": False, "xian-longde": True, "mzkt": True}),
+        (date(2024, 12, 31), {"riamb": True, "xian-longde": True, "mzkt": True}),
+    ]:
+        status = upstream_status(supply_chain(bundled, "shaheen-3", as_of=day))
+        assert {k: status[k] for k in expected} == expected, day
+
+
+def test_supply_chain_entries_carry_chain_and_designations(bundled: nx.MultiDiGraph) -> None:
+    chain = supply_chain(bundled, "shaheen-3", as_of=date(2024, 12, 31))
+    longde = next(u for u in chain["upstream"] if u["entity"]["id"] == "xian-longde")
+    assert [(h["from"], h["to"]) for h in longde["chain"]] == [("xian-longde", "ndc"), ("ndc", "shaheen-3")]
+    assert longde["roles"] == ["supplied"] and len(longde["designations"]) == 2
+    ndc = next(u for u in chain["upstream"] if u["entity"]["id"] == "ndc")
+    assert ndc["roles"] == ["develops"] and ndc["distance"] == 1
+    granpect = next(u for u in chain["upstream"] if u["entity"]["id"] == "granpect")
+    assert granpect["disputed"] and granpect["weakest_confidence"] == "weak"
+    # only programme components feed a programme: the BM programme's other suppliers are not Shaheen-3's
+    assert "general-technology" not in upstream_status(chain)
+
+
+def test_supply_chain_of_a_parent_programme_includes_its_components(bundled: nx.MultiDiGraph) -> None:
+    status = upstream_status(supply_chain(bundled, "pk-bm-programme", as_of=date(2024, 12, 31)))
+    assert {"general-technology", "shaheen-series", "shaheen-3", "riamb", "nescom"} <= set(status)
+
+
+# --- timeline ---------------------------------------------------------------------------
+
+
+def test_timeline_groups_sanction_rounds(bundled: nx.MultiDiGraph) -> None:
+    days = {d["date"]: d for d in timeline(bundled, relations=["sanctioned"])["dates"]}
+    assert {"2023-10-20", "2024-04-19", "2024-09-12", "2024-12-18"} <= set(days)
+    (round_e,) = days["2024-09-12"]["rounds"]
+    assert round_e["actor"]["id"] == "us-state-dept" and round_e["count"] == 6
+    assert list(days) == sorted(days)
+
+
+def test_timeline_date_bounds(bundled: nx.MultiDiGraph) -> None:
+    dates = [d["date"] for d in timeline(bundled, start="2024-01-01", end="2024-12")["dates"]]
+    assert dates and all("2024-01-01" <= d <= "2024-12-31" for d in dates)
+
+
+# --- store ------------------------------------------------------------------------------
+
+
+def test_unknown_id_suggests_close_ids(bundled: nx.MultiDiGraph) -> None:
+    store = GraphStore.from_graph(bundled)
+    with pytest.raises(UnknownEntity) as caught:
+        store.require("ndcc")
+    assert "ndc" in caught.value.suggestions
+
+
+def test_inline_fixture_paths(write_data: WriteData) -> None:
+    folder = write_data(
+        entities=[entity("state", "agency"), entity("acme"), entity("prog", "programme"), entity("lab", "institute")],
+        relations=[
+            relation("supplied", "acme", "lab", item="valves"),
+            relation("develops", "lab", "prog"),
+            relation("sanctioned", "state", "acme", date="2024-01-02", legal_basis="EO", action="designation"),
+        ],
+    )
+    graph = build_graph(load_dataset([folder]))
+    chain = supply_chain(graph, "prog", as_of=date(2024, 1, 2))
+    assert upstream_status(chain) == {"lab": False, "acme": True}
+    assert upstream_status(supply_chain(graph, "prog", as_of=date(2024, 1, 1)))["acme"] is False
