@@ -10,19 +10,23 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import install_error_handlers
 from app.openapi import install_vocabulary_openapi
-from app.routes import entities, graph, meta
+from app.routes import entities, explorer, graph, meta
+from app.security import install_docs, install_security_headers
 from app.settings import Settings
 from graph.errors import DataError
 from graph.store import GraphStore
 
-__all__ = ["create_app"]
+__all__ = ["STATIC_DIR", "create_app"]
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 log = logging.getLogger("linkscope")
 
@@ -67,6 +71,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         summary="Geopolitical relationship graph: suppliers, programmes, sanctions, evidence.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -74,9 +80,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(entities.router)
     app.include_router(graph.router)
     app.include_router(meta.router)
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
+    app.include_router(explorer.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_docs(app)
+    install_security_headers(app)
     return app

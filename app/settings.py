@@ -30,7 +30,7 @@ class Settings(BaseSettings):
         2.0, gt=0, le=60, description="Time budget of one query in seconds; past it, results come back truncated."
     )
     max_nodes: int = Field(
-        500, ge=1, le=5000, description="Default max_nodes of a subgraph when the request gives none."
+        500, ge=1, le=10_000, description="Default max_nodes of a subgraph or explorer view when none is asked for."
     )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning or error.")
 

@@ -6,7 +6,7 @@ import os
 import platform
 import sys
 
-from bench import queries
+from bench import browser, queries
 
 
 def machine() -> str:
@@ -29,3 +29,4 @@ def machine() -> str:
 if __name__ == "__main__":
     print(f"# Linkscope benchmarks\n\nMachine: {machine()}")
     queries.main()
+    browser.main()

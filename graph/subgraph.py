@@ -117,6 +117,7 @@ def subgraph(
     relations: Iterable[str] | None = None,
     as_of: date | None = None,
     max_nodes: int = 500,
+    expand: Sequence[str] = (),
     deadline: Deadline | None = None,
 ) -> Selection:
     """Everything within ``depth`` hops of the centres, nearest first.
@@ -125,7 +126,8 @@ def subgraph(
     the ones nearest a centre. ``kinds`` limits which nodes are reached (centres are always
     kept); ``relations`` and ``as_of`` limit which edges are followed and returned. Edges
     are every passing edge between kept nodes. Stops early, marked ``truncated``, when
-    ``max_nodes`` or the time budget is reached.
+    ``max_nodes`` or the time budget is reached. ``expand`` lists nodes whose direct
+    neighbours are added after that (as an explorer does when a node is expanded).
 
     >>> from graph.build import load_graph
     >>> sel = subgraph(load_graph(), ["xian-longde"], depth=1, relations=["sanctioned"])
@@ -137,6 +139,7 @@ def subgraph(
     check_range("number of centres", len(centers), 1, MAX_CENTERS)
     check_range("depth", depth, 0, MAX_DEPTH)
     check_range("max_nodes", max_nodes, 1, MAX_NODES)
+    check_range("number of expanded nodes", len(expand), 0, MAX_CENTERS)
     if direction not in ("out", "in", "both"):
         raise BadQuery(f"direction must be out, in or both, not {direction!r}")
     deadline = deadline or Deadline.unlimited()
@@ -167,6 +170,15 @@ def subgraph(
                 selection.nodes[other] = distance
                 next_frontier.append(other)
         frontier = next_frontier
+    for node in dict.fromkeys(expand):
+        selection.nodes.setdefault(node, depth + 1)
+        for other in neighbour_ids(graph, node, direction, keep):
+            if other in selection.nodes or (wanted_kinds and graph.nodes[other].get("kind") not in wanted_kinds):
+                continue
+            if len(selection.nodes) >= max_nodes or deadline.expired:
+                _collect_edges(graph, selection, keep, deadline)
+                return _cut(selection, "max_nodes" if len(selection.nodes) >= max_nodes else "time_budget")
+            selection.nodes[other] = selection.nodes[node] + 1
     _collect_edges(graph, selection, keep, deadline)
     if deadline.expired:
         return _cut(selection, "time_budget")

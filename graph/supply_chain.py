@@ -19,8 +19,9 @@ from graph.entity_detail import edge_record
 from graph.limits import Deadline
 from graph.paths import explain_hop
 from graph.search import entity_summary
+from graph.subgraph import Selection
 
-__all__ = ["CHAIN_RELATIONS", "supply_chain"]
+__all__ = ["CHAIN_RELATIONS", "supply_chain", "supply_chain_selection"]
 
 CHAIN_RELATIONS = ("supplied", "develops", "part_of")
 _CONFIDENCE_ORDER = ("primary", "press-quoting-primary", "press", "weak")
@@ -115,3 +116,20 @@ def _chain(
                      "explanation": explain_hop(graph, u, v, relation, True)})  # fmt: skip
         node = v
     return hops
+
+
+def supply_chain_selection(chain: dict[str, Any]) -> Selection:
+    """The part of the graph a supply chain shows: the target, everything upstream, the
+    chain hops, and each upstream entity's designations with their authorities."""
+    selection = Selection(nodes={chain["target"]["id"]: 0}, truncated=chain["truncated"])
+    selection.truncated_reason = chain["truncated_reason"]
+    edges: dict[tuple[str, str, str], None] = {}
+    for entry in chain["upstream"]:
+        selection.nodes[entry["entity"]["id"]] = entry["distance"]
+        for hop in entry["chain"]:
+            edges[(hop["source"], hop["target"], hop["key"])] = None
+        for designation in entry["designations"]:
+            selection.nodes.setdefault(designation["source"], entry["distance"] + 1)
+            edges[(designation["source"], designation["target"], designation["key"])] = None
+    selection.edges = list(edges)
+    return selection

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.deps import AsOf, SettingsDep, StoreDep, deadline, known_values
 from app.errors import ERROR_RESPONSES
-from app.responses import json_response
+from app.responses import export_response, export_responses, json_response
 from app.schemas import EntityDetail, SearchPage, SupplyChainOut
 from graph.entity_detail import entity_detail
 from graph.limits import MAX_PAGE
-from graph.supply_chain import supply_chain
+from graph.subgraph import selection_graph
+from graph.supply_chain import supply_chain, supply_chain_selection
 
 router = APIRouter(prefix="/api/entities", tags=["entities"], responses=ERROR_RESPONSES)
 
@@ -70,10 +71,25 @@ def get_entity(
     return json_response(detail)
 
 
-@router.get("/{entity_id}/supply-chain", response_model=SupplyChainOut, summary="Upstream suppliers of a programme")
-def get_supply_chain(store: StoreDep, settings: SettingsDep, entity_id: EntityId, as_of: AsOf = None) -> Response:
+@router.get(
+    "/{entity_id}/supply-chain",
+    response_model=SupplyChainOut,
+    responses=export_responses(),
+    summary="Upstream suppliers of a programme",
+)
+def get_supply_chain(
+    store: StoreDep,
+    settings: SettingsDep,
+    entity_id: EntityId,
+    as_of: AsOf = None,
+    format: Annotated[Literal["json", "graphml"], Query(description="json, or graphml of the chain's graph.")] = "json",
+) -> Response:
     """Every supplier and developer upstream of a programme (or any recipient), each with its
     chain of hops and whether it is sanctioned on `as_of` (default: today)."""
     node = store.require(entity_id)
-    chain = supply_chain(store.graph, node, as_of=as_of or date.today(), deadline=deadline(settings))
+    day = as_of or date.today()
+    chain = supply_chain(store.graph, node, as_of=day, deadline=deadline(settings))
+    if format != "json":
+        selection = supply_chain_selection(chain)
+        return export_response(selection_graph(store.graph, selection), format, f"linkscope-supply-chain-{node}-{day}")
     return json_response(chain)

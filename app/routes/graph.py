@@ -40,12 +40,17 @@ def get_subgraph(
     relations: Relations = None,
     as_of: AsOf = None,
     max_nodes: Annotated[int | None, Query(ge=1, le=MAX_NODES, description="Default: the server setting.")] = None,
+    expand: Annotated[
+        list[str] | None,
+        Query(max_length=MAX_CENTERS, description="Also add the direct neighbours of these ids (repeatable)."),
+    ] = None,
     format: Annotated[Literal["json", "graphml"], Query(description="json (node-link) or graphml.")] = "json",
 ) -> Response:
     """Everything within `depth` hops of the centres; when `max_nodes` cuts, the nearest nodes are kept
     and `truncated` is true. `as_of` drops relations not in force that day."""
     graph = store.graph
     centers = [store.require(c) for c in center]
+    expanded = [store.require(e) for e in expand or ()]
     selection = subgraph(
         graph,
         centers,
@@ -55,6 +60,7 @@ def get_subgraph(
         relations=known_values("relations", relations, graph.graph.get("relation_types", {})),
         as_of=as_of,
         max_nodes=max_nodes or settings.max_nodes,
+        expand=expanded,
         deadline=deadline(settings),
     )
     if format != "json":

@@ -1,0 +1,122 @@
+"""The browser explorer: its pages, the JSON it fetches, and the vis-network files from pyvis."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi.responses import FileResponse, HTMLResponse
+
+from app.deps import AsOf, SettingsDep, StoreDep
+from app.explorer import ExplorerView, build_selection, render_explorer, vis_data
+from app.responses import json_response
+from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_NODES
+from graph.store import GraphStore
+
+router = APIRouter(include_in_schema=False)
+
+_PYVIS = importlib.util.find_spec("pyvis")
+VIS_DIR = Path(_PYVIS.origin).parent / "templates" / "lib" / "vis-9.1.2" if _PYVIS and _PYVIS.origin else None
+VENDOR_FILES = {"vis-network.min.js": "application/javascript", "vis-network.min.css": "text/css"}
+_VENDOR_SOURCES = {"vis-network.min.js": "vis-network.min.js", "vis-network.min.css": "vis-network.css"}
+
+Ids = Annotated[list[str] | None, Query(max_length=MAX_CENTERS)]
+
+
+def _view(
+    view: Literal["subgraph", "supply-chain"],
+    center: list[str] | None,
+    depth: int,
+    kinds: list[str] | None,
+    relations: list[str] | None,
+    as_of: date | None,
+    expand: list[str] | None,
+    path_from: str | None,
+    path_to: str | None,
+) -> ExplorerView:
+    return ExplorerView(
+        view=view,
+        center=center or ["shaheen-3"],
+        depth=depth,
+        kinds=kinds or [],
+        relations=relations or [],
+        as_of=as_of,
+        expand=expand or [],
+        path_from=path_from,
+        path_to=path_to,
+    )
+
+
+def default_view(store: GraphStore) -> ExplorerView:
+    """The Shaheen-3 supply chain; for other data, the neighbourhood of the best-connected entity."""
+    if "shaheen-3" in store.graph:
+        return ExplorerView()
+    if store.graph.number_of_nodes() == 0:
+        raise HTTPException(404, "the loaded data is empty")
+    hub = max(store.graph.degree, key=lambda pair: pair[1])[0]
+    return ExplorerView(view="subgraph", center=[hub], depth=1)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(store: StoreDep, settings: SettingsDep) -> HTMLResponse:
+    return HTMLResponse(render_explorer(store, default_view(store), settings.max_nodes))
+
+
+@router.get("/explore", response_class=HTMLResponse)
+def explore(
+    store: StoreDep,
+    settings: SettingsDep,
+    view: Literal["subgraph", "supply-chain"] = "subgraph",
+    center: Ids = None,
+    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 2,
+    kinds: Ids = None,
+    relations: Ids = None,
+    as_of: AsOf = None,
+    expand: Ids = None,
+    path_from: Annotated[str | None, Query(max_length=200)] = None,
+    path_to: Annotated[str | None, Query(max_length=200)] = None,
+    max_nodes: Annotated[int | None, Query(ge=1, le=MAX_NODES)] = None,
+) -> HTMLResponse:
+    chosen = _view(view, center, depth, kinds, relations, as_of, expand, path_from, path_to)
+    if not center:
+        chosen = default_view(store)
+    return HTMLResponse(render_explorer(store, chosen, max_nodes or settings.max_nodes))
+
+
+@router.get("/explore/data")
+def explore_data(
+    store: StoreDep,
+    settings: SettingsDep,
+    view: Literal["subgraph", "supply-chain"] = "subgraph",
+    center: Annotated[list[str], Query(min_length=1, max_length=MAX_CENTERS)] = ...,  # type: ignore[assignment]
+    depth: Annotated[int, Query(ge=0, le=MAX_DEPTH)] = 1,
+    expand: Ids = None,
+    max_nodes: Annotated[int | None, Query(ge=1, le=MAX_NODES)] = None,
+) -> Response:
+    """vis-network nodes and edges of a view, for what the page adds without a reload."""
+    chosen = ExplorerView(view=view, center=center, depth=depth, expand=expand or [])
+    selection = build_selection(store, chosen, max_nodes or settings.max_nodes)
+    nodes, edges = vis_data(store.graph, selection, chosen.center)
+    return json_response(
+        {
+            "nodes": nodes,
+            "edges": edges,
+            "truncated": selection.truncated,
+            "truncated_reason": selection.truncated_reason,
+        }
+    )
+
+
+@router.get("/vendor/{name}")
+def vendor(name: str) -> FileResponse:
+    """vis-network's JS and CSS, served from the installed pyvis package (no CDN)."""
+    if name not in VENDOR_FILES or VIS_DIR is None:
+        raise HTTPException(404, "Not Found")
+    return FileResponse(
+        VIS_DIR / _VENDOR_SOURCES[name],
+        media_type=VENDOR_FILES[name],
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

@@ -1,0 +1,656 @@
+/* Linkscope explorer: the page's behaviour on top of vis-network.
+ *
+ * Every string that comes from the data is put into the DOM with textContent or as a
+ * vis-network label (drawn on canvas); nothing from the data is ever parsed as HTML.
+ * Only http(s) URLs become links. Everything the user does is mirrored in the URL.
+ */
+"use strict";
+
+(function () {
+  const page = JSON.parse(document.getElementById("explorer-data").textContent);
+  const DAY_MS = 86400000;
+
+  // ---- state, mirrored in the URL -------------------------------------------------
+  const state = {
+    view: page.view.view,
+    center: page.view.center || [],
+    depth: Number(page.view.depth || 2),
+    kinds: page.view.kinds || [],
+    relations: page.view.relations || [],
+    as_of: page.view.as_of || null,
+    expand: page.view.expand || [],
+    path_from: page.view.path_from || null,
+    path_to: page.view.path_to || null,
+  };
+
+  function queryString(s, extra) {
+    const q = new URLSearchParams();
+    q.set("view", s.view);
+    s.center.forEach((c) => q.append("center", c));
+    q.set("depth", String(s.depth));
+    s.kinds.forEach((k) => q.append("kinds", k));
+    s.relations.forEach((r) => q.append("relations", r));
+    if (s.as_of) q.set("as_of", s.as_of);
+    s.expand.forEach((e) => q.append("expand", e));
+    if (s.path_from && s.path_to) {
+      q.set("path_from", s.path_from);
+      q.set("path_to", s.path_to);
+    }
+    Object.entries(extra || {}).forEach(([k, v]) => q.set(k, v));
+    return q.toString();
+  }
+  function syncUrl() {
+    history.replaceState(null, "", "/explore?" + queryString(state));
+    updateExports();
+  }
+  function navigate(changes) {
+    const next = Object.assign({}, state, { expand: [], path_from: null, path_to: null }, changes);
+    window.location.assign("/explore?" + queryString(next));
+  }
+
+  // ---- small DOM helpers (text only) ----------------------------------------------
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (k === "class") node.className = v;
+      else if (k === "dataset") Object.assign(node.dataset, v);
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    });
+    children.flat().forEach((c) => {
+      if (c === null || c === undefined || c === false) return;
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    });
+    return node;
+  }
+  function safeLink(url, text) {
+    let parsed = null;
+    try {
+      parsed = new URL(url);
+    } catch (e) {
+      parsed = null;
+    }
+    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+      return el("span", { class: "badlink" }, text || String(url));
+    }
+    const a = el("a", { target: "_blank", rel: "noopener noreferrer" }, text || parsed.href);
+    a.href = parsed.href;
+    return a;
+  }
+  function fill(target, ...children) {
+    target.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  }
+  async function getJson(url) {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    const body = await response.json();
+    if (!response.ok) throw new Error((body.error && body.error.message) || response.statusText);
+    return body;
+  }
+
+  // ---- dates and the as-of rule (same as the server's) ----------------------------
+  function latest(value) {
+    if (value.length === 10) return value;
+    if (value.length === 7) {
+      const [y, m] = value.split("-").map(Number);
+      const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+      return value + "-" + String(last).padStart(2, "0");
+    }
+    return value + "-12-31";
+  }
+  function inForce(record, day) {
+    if (!day) return true;
+    const start = record.date || record.start;
+    if (start && latest(start) > day) return false;
+    if (record.end && !(day < latest(record.end))) return false;
+    return true;
+  }
+  const toDays = (iso) => Math.floor(Date.parse(iso + "T00:00:00Z") / DAY_MS);
+  const fromDays = (n) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+  // ---- the network ------------------------------------------------------------------
+  const nodes = new vis.DataSet();
+  const edges = new vis.DataSet();
+  const records = new Map(); // edge id -> full edge record (attributes and sources)
+  const baseStyle = new Map(); // id -> original colour/width, to undo highlighting
+  const container = document.getElementById("graph");
+
+  function addData(newNodes, newEdges, around) {
+    const fresh = newNodes.filter((n) => !nodes.get(n.id));
+    if (around) {
+      const origin = network.getPositions([around])[around] || { x: 0, y: 0 };
+      fresh.forEach((n, i) => {
+        const angle = (2 * Math.PI * i) / Math.max(fresh.length, 1);
+        const radius = 160 + 8 * fresh.length;
+        n.x = origin.x + radius * Math.cos(angle);
+        n.y = origin.y + radius * Math.sin(angle);
+      });
+    }
+    fresh.forEach((n) => baseStyle.set(n.id, { color: n.color, borderWidth: n.borderWidth }));
+    nodes.add(fresh);
+    const freshEdges = newEdges.filter((e) => !edges.get(e.id));
+    freshEdges.forEach((e) => {
+      records.set(e.id, e.record);
+      baseStyle.set(e.id, { color: e.color, width: e.width });
+      delete e.record;
+    });
+    edges.add(freshEdges);
+    return fresh.length;
+  }
+  addData(page.nodes, page.edges);
+
+  const network = new vis.Network(container, { nodes, edges }, page.options);
+  window.network = network;
+  const linkscope = { state, nodes, edges, records, ready: false, highlighted: [] };
+  window.linkscope = linkscope;
+
+  function markReady() {
+    if (linkscope.ready) return;
+    linkscope.ready = true;
+    document.body.dataset.ready = "true";
+  }
+  if (page.options.physics && page.options.physics.enabled) {
+    network.once("stabilizationIterationsDone", () => {
+      network.setOptions({ physics: { enabled: false } });
+      network.fit();
+      markReady();
+    });
+  }
+  network.fit();
+  network.moveTo({ scale: network.getScale() * 0.92 });
+  network.once("afterDrawing", () => {
+    if (!(page.options.physics && page.options.physics.enabled) || nodes.length === 0) markReady();
+  });
+
+  // ---- filters: kinds, relations, as-of -----------------------------------------------
+  const enabledKinds = () => new Set(state.kinds.length ? state.kinds : page.legend.kinds.map((k) => k.name));
+  const enabledRelations = () =>
+    new Set(state.relations.length ? state.relations : page.legend.relations.map((r) => r.name));
+
+  function edgeShown(id, kinds, relations) {
+    const record = records.get(id);
+    const edge = edges.get(id);
+    if (!record || !edge) return false;
+    if (!relations.has(record.relation) && page.legend.relations.some((r) => r.name === record.relation)) return false;
+    if (!inForce(record, state.as_of)) return false;
+    const from = nodes.get(edge.from);
+    const to = nodes.get(edge.to);
+    return !!from && !!to && kindShown(from, kinds) && kindShown(to, kinds);
+  }
+  function kindShown(node, kinds) {
+    return kinds.has(node.kind) || !page.legend.kinds.some((k) => k.name === node.kind);
+  }
+
+  function applyFilters() {
+    const kinds = enabledKinds();
+    const relations = enabledRelations();
+    const visibleEdges = new Set();
+    const linked = new Set();
+    edges.forEach((edge) => {
+      if (edgeShown(edge.id, kinds, relations)) {
+        visibleEdges.add(edge.id);
+        linked.add(edge.from);
+        linked.add(edge.to);
+      }
+    });
+    const nodeUpdates = [];
+    nodes.forEach((node) => {
+      const keep = kindShown(node, kinds) && (node.center || linked.has(node.id));
+      const sanctioned = isSanctioned(node.id);
+      const base = baseStyle.get(node.id) || {};
+      const border = sanctioned ? "#dc2626" : (base.color && base.color.border) || "#1f2937";
+      const color = Object.assign({}, base.color, { border });
+      nodeUpdates.push({ id: node.id, hidden: !keep, borderWidth: sanctioned ? 5 : 2, color, sanctioned });
+    });
+    nodes.update(nodeUpdates);
+    const edgeUpdates = [];
+    edges.forEach((edge) => edgeUpdates.push({ id: edge.id, hidden: !visibleEdges.has(edge.id) }));
+    edges.update(edgeUpdates);
+    updateStatus(visibleEdges.size);
+  }
+
+  function isSanctioned(nodeId) {
+    return network
+      .getConnectedEdges(nodeId)
+      .some((id) => {
+        const r = records.get(id);
+        return r && r.relation === "sanctioned" && r.target === nodeId && inForce(r, state.as_of);
+      });
+  }
+
+  function updateStatus(visibleEdgeCount) {
+    const shown = nodes.get({ filter: (n) => !n.hidden }).length;
+    const parts = [`${shown} of ${nodes.length} entities shown`, `${visibleEdgeCount} relations`];
+    parts.push(state.as_of ? `as of ${state.as_of}` : "all dates");
+    const status = document.getElementById("status");
+    status.textContent = parts.join(" · ");
+    if (page.truncated) {
+      status.append(
+        el("strong", { class: "warn" }, ` · view truncated (${page.truncated_reason}): not every neighbour is shown`),
+      );
+    }
+  }
+
+  // ---- legend with filter checkboxes ---------------------------------------------------
+  function buildLegend() {
+    const kindList = document.getElementById("legend-kinds");
+    const kinds = enabledKinds();
+    page.legend.kinds.forEach((k) => {
+      const box = el("input", { type: "checkbox", value: k.name, "aria-label": k.label });
+      box.checked = kinds.has(k.name);
+      box.addEventListener("change", () => toggleFilter("kinds", page.legend.kinds, kindList));
+      kindList.append(el("li", {}, el("label", {}, box, swatch(k.color, k.shape), k.label)));
+    });
+    const relationList = document.getElementById("legend-relations");
+    const relations = enabledRelations();
+    page.legend.relations.forEach((r) => {
+      const box = el("input", { type: "checkbox", value: r.name, "aria-label": r.label });
+      box.checked = relations.has(r.name);
+      box.addEventListener("change", () => toggleFilter("relations", page.legend.relations, relationList));
+      const line = el("span", { class: "line" });
+      line.style.borderTopColor = r.color;
+      line.style.borderTopWidth = Math.max(1, r.width) + "px";
+      line.style.borderTopStyle = r.dashes ? "dashed" : "solid";
+      relationList.append(el("li", {}, el("label", {}, box, line, r.label)));
+    });
+  }
+  function swatch(color, shape) {
+    const s = el("span", { class: "swatch " + shape });
+    s.style.background = color;
+    return s;
+  }
+  function toggleFilter(name, all, list) {
+    const checked = [...list.querySelectorAll("input:checked")].map((i) => i.value);
+    state[name] = checked.length === all.length ? [] : checked;
+    applyFilters();
+    syncUrl();
+  }
+
+  // ---- as-of slider over the timeline ----------------------------------------------
+  const slider = document.getElementById("asof");
+  const dateInput = document.getElementById("asof-date");
+  let eventDays = [];
+  async function buildTimebar() {
+    const timeline = await getJson("/api/timeline");
+    eventDays = [...new Set(timeline.dates.map((d) => toDays(latest(d.date))))].sort((a, b) => a - b);
+    const today = toDays(page.today);
+    slider.min = String((eventDays[0] || today) - 31);
+    slider.max = String(today);
+    const ticks = document.getElementById("rounds");
+    eventDays.forEach((d) => ticks.append(el("option", { value: String(d) })));
+    showAsOf();
+  }
+  function showAsOf() {
+    slider.value = String(state.as_of ? toDays(state.as_of) : Number(slider.max));
+    dateInput.value = state.as_of || "";
+    document.getElementById("asof-note").textContent = state.as_of
+      ? `showing relations in force on ${state.as_of}`
+      : "showing all relations, whatever their date";
+  }
+  function setAsOf(day) {
+    state.as_of = day;
+    showAsOf();
+    applyFilters();
+    syncUrl();
+    if (state.view === "supply-chain" && panelShowsChain) showSupplyChain().catch(showError);
+  }
+  slider.addEventListener("input", () => {
+    const value = Number(slider.value);
+    setAsOf(value >= Number(slider.max) ? null : fromDays(value));
+  });
+  dateInput.addEventListener("change", () => setAsOf(dateInput.value || null));
+  document.getElementById("asof-all").addEventListener("click", () => setAsOf(null));
+  document.getElementById("prev-round").addEventListener("click", () => {
+    const now = state.as_of ? toDays(state.as_of) : Infinity;
+    const previous = eventDays.filter((d) => d < now).pop();
+    if (previous !== undefined) setAsOf(fromDays(previous));
+  });
+  document.getElementById("next-round").addEventListener("click", () => {
+    const now = state.as_of ? toDays(state.as_of) : -Infinity;
+    const next = eventDays.find((d) => d > now);
+    setAsOf(next === undefined ? null : fromDays(next));
+  });
+
+  // ---- details panel -----------------------------------------------------------------
+  const details = document.getElementById("details");
+  const SKIP = new Set(["id", "source", "target", "key", "relation", "sources", "date", "start", "end", "status",
+    "confidence", "claimed_by", "note", "quote", "derived"]);
+
+  function sourcesList(sources) {
+    return el(
+      "ul",
+      { class: "sources" },
+      (sources || []).map((s) =>
+        el(
+          "li",
+          {},
+          safeLink(s.url, s.publisher || s.url),
+          s.title ? el("span", { class: "title" }, " — ", s.title) : null,
+          el("span", { class: "date" }, s.published ? ` (${s.published})` : s.retrieved ? ` (retrieved ${s.retrieved})` : ""),
+          s.quote ? el("blockquote", {}, s.quote) : null,
+        ),
+      ),
+    );
+  }
+  function fact(name, value) {
+    if (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length)) return null;
+    return el("div", { class: "fact" }, el("dt", {}, name), el("dd", {}, Array.isArray(value) ? value.join(", ") : String(value)));
+  }
+  function evidence(record) {
+    const when = record.date || (record.start ? `${record.start} – ${record.end || ""}` : null);
+    const extra = Object.entries(record)
+      .filter(([k]) => !SKIP.has(k))
+      .map(([k, v]) => fact(k.replace(/_/g, " "), v));
+    return el(
+      "div",
+      { class: "evidence" },
+      el("dl", {}, fact("date", when), fact("status", record.status), fact("confidence", record.confidence),
+        fact("claimed by", record.claimed_by), extra, fact("quote", record.quote), fact("note", record.note)),
+      el("h4", {}, "Sources"),
+      sourcesList(record.sources),
+    );
+  }
+  function label(id) {
+    const node = nodes.get(id);
+    return node ? node.title.replace(/ \([^)]*\)$/, "") : id;
+  }
+
+  let panelShowsChain = false;
+  let panelTurn = 0; // a slow answer must not overwrite what the user asked for since
+  const claimPanel = () => ++panelTurn;
+  const stillMine = (turn) => turn === panelTurn;
+
+  async function showNode(id) {
+    panelShowsChain = false;
+    const turn = claimPanel();
+    fill(details, el("p", { class: "note" }, "Loading…"));
+    const asOf = state.as_of ? `&as_of=${state.as_of}` : "";
+    const data = await getJson(`/api/entities/${encodeURIComponent(id)}?limit=15${asOf}`);
+    if (!stillMine(turn)) return;
+    const entity = data.entity;
+    const known = new Set(["id", "label", "kind", "country", "aliases", "description", "note", "confidence", "sources",
+      "same_as"]);
+    const attrs = Object.entries(entity).filter(([k]) => !known.has(k)).map(([k, v]) => fact(k.replace(/_/g, " "), v));
+    const actions = el(
+      "div",
+      { class: "actions" },
+      el("button", { type: "button", onclick: () => expand(id) }, "Expand"),
+      el("button", { type: "button", onclick: () => navigate({ view: "subgraph", center: [id] }) }, "Centre here"),
+      el("button", { type: "button", onclick: () => navigate({ view: "supply-chain", center: [id] }) }, "Supply chain"),
+      el("button", { type: "button", onclick: () => setPathEnd("from", id) }, "Path from here"),
+      el("button", { type: "button", onclick: () => setPathEnd("to", id) }, "Path to here"),
+    );
+    const groups = data.relations.map((g) =>
+      el(
+        "section",
+        { class: "group" },
+        el("h3", {}, `${g.label} (${g.total})`),
+        el(
+          "ul",
+          {},
+          g.items.map((item) =>
+            el(
+              "li",
+              {},
+              el("details", {},
+                el("summary", {}, item.other.label, item.edge.date ? ` · ${item.edge.date}` : "",
+                  item.edge.status ? ` · ${item.edge.status}` : ""),
+                evidence(item.edge)),
+            ),
+          ),
+        ),
+        g.total > g.items.length ? el("p", { class: "note" }, `${g.total - g.items.length} more: expand the node to add them`) : null,
+      ),
+    );
+    fill(details, 
+      el("h2", {}, entity.label),
+      el("p", { class: "kind" }, [entity.kind, entity.country].filter(Boolean).join(" · ")),
+      actions,
+      el("dl", {}, fact("id", entity.id), fact("aliases", entity.aliases), fact("confidence", entity.confidence), attrs),
+      entity.description ? el("p", {}, entity.description) : null,
+      entity.note ? el("p", { class: "note" }, entity.note) : null,
+      el("h4", {}, "Sources"),
+      sourcesList(entity.sources),
+      groups,
+    );
+  }
+
+  function showEdge(id) {
+    panelShowsChain = false;
+    claimPanel();
+    const record = records.get(id);
+    if (!record) return;
+    const spec = page.legend.relations.find((r) => r.name === record.relation);
+    fill(details, 
+      el("h2", {}, `${label(record.source)} ${spec ? spec.label : record.relation} ${label(record.target)}`),
+      el("p", { class: "kind" }, record.relation),
+      evidence(record),
+    );
+  }
+
+  network.on("click", (params) => {
+    if (params.nodes.length) showNode(params.nodes[0]).catch(showError);
+    else if (params.edges.length) showEdge(params.edges[0]);
+  });
+  network.on("doubleClick", (params) => {
+    if (params.nodes.length) expand(params.nodes[0]);
+  });
+  function showError(error) {
+    fill(details, el("p", { class: "warn" }, String(error.message || error)));
+  }
+
+  // ---- supply-chain panel --------------------------------------------------------------
+  async function showSupplyChain() {
+    panelShowsChain = true;
+    const turn = claimPanel();
+    const id = state.center[0];
+    const q = state.as_of ? "?as_of=" + state.as_of : "";
+    const chain = await getJson(`/api/entities/${encodeURIComponent(id)}/supply-chain${q}`);
+    if (!stillMine(turn)) return;
+    const entries = chain.upstream.map((u) =>
+      el(
+        "li",
+        { class: u.sanctioned ? "sanctioned" : "" },
+        el("details", {},
+          el("summary", {}, u.entity.label, ` · ${u.roles.join(", ")}`,
+            u.sanctioned ? el("strong", { class: "warn" }, " · sanctioned") : "",
+            u.disputed ? el("span", { class: "note" }, " · disputed link") : ""),
+          el("ol", {}, u.chain.map((h) => el("li", {}, el("details", {}, el("summary", {}, h.explanation), evidence(h))))),
+          u.designations.length ? el("h4", {}, "Designations") : null,
+          el("ul", {}, u.designations.map((d) =>
+            el("li", {}, el("details", {},
+              el("summary", {}, `${label(d.source)} · ${d.date}`, d.in_force ? " · in force" : " · not yet in force"),
+              evidence(d))))),
+        ),
+      ),
+    );
+    fill(
+      details,
+      el("h2", {}, `Supply chain of ${chain.target.label}`),
+      el("p", { class: "note" }, `As of ${chain.as_of}: ${chain.upstream.filter((u) => u.sanctioned).length} of `
+        + `${chain.upstream.length} upstream entities under a designation in force.`),
+      el("ul", { class: "chain" }, entries),
+      el("div", { class: "actions" }, el("button", { type: "button", onclick: () => showNode(id).catch(showError) },
+        `Details of ${chain.target.label}`)),
+    );
+  }
+
+  // ---- expand (in pages, for hubs) --------------------------------------------------
+  const EXPAND_PAGE = 40;
+  const expandPages = new Map();
+  async function expand(id) {
+    const pageNo = (expandPages.get(id) || 0) + 1;
+    expandPages.set(id, pageNo);
+    const q = new URLSearchParams([["view", "subgraph"], ["center", id], ["depth", "1"],
+      ["max_nodes", String(1 + EXPAND_PAGE * pageNo)]]);
+    const data = await getJson("/explore/data?" + q.toString());
+    const added = addData(data.nodes.map((n) => Object.assign(n, { center: false })), data.edges, id);
+    if (!state.expand.includes(id)) state.expand.push(id);
+    applyFilters();
+    syncUrl();
+    const note = data.truncated
+      ? `added ${added} neighbours of ${label(id)}; more remain: expand again for the next page`
+      : `added ${added} neighbours of ${label(id)}`;
+    document.getElementById("status").append(el("span", { class: "note" }, " · " + note));
+    return added;
+  }
+  linkscope.expand = expand;
+
+  // ---- paths -------------------------------------------------------------------------
+  const pathFrom = document.getElementById("path-from");
+  const pathTo = document.getElementById("path-to");
+  function setPathEnd(end, id) {
+    (end === "from" ? pathFrom : pathTo).value = id;
+    if (pathFrom.value && pathTo.value) findPaths(pathFrom.value, pathTo.value).catch(showError);
+  }
+  document.getElementById("path-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (pathFrom.value && pathTo.value) findPaths(pathFrom.value.trim(), pathTo.value.trim()).catch(showError);
+  });
+  document.getElementById("path-clear").addEventListener("click", () => {
+    clearHighlight();
+    state.path_from = state.path_to = null;
+    pathFrom.value = pathTo.value = "";
+    syncUrl();
+  });
+
+  function clearHighlight() {
+    linkscope.highlighted.forEach((id) => {
+      const base = baseStyle.get(id);
+      if (edges.get(id)) edges.update({ id, color: base.color, width: base.width });
+    });
+    linkscope.highlighted = [];
+  }
+
+  async function findPaths(from, to) {
+    const turn = claimPanel();
+    const q = new URLSearchParams({ source: from, target: to, max_hops: "4", limit: "5" });
+    if (state.as_of) q.set("as_of", state.as_of);
+    const result = await getJson("/api/paths?" + q.toString());
+    state.path_from = from;
+    state.path_to = to;
+    const ids = [...new Set(result.paths.flatMap((p) => p.hops.flatMap((h) => [h.from, h.to])))].slice(0, 20);
+    if (ids.length) {
+      const extra = await getJson("/explore/data?" + new URLSearchParams(
+        [["view", "subgraph"], ["depth", "0"], ...ids.map((i) => ["center", i])]).toString());
+      addData(extra.nodes.map((n) => Object.assign(n, { center: false })), extra.edges, null);
+    }
+    clearHighlight();
+    const onPath = new Set(result.paths.flatMap((p) => p.hops.map((h) => h.id)));
+    onPath.forEach((id) => {
+      if (edges.get(id)) edges.update({ id, color: { color: "#111827", opacity: 1 }, width: 7, hidden: false });
+    });
+    linkscope.highlighted = [...onPath].filter((id) => edges.get(id));
+    nodes.update(ids.filter((i) => nodes.get(i)).map((i) => ({ id: i, hidden: false })));
+    syncUrl();
+    fill(details, 
+      el("h2", {}, `Paths from ${result.source.label} to ${result.target.label}`),
+      result.paths.length ? null : el("p", { class: "note" }, "No path within 4 hops."),
+      result.paths.map((p, i) =>
+        el(
+          "section",
+          { class: "group path" },
+          el("h3", {}, `Path ${i + 1}: ${p.length} hop${p.length === 1 ? "" : "s"}`),
+          el("ol", {}, p.hops.map((h) => el("li", {}, el("details", {}, el("summary", {}, h.explanation), evidence(h))))),
+        ),
+      ),
+      result.truncated ? el("p", { class: "note" }, `More paths exist (${result.truncated_reason}).`) : null,
+    );
+    if (linkscope.highlighted.length) network.fit({ nodes: ids.filter((i) => nodes.get(i)), animation: false });
+    return result;
+  }
+  linkscope.findPaths = findPaths;
+
+  // ---- search with suggestions ---------------------------------------------------------
+  const search = document.getElementById("search");
+  const suggestions = document.getElementById("suggestions");
+  let searchTimer = null;
+  search.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(async () => {
+      const q = search.value.trim();
+      if (!q) {
+        suggestions.hidden = true;
+        return;
+      }
+      const data = await getJson("/api/entities?" + new URLSearchParams({ q, limit: "8" }).toString());
+      suggestions.replaceChildren(
+        ...data.results.map((r) =>
+          el(
+            "li",
+            { role: "option", tabindex: "0", dataset: { id: r.id },
+              onclick: () => navigate({ view: state.view === "supply-chain" && r.kind !== "programme" ? "subgraph" : state.view, center: [r.id] }) },
+            el("span", { class: "label" }, r.label),
+            el("span", { class: "kind" }, ` ${r.kind || ""}${r.country ? " · " + r.country : ""}`),
+          ),
+        ),
+      );
+      suggestions.hidden = data.results.length === 0;
+    }, 150);
+  });
+  search.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      const first = suggestions.querySelector("li");
+      if (first) first.click();
+    }
+  });
+
+  // ---- view controls and exports -----------------------------------------------------
+  const depth = document.getElementById("depth");
+  depth.value = String(state.depth);
+  depth.disabled = state.view === "supply-chain";
+  depth.addEventListener("change", () => navigate({ depth: Number(depth.value), expand: state.expand }));
+
+  function updateExports() {
+    let base;
+    if (state.view === "supply-chain") {
+      const q = new URLSearchParams();
+      if (state.as_of) q.set("as_of", state.as_of);
+      base = `/api/entities/${encodeURIComponent(state.center[0])}/supply-chain?` + q.toString();
+    } else {
+      const q = new URLSearchParams();
+      state.center.forEach((c) => q.append("center", c));
+      q.set("depth", String(state.depth));
+      state.kinds.forEach((k) => q.append("kinds", k));
+      state.relations.forEach((r) => q.append("relations", r));
+      state.expand.forEach((e) => q.append("expand", e));
+      if (state.as_of) q.set("as_of", state.as_of);
+      base = "/api/subgraph?" + q.toString();
+    }
+    document.getElementById("export-graphml").href = base + "&format=graphml";
+    document.getElementById("export-json").href = base + "&format=json";
+  }
+  document.getElementById("export-png").addEventListener("click", () => {
+    const canvas = container.querySelector("canvas");
+    const out = document.createElement("canvas");
+    out.width = canvas.width;
+    out.height = canvas.height;
+    const ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(canvas, 0, 0);
+    const a = el("a", { download: `linkscope-${state.view}-${state.center.join("-")}.png` });
+    a.href = out.toDataURL("image/png");
+    document.body.append(a);
+    a.click();
+    a.remove();
+  });
+
+  // ---- start ---------------------------------------------------------------------------
+  buildLegend();
+  applyFilters();
+  updateExports();
+  buildTimebar().catch(showError);
+  if (state.path_from && state.path_to) {
+    pathFrom.value = state.path_from;
+    pathTo.value = state.path_to;
+    findPaths(state.path_from, state.path_to).catch(showError);
+  }
+  if (state.path_from && state.path_to) {
+    // the paths panel is shown
+  } else if (state.view === "supply-chain") {
+    showSupplyChain().catch(showError);
+  } else if (state.center.length === 1 && nodes.get(state.center[0])) {
+    network.selectNodes([state.center[0]]);
+    showNode(state.center[0]).catch(showError);
+  }
+})();

@@ -1,0 +1,159 @@
+"""The explorer in real headless Chromium: each step an analyst takes, proven."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.browser.conftest import Server, Watched, click_node
+
+pytestmark = pytest.mark.browser
+
+
+def visible_edges(page: Watched) -> list[dict]:
+    return page.page.evaluate(
+        """() => linkscope.edges.get({filter: (e) => !e.hidden}).map((e) => linkscope.records.get(e.id))"""
+    )
+
+
+def test_default_page_draws_the_shaheen_3_supply_chain(page: Watched, live_server: Server, tmp_path) -> None:
+    page.goto(live_server.url + "/")
+    ids = page.page.evaluate("network.body.data.nodes.getIds()")
+    assert {"shaheen-3", "ndc", "riamb", "mzkt", "xian-longde", "us-state-dept"} <= set(ids)
+    assert page.page.evaluate("network.body.data.edges.length") > 10
+    assert "Supply chain of Shaheen-3" in page.page.locator("#details").inner_text()
+    shot = tmp_path / "explorer.png"
+    page.page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    assert page.requests and all(r.startswith(live_server.url) for r in page.requests)
+
+
+def test_explore_url_centres_the_view(page: Watched, live_server: Server) -> None:
+    page.goto(live_server.url + "/explore?view=subgraph&center=riamb&depth=1")
+    assert page.page.evaluate("network.getSelectedNodes()") == ["riamb"]
+    assert page.page.evaluate("linkscope.state.center") == ["riamb"]
+    page.wait("document.querySelector('#details h2') !== null")
+    assert page.page.locator("#details h2").inner_text().startswith("Beijing Research Institute")
+
+
+def test_clicking_a_node_shows_its_sources_as_safe_links(page: Watched, live_server: Server) -> None:
+    page.goto(live_server.url + "/")
+    click_node(page, "mzkt")
+    page.wait("document.querySelector('#details h2')?.textContent === 'Minsk Wheel Tractor Plant'")
+    links = page.page.locator("#details > ul.sources a")
+    assert links.count() == 3
+    for i in range(links.count()):
+        link = links.nth(i)
+        assert link.get_attribute("href").startswith("https://")
+        assert link.get_attribute("target") == "_blank"
+        assert link.get_attribute("rel") == "noopener noreferrer"
+    assert "republicworld.com" in links.first.get_attribute("href")
+
+
+def test_clicking_an_edge_shows_its_evidence(page: Watched, live_server: Server) -> None:
+    page.goto(live_server.url + "/explore?view=subgraph&center=xian-longde&depth=1&relations=sanctioned")
+    straight = page.page.evaluate(
+        "network.body.data.edges.get({filter: (e) => e.to === 'xian-longde' && !e.smooth}).map((e) => e.id)"
+    )
+    assert len(straight) == 1  # the second designation is drawn curved, apart from the first
+    edge_id = straight[0]
+    expected = page.page.evaluate("(id) => linkscope.records.get(id)", edge_id)
+    position = page.page.evaluate(
+        """(id) => {
+            const e = network.body.edges[id];
+            const mid = {x: (e.from.x + e.to.x) / 2, y: (e.from.y + e.to.y) / 2};
+            const dom = network.canvasToDOM(mid);
+            const box = document.querySelector('#graph canvas').getBoundingClientRect();
+            return {x: box.left + dom.x, y: box.top + dom.y};
+        }""",
+        edge_id,
+    )
+    page.page.mouse.click(position["x"], position["y"])
+    page.wait("document.querySelector('#details h2')?.textContent.includes('sanctioned')")
+    text = page.page.locator("#details").inner_text()
+    assert expected["date"] in text and expected["legal_basis"] in text and "designated" in text
+
+
+def test_double_click_expands_a_node(page: Watched, live_server: Server) -> None:
+    page.goto(live_server.url + "/explore?view=subgraph&center=riamb&depth=1")
+    before = page.page.evaluate("network.body.data.nodes.length")
+    assert "nescom" not in page.page.evaluate("network.body.data.nodes.getIds()")
+    click_node(page, "ndc", double=True)
+    page.wait(f"network.body.data.nodes.length > {before}")
+    assert "nescom" in page.page.evaluate("network.body.data.nodes.getIds()")
+    assert "expand=ndc" in page.page.url  # the state is in the URL
+
+
+def test_as_of_slider_removes_september_2024_designations_in_may_2024(page: Watched, live_server: Server) -> None:
+    page.goto(live_server.url + "/")
+    dated = {e["date"] for e in visible_edges(page) if e["relation"] == "sanctioned"}
+    assert "2024-09-12" in dated
+    may = (date(2024, 5, 1) - date(1970, 1, 1)).days
+    page.wait("Number(document.querySelector('#asof').max) > 0")
+    page.page.evaluate(
+        """(day) => {
+            const slider = document.querySelector('#asof');
+            slider.value = String(day);
+            slider.dispatchEvent(new Event('input', {bubbles: true}));
+        }""",
+        may,
+    )
+    sanctions = [e for e in visible_edges(page) if e["relation"] == "sanctioned"]
+    assert {e["date"] for e in sanctions} == {"2024-04-19"}
+    assert "as_of=2024-05-01" in page.page.url
+    ringed = page.page.evaluate("linkscope.nodes.get({filter: (n) => n.sanctioned}).map((n) => n.id)")
+    assert set(ringed) == {"mzkt", "xian-longde", "granpect"}
+
+
+def test_as_of_in_the_url_reproduces_the_view(page: Watched, live_server: Server) -> None:
+    page.goto(live_server.url + "/explore?view=supply-chain&center=shaheen-3&as_of=2023-01-01")
+    assert [e for e in visible_edges(page) if e["relation"] == "sanctioned"] == []
+    assert page.page.locator("#asof-date").input_value() == "2023-01-01"
+
+
+def test_a_path_is_highlighted_with_its_evidence(page: Watched, live_server: Server) -> None:
+    page.goto(live_server.url + "/explore?view=subgraph&center=riamb&depth=1")
+    page.page.fill("#path-from", "riamb")
+    page.page.fill("#path-to", "shaheen-3")
+    page.page.click("#path-form button[type=submit]")
+    page.wait("linkscope.highlighted.length > 0")
+    widths = page.page.evaluate("linkscope.highlighted.map((id) => network.body.data.edges.get(id).width)")
+    assert widths and set(widths) == {7}
+    assert "shaheen-3" in page.page.evaluate("network.body.data.nodes.getIds()")
+    panel = page.page.locator("#details").inner_text()
+    assert "supplied National Development Complex" in panel and "develops Shaheen-3" in panel
+    assert "path_from=riamb" in page.page.url
+
+
+def test_search_suggests_and_centres(page: Watched, live_server: Server) -> None:
+    page.goto(live_server.url + "/")
+    page.page.fill("#search", "lontek")
+    page.page.wait_for_selector("#suggestions li")
+    assert "Xi'an Longde" in page.page.locator("#suggestions li").first.inner_text()
+    page.page.locator("#suggestions li").first.click()
+    page.page.wait_for_url("**/explore?**center=xian-longde**")
+    page.wait("window.linkscope && window.linkscope.ready")
+    assert page.page.evaluate("linkscope.state.center") == ["xian-longde"]
+
+
+def test_filters_hide_kinds_and_relations(page: Watched, live_server: Server) -> None:
+    page.goto(live_server.url + "/explore?view=subgraph&center=ndc&depth=1")
+    page.page.uncheck("#legend-kinds input[value=firm]")
+    shown_kinds = page.page.evaluate("linkscope.nodes.get({filter: (n) => !n.hidden}).map((n) => n.kind)")
+    assert "firm" not in shown_kinds
+    assert "kinds=" in page.page.url
+    page.page.uncheck("#legend-relations input[value=part_of]")
+    assert all(e["relation"] != "part_of" for e in visible_edges(page))
+
+
+def test_exports_of_the_current_view(page: Watched, live_server: Server) -> None:
+    page.goto(live_server.url + "/explore?view=subgraph&center=ndc&depth=1")
+    href = page.page.get_attribute("#export-graphml", "href")
+    assert href.startswith("/api/subgraph?") and "format=graphml" in href
+    with page.page.expect_download() as download:
+        page.page.click("#export-graphml")
+    assert download.value.suggested_filename.endswith(".graphml")
+    with page.page.expect_download() as png:
+        page.page.click("#export-png")
+    assert png.value.suggested_filename.endswith(".png")

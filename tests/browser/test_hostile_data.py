@@ -1,0 +1,121 @@
+"""A dataset with script payloads in every text field runs no script anywhere in the explorer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from graph.errors import DataError
+from graph.load import load_dataset
+from graph.store import GraphStore
+from tests.browser.conftest import Server, Watched, click_node, node_position, start_server
+
+pytestmark = pytest.mark.browser
+
+PAYLOADS = [
+    "<img src=x onerror=alert('img')>",
+    "</script><script>alert('script')</script>",
+    '"><svg onload=alert("svg")>',
+    "{{7*7}} ${alert('template')}",
+    "javascript:alert('text')",
+]
+P = " ".join(PAYLOADS)
+
+
+def hostile_data(folder: Path) -> Path:
+    source = {
+        "id": "evil",
+        "url": "https://example.org/report?q=%3Cscript%3Ealert(1)%3C/script%3E",
+        "publisher": "Publisher " + P,
+        "title": "Title " + P,
+        "published": "2024-01-02",
+        "note": "Note " + P,
+    }
+    cite = [{"ref": "evil", "quote": "Quote " + P}]
+
+    def entity(id: str, kind: str, **extra: object) -> dict:
+        return {"id": id, "label": f"{kind} {P}", "kind": kind, "aliases": [f"Alias {P}"], "description": f"About {P}",
+                "note": f"Note {P}", "sources": cite, "confidence": "press", **extra}  # fmt: skip
+
+    common = {"status": "alleged", "confidence": "press", "sources": cite, "note": "Note " + P, "claimed_by": "By " + P}
+    data = {
+        "sources": [source],
+        "entities": [
+            entity("authority", "agency"),
+            entity("supplier", "firm", attributes={"remark": "Remark " + P}),
+            entity("body", "agency"),
+            entity("missile", "programme"),
+            entity("spokesman", "person"),
+        ],
+        "relations": [
+            {"type": "sanctioned", "source": "authority", "target": "supplier", "date": "2024-03-04",
+             "legal_basis": "Basis " + P, "action": "Action " + P, "reason": "Reason " + P, **common},
+            {"type": "supplied", "source": "supplier", "target": "body", "item": "Item " + P,
+             "end_use": "Use " + P, "for_programme": ["missile"], **common},
+            {"type": "develops", "source": "body", "target": "missile", **common},
+            {"type": "official_of", "source": "spokesman", "target": "body", "role": "Role " + P, **common},
+            {"type": "responded_to", "source": "spokesman", "target": "authority", "date": "2024-03-05",
+             "quote": "Said " + P, "regarding": "Regarding " + P, **common},
+        ],
+    }  # fmt: skip
+    (folder / "hostile.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = hostile_data(tmp_path_factory.mktemp("hostile"))
+    server = start_server(GraphStore.load([folder]))
+    yield server
+    server.server.should_exit = True
+    server.thread.join(timeout=10)
+
+
+def test_javascript_urls_do_not_validate(tmp_path: Path) -> None:
+    folder = hostile_data(tmp_path)
+    text = (folder / "hostile.yaml").read_text(encoding="utf-8")
+    (folder / "hostile.yaml").write_text(text.replace("https://example.org/report", "javascript:alert(1)//"))
+    with pytest.raises(DataError, match="only http and https URLs"):
+        load_dataset([folder])
+
+
+def open_everything(page: Watched) -> None:
+    page.page.evaluate("document.querySelectorAll('details').forEach((d) => d.open = true)")
+
+
+def test_payloads_render_as_text_everywhere(page: Watched, hostile_server: Server) -> None:
+    page.goto(hostile_server.url + "/explore?view=subgraph&center=supplier&depth=2")
+    kinds = {"supplier": "firm", "body": "agency", "missile": "programme", "spokesman": "person"}
+    for node, kind in kinds.items():
+        click_node(page, node)
+        page.wait(f"document.querySelector('#details h2')?.textContent.startsWith('{kind} <img')")
+        open_everything(page)
+    text = page.page.locator("#details").inner_text()
+    assert "<img src=x onerror=alert('img')>" in text  # shown as the text it is
+    assert page.page.locator("#details img, #details svg, #details script").count() == 0
+    # the supply chain and paths panels, and the search suggestions, with the same data
+    page.goto(hostile_server.url + "/explore?view=supply-chain&center=missile")
+    page.wait("document.querySelector('#details .chain') !== null")
+    open_everything(page)
+    page.page.fill("#path-from", "spokesman")
+    page.page.fill("#path-to", "missile")
+    page.page.click("#path-form button[type=submit]")
+    page.wait("linkscope.highlighted.length > 0")
+    open_everything(page)
+    page.page.fill("#search", "alias")
+    page.page.wait_for_selector("#suggestions li")
+    page.page.hover("#suggestions li")
+    # hover every node and edge so vis-network shows each tooltip
+    for node in ("supplier", "body", "missile"):
+        position = node_position(page, node)
+        page.page.mouse.move(position["x"], position["y"])
+        page.page.wait_for_timeout(300)
+    assert page.dialogs == []
+    assert "49" not in page.page.title()  # {{7*7}} was not evaluated by a template
+    links = page.page.locator("a[href]")
+    for i in range(links.count()):
+        href = links.nth(i).get_attribute("href")
+        assert not href.lower().startswith("javascript"), href

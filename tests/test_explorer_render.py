@@ -1,0 +1,58 @@
+"""The explorer page as rendered on the server: layout, styles, escaping (no browser needed)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import networkx as nx
+import pytest
+
+from app.explorer import ExplorerView, preset_layout, render_explorer, vis_data
+from graph.store import GraphStore
+from graph.subgraph import subgraph
+
+
+def page_data(html: str) -> dict:
+    block = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', html, re.S)
+    assert block
+    return json.loads(block.group(1))
+
+
+def test_default_page_embeds_the_shaheen_3_supply_chain(bundled: nx.MultiDiGraph) -> None:
+    html = render_explorer(GraphStore.from_graph(bundled), ExplorerView(), 500)
+    data = page_data(html)
+    assert {n["id"] for n in data["nodes"]} >= {"shaheen-3", "ndc", "mzkt", "us-state-dept"}
+    assert data["options"]["physics"]["enabled"] is False
+    assert all(math.isfinite(n["x"]) and math.isfinite(n["y"]) for n in data["nodes"])
+    assert "cdn" not in html.lower() and "https://" not in html.split('id="explorer-data"')[0]
+
+
+@pytest.mark.parametrize("size", [40, 400, 3500])
+def test_server_side_layout_places_every_node(size: int) -> None:
+    graph = nx.gnm_random_graph(size, 2 * size, seed=1, directed=True)
+    distance = nx.single_source_shortest_path_length(graph.to_undirected(), 0)
+    nodes = [{"id": str(n), "distance": distance.get(n, 9)} for n in graph]
+    edges = [{"from": str(u), "to": str(v)} for u, v in graph.edges()]
+    preset_layout(nodes, edges)
+    xs = [n["x"] for n in nodes]
+    assert len(set(zip(xs, [n["y"] for n in nodes], strict=True))) > size * 0.9  # spread out, not stacked
+    assert all(math.isfinite(x) for x in xs)
+
+
+def test_parallel_edges_are_curved_apart(bundled: nx.MultiDiGraph) -> None:
+    selection = subgraph(bundled, ["xian-longde"], relations=["sanctioned"])
+    _, edges = vis_data(bundled, selection, ["xian-longde"])
+    assert sorted(bool(e.get("smooth")) for e in edges) == [False, True]
+
+
+def test_data_text_cannot_break_out_of_the_page(bundled: nx.MultiDiGraph) -> None:
+    graph = bundled.copy()
+    payload = "</script><script>alert(1)</script><!--"
+    graph.nodes["ndc"]["label"] = payload
+    html = render_explorer(GraphStore.from_graph(graph), ExplorerView(view="subgraph", center=["ndc"], depth=1), 500)
+    assert "<script>alert(1)" not in html
+    assert html.count("</script>") == 3  # the data block and the two script files, nothing else
+    assert any(n["label"].startswith("</script>") for n in page_data(html)["nodes"])
+    assert "<title>Around &lt;/script&gt;" in html
