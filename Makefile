@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test check lint typecheck bench browser-deps schema clean
+.PHONY: run test check lint typecheck bench fuzz browser-deps schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The API contract test with many more generated cases than `make test` runs.
+fuzz: $(STAMP)
+	LINKSCOPE_FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest tests/test_api_contract.py
 
 # Regenerate the committed JSON Schema after changing graph/models.py.
 schema: $(STAMP)

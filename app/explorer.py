@@ -10,7 +10,6 @@ and quotes), and the page's script only ever puts it into the DOM as text.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import networkx as nx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from app.layout import layered_layout, preset_layout
 from app.styles import edge_style, kind_style, legend
 from graph.entity_detail import edge_record
 from graph.errors import BadQuery
@@ -30,9 +30,6 @@ __all__ = ["ExplorerView", "render_explorer"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True), auto_reload=False)
-
-KAMADA_KAWAI_UP_TO = 150
-FORCE_LAYOUT_UP_TO = 1000
 
 
 @dataclass
@@ -135,111 +132,15 @@ def _curve(seen: dict[frozenset[str], int], u: str, v: str) -> dict[str, Any]:
     }
 
 
-def preset_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
-    """Positions computed on the server, deterministic, so the browser runs no physics.
-
-    Up to 150 nodes Kamada-Kawai (even spacing), up to 1,000 Fruchterman-Reingold (igraph),
-    beyond that rings by distance from the centre (linear time; force layouts take seconds
-    there). The tech notes measured browser physics at ~45 s to settle 1,000 nodes, preset
-    positions at ~0.3 s.
-    """
-    count = len(nodes)
-    if count == 0:
-        return
-    index = {n["id"]: i for i, n in enumerate(nodes)}
-    pairs = sorted({(index[e["from"]], index[e["to"]]) for e in edges if e["from"] != e["to"]})
-    if count > FORCE_LAYOUT_UP_TO:
-        coords = _rings(nodes, pairs)
-    else:
-        import igraph
-
-        graph = igraph.Graph(n=count, edges=pairs, directed=False)
-        start = [[math.cos(2 * math.pi * i / count), math.sin(2 * math.pi * i / count)] for i in range(count)]
-        if count <= KAMADA_KAWAI_UP_TO:
-            coords = graph.layout_kamada_kawai(seed=start).coords
-        else:
-            coords = graph.layout_fruchterman_reingold(seed=start, niter=100).coords
-    xs = [x for x, _ in coords]
-    ys = [y for _, y in coords]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-    scale = 160 * math.sqrt(count) + 300
-    for node, (x, y) in zip(nodes, coords, strict=True):
-        node["x"] = round((x - min(xs)) / span * scale, 1)
-        node["y"] = round((y - min(ys)) / span * scale, 1)
-
-
-def _rings(nodes: list[dict[str, Any]], pairs: list[tuple[int, int]]) -> list[tuple[float, float]]:
-    """Concentric rings by distance; each ring ordered by where its neighbours on the inner ring are."""
-    neighbours: list[list[int]] = [[] for _ in nodes]
-    for a, b in pairs:
-        neighbours[a].append(b)
-        neighbours[b].append(a)
-    rings: dict[int, list[int]] = {}
-    for i, node in enumerate(nodes):
-        rings.setdefault(int(node.get("distance", 0)), []).append(i)
-    angle = [0.0] * len(nodes)
-    coords = [(0.0, 0.0)] * len(nodes)
-    for ring, members in sorted(rings.items()):
-        if ring > min(rings):
-
-            def inner_angle(i: int, ring: int = ring) -> float:
-                sx = sum(math.cos(angle[j]) for j in neighbours[i] if nodes[j].get("distance", 0) < ring)
-                sy = sum(math.sin(angle[j]) for j in neighbours[i] if nodes[j].get("distance", 0) < ring)
-                return math.atan2(sy, sx)
-
-            members.sort(key=inner_angle)
-        radius = ring + (0.0 if ring == 0 and len(members) == 1 else 0.5)
-        for k, i in enumerate(members):
-            angle[i] = 2 * math.pi * k / len(members)
-            coords[i] = (radius * math.cos(angle[i]), radius * math.sin(angle[i]))
-    return coords
-
-
-def layered_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
-    """Supply-chain layout: the target on the right, each step upstream one column further left,
-    and the sanctioning authorities in a row above, so chains read left to right."""
-    sanction_only = {n["id"] for n in nodes}
-    for edge in edges:
-        if edge["relation"] != "sanctioned":
-            sanction_only.discard(edge["from"])
-            sanction_only.discard(edge["to"])
-        else:
-            sanction_only.discard(edge["to"])
-    columns: dict[int, list[dict[str, Any]]] = {}
-    for node in nodes:
-        if node["id"] not in sanction_only:
-            columns.setdefault(node["distance"], []).append(node)
-    tallest = max((len(c) for c in columns.values()), default=1)
-    for distance, column in columns.items():
-        column.sort(key=lambda n: str(n["label"]))
-        for row, node in enumerate(column):
-            node["x"] = -320.0 * distance
-            node["y"] = 90.0 * (row - (len(column) - 1) / 2)
-    authorities = sorted((n for n in nodes if n["id"] in sanction_only), key=lambda n: str(n["label"]))
-    width = 320.0 * max(columns, default=0)
-    for i, node in enumerate(authorities):
-        node["x"] = -width / 2 + (i - (len(authorities) - 1) / 2) * 260
-        node["y"] = -90.0 * (tallest / 2 + 2)
-
-
-def network_options(preset: bool) -> dict[str, Any]:
-    """vis-network options: no physics over preset positions; calm, capped physics otherwise."""
-    options: dict[str, Any] = {
+def network_options() -> dict[str, Any]:
+    """vis-network options: positions come from the server, so no physics runs in the browser."""
+    return {
         "layout": {"improvedLayout": False},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "multiselect": False},
         "nodes": {"font": {"face": "system-ui, sans-serif", "size": 13}, "borderWidth": 2},
         "edges": {"smooth": False, "font": {"size": 11, "align": "middle"}, "selectionWidth": 2},
+        "physics": {"enabled": False},
     }
-    if preset:
-        options["physics"] = {"enabled": False}
-    else:
-        options["physics"] = {
-            "enabled": True,
-            "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -6000, "springLength": 140, "avoidOverlap": 0.2},
-            "stabilization": {"enabled": True, "iterations": 200, "fit": True},
-        }
-    return options
 
 
 def render_explorer(store: GraphStore, view: ExplorerView, max_nodes: int) -> str:
@@ -253,12 +154,11 @@ def render_explorer(store: GraphStore, view: ExplorerView, max_nodes: int) -> st
         layered_layout(nodes, edges)
     else:
         preset_layout(nodes, edges)
-    preset = True
     net = Network(directed=True, height="100%", width="100%", cdn_resources="remote")
     net.nodes, net.edges = nodes, edges
     net.node_ids = [n["id"] for n in nodes]
     net.node_map = {n["id"]: n for n in nodes}
-    net.options = network_options(preset)
+    net.options = network_options()
     vis_nodes, vis_edges, _, _, _, options_json = net.get_network_data()
     page = {
         "view": {**view.query(), "as_of": view.as_of.isoformat() if view.as_of else None},
@@ -268,7 +168,6 @@ def render_explorer(store: GraphStore, view: ExplorerView, max_nodes: int) -> st
         "truncated": selection.truncated,
         "truncated_reason": selection.truncated_reason,
         "legend": legend(graph),
-        "preset_layout": preset,
         "today": date.today().isoformat(),
     }
     return _ENV.get_template("explorer.html").render(page=page, title=_title(graph, view))

@@ -20,7 +20,6 @@ __all__ = [
     "edge_filter",
     "edges_between",
     "neighbour_ids",
-    "neighbours",
     "selection_graph",
     "subgraph",
 ]
@@ -60,22 +59,6 @@ def edge_filter(relations: Iterable[str] | None, as_of: date | None) -> EdgeFilt
         return (not wanted or data.get("relation") in wanted) and edge_counts_on(data, as_of)
 
     return keep
-
-
-def neighbours(
-    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None
-) -> Iterator[tuple[str, str, str, str, dict[str, Any], bool]]:
-    """Edges around ``node`` that pass ``keep``, lazily: (other end, u, v, key, attributes, forward?)."""
-    if direction in ("out", "both"):
-        for other, keyed in graph._succ[node].items():
-            for key, data in keyed.items():
-                if keep is None or keep(data):
-                    yield other, node, other, key, data, True
-    if direction in ("in", "both"):
-        for other, keyed in graph._pred[node].items():
-            for key, data in keyed.items():
-                if keep is None or keep(data):
-                    yield other, other, node, key, data, False
 
 
 def neighbour_ids(graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None) -> Iterator[str]:

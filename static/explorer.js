@@ -148,18 +148,10 @@
     linkscope.ready = true;
     document.body.dataset.ready = "true";
   }
-  if (page.options.physics && page.options.physics.enabled) {
-    network.once("stabilizationIterationsDone", () => {
-      network.setOptions({ physics: { enabled: false } });
-      network.fit();
-      markReady();
-    });
-  }
+  // Positions come from the server (physics is off), so the first drawing is the final one.
   network.fit();
   network.moveTo({ scale: network.getScale() * 0.92 });
-  network.once("afterDrawing", () => {
-    if (!(page.options.physics && page.options.physics.enabled) || nodes.length === 0) markReady();
-  });
+  network.once("afterDrawing", markReady);
 
   // ---- filters: kinds, relations, as-of -----------------------------------------------
   const enabledKinds = () => new Set(state.kinds.length ? state.kinds : page.legend.kinds.map((k) => k.name));

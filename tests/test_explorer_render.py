@@ -9,7 +9,8 @@ import re
 import networkx as nx
 import pytest
 
-from app.explorer import ExplorerView, preset_layout, render_explorer, vis_data
+from app.explorer import ExplorerView, render_explorer, vis_data
+from app.layout import preset_layout
 from graph.store import GraphStore
 from graph.subgraph import subgraph
 
