@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,14 +20,17 @@ import orjson
 
 from graph.build import build_graph
 from graph.dataset import Dataset
-from graph.errors import DataError
-from graph.exports.graphml import generate_graphml
-from graph.exports.node_link import generate_node_link
+from graph.errors import BadQuery, DataError, UnknownEntity
+from graph.exports import EXPORT_FORMATS
+from graph.limits import MAX_DEPTH, MAX_HOPS, MAX_NODES, MAX_PATHS
 from graph.load import BUNDLED_DATA, load_dataset
+from graph.paths import find_paths
 from graph.schema import data_file_schema_text
+from graph.selection import paths_selection
 from graph.stats import graph_stats
-
-EXPORTERS = {"graphml": generate_graphml, "json": generate_node_link}
+from graph.store import GraphStore
+from graph.subgraph import Direction, selection_graph, subgraph
+from graph.supply_chain import supply_chain, supply_chain_selection
 
 data_option = click.option(
     "--data",
@@ -87,12 +91,68 @@ def stats(data: tuple[Path, ...], as_json: bool) -> None:
 
 @cli.command()
 @data_option
-@click.option("--format", "fmt", type=click.Choice(sorted(EXPORTERS)), required=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(EXPORT_FORMATS)),
+    required=True,
+    help="; ".join(f"{f.name}: {f.description}" for f in EXPORT_FORMATS.values()),
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default: stdout).")
-def export(data: tuple[Path, ...], fmt: str, output: Path | None) -> None:
-    """Export the whole graph as GraphML or node-link JSON."""
+@click.option("--center", multiple=True, help="Export the neighbourhood of this id (repeatable).")
+@click.option("--depth", type=click.IntRange(0, MAX_DEPTH), default=1, show_default=True, help="Hops from the centres.")
+@click.option("--direction", type=click.Choice(["out", "in", "both"]), default="both", show_default=True)
+@click.option("--kinds", multiple=True, help="Only reach entities of these kinds (repeatable).")
+@click.option("--relations", multiple=True, help="Only follow these relation types (repeatable).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Only relations in force on this day.")
+@click.option("--max-nodes", type=click.IntRange(1, MAX_NODES), default=MAX_NODES, show_default=True)
+@click.option(
+    "--supply-chain", "chain_of", metavar="ID", help="Export the supply chain of this programme or recipient."
+)
+@click.option("--path-from", metavar="ID", help="Export the paths from this id ...")
+@click.option("--path-to", metavar="ID", help="... to this id.")
+@click.option("--max-hops", type=click.IntRange(1, MAX_HOPS), default=4, show_default=True)
+def export(
+    data: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    center: tuple[str, ...],
+    depth: int,
+    direction: Direction,
+    kinds: tuple[str, ...],
+    relations: tuple[str, ...],
+    as_of: datetime | None,
+    max_nodes: int,
+    chain_of: str | None,
+    path_from: str | None,
+    path_to: str | None,
+    max_hops: int,
+) -> None:
+    """Export the whole graph, or a neighbourhood, a supply chain or the paths between two ids."""
     _, graph = _load(data)
-    _write(EXPORTERS[fmt](graph), output)
+    store = GraphStore.from_graph(graph)
+    day = as_of.date() if as_of else None
+    try:
+        if chain_of:
+            selection = supply_chain_selection(supply_chain(graph, store.require(chain_of), as_of=day or date.today()))
+        elif path_from or path_to:
+            if not (path_from and path_to):
+                raise BadQuery("give both --path-from and --path-to")
+            ends = store.require(path_from), store.require(path_to)
+            found = find_paths(graph, *ends, max_hops=max_hops, relations=relations or None, as_of=day, limit=MAX_PATHS)
+            selection = paths_selection(found)
+        elif center:
+            centres = [store.require(c) for c in center]
+            selection = subgraph(
+                graph, centres, depth=depth, direction=direction, max_nodes=max_nodes,
+                kinds=kinds or None, relations=relations or None, as_of=day,
+            )  # fmt: skip
+        else:
+            selection = None
+    except (UnknownEntity, BadQuery) as err:
+        raise click.UsageError(str(err)) from None
+    chosen = graph if selection is None else selection_graph(graph, selection)
+    _write(EXPORT_FORMATS[fmt].write(chosen), output)
 
 
 @cli.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 import orjson
@@ -12,7 +12,13 @@ from fastapi.responses import StreamingResponse
 
 from graph.exports import EXPORT_FORMATS
 
-__all__ = ["export_response", "export_responses", "json_response"]
+__all__ = ["FileFormat", "SelectionFormat", "export_response", "export_responses", "json_response"]
+
+#: Formats of a whole-graph export.
+FileFormat = Literal["graphml", "gexf", "json", "csv", "ftm"]
+#: Formats of a selection: its own JSON answer, or any file format but node-link JSON.
+SelectionFormat = Literal["json", "graphml", "gexf", "csv", "ftm"]
+FORMAT_HELP = "; ".join(f"{spec.name}: {spec.description}" for spec in EXPORT_FORMATS.values())
 
 
 def json_response(data: Any) -> Response:
@@ -27,7 +33,11 @@ def export_response(graph: nx.MultiDiGraph, fmt: str, name: str) -> StreamingRes
     return StreamingResponse(
         spec.write(graph),
         media_type=spec.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{spec.extension}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}.{spec.extension}"',
+            # public, read-only files: let tools such as Gephi Lite fetch them from another origin
+            "Access-Control-Allow-Origin": "*",
+        },
     )
 
 

@@ -11,24 +11,19 @@ RELATIONS = ("supplied", "part_of", "official_of", "based_in", "develops")
 COUNTRIES = ("CN", "PK", "BY", "US", "IN", "RU", "AE", "TR")
 
 
-def synthetic_graph(nodes: int, edges_per_node: float = 2.0, seed: int = 7) -> nx.MultiDiGraph:
+def synthetic_graph(nodes: int, edges_per_node: float = 2.0, seed: int = 7, sources: bool = True) -> nx.MultiDiGraph:
     """``nodes`` entities and about ``edges_per_node * nodes`` relations.
 
     A few authorities sanction many targets (the biggest hub, ``n0``, has about 1% of all
     edges), the rest is preferential: most nodes have a handful of edges.
     """
     rng = random.Random(seed)
-    graph = nx.MultiDiGraph(name="synthetic", relation_types={}, kinds={})
+    graph = nx.MultiDiGraph(name="synthetic")
     for i in range(nodes):
         kind = "agency" if i < 10 else rng.choice(KINDS)
-        graph.add_node(
-            f"n{i}",
-            label=f"Entity {i}",
-            kind=kind,
-            country=rng.choice(COUNTRIES),
-            confidence="press",
-            sources=[{"url": f"https://example.org/{i}", "publisher": "Example"}],
-        )
+        graph.add_node(f"n{i}", label=f"Entity {i}", kind=kind, country=rng.choice(COUNTRIES), confidence="press")
+        if sources:
+            graph.nodes[f"n{i}"]["sources"] = [{"url": f"https://example.org/{i}", "publisher": "Example"}]
     total = int(nodes * edges_per_node)
     hub_edges = total // 100
     for j in range(hub_edges):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.deps import AsOf, SettingsDep, StoreDep, deadline, known_values
 from app.errors import ERROR_RESPONSES
-from app.responses import export_response, export_responses, json_response
+from app.responses import FORMAT_HELP, SelectionFormat, export_response, export_responses, json_response
 from app.schemas import EntityDetail, SearchPage, SupplyChainOut
 from graph.entity_detail import entity_detail
 from graph.limits import MAX_PAGE
@@ -82,7 +82,7 @@ def get_supply_chain(
     settings: SettingsDep,
     entity_id: EntityId,
     as_of: AsOf = None,
-    format: Annotated[Literal["json", "graphml"], Query(description="json, or graphml of the chain's graph.")] = "json",
+    format: Annotated[SelectionFormat, Query(description=FORMAT_HELP)] = "json",
 ) -> Response:
     """Every supplier and developer upstream of a programme (or any recipient), each with its
     chain of hops and whether it is sanctioned on `as_of` (default: today)."""

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query, Response
 
 from app.deps import AsOf, SettingsDep, StoreDep, deadline, known_values
 from app.errors import ERROR_RESPONSES
-from app.responses import export_response, export_responses, json_response
+from app.responses import FORMAT_HELP, SelectionFormat, export_response, export_responses, json_response
 from app.schemas import PathsOut, SubgraphOut
 from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_HOPS, MAX_NODES, MAX_PATHS
 from graph.paths import find_paths
 from graph.search import entity_summary
+from graph.selection import paths_selection
 from graph.subgraph import selection_graph, subgraph
 
 router = APIRouter(prefix="/api", tags=["graph"], responses=ERROR_RESPONSES)
@@ -44,7 +45,7 @@ def get_subgraph(
         list[str] | None,
         Query(max_length=MAX_CENTERS, description="Also add the direct neighbours of these ids (repeatable)."),
     ] = None,
-    format: Annotated[Literal["json", "graphml"], Query(description="json (node-link) or graphml.")] = "json",
+    format: Annotated[SelectionFormat, Query(description=FORMAT_HELP)] = "json",
 ) -> Response:
     """Everything within `depth` hops of the centres; when `max_nodes` cuts, the nearest nodes are kept
     and `truncated` is true. `as_of` drops relations not in force that day."""
@@ -69,7 +70,9 @@ def get_subgraph(
     return json_response(selection.to_json(graph))
 
 
-@router.get("/paths", response_model=PathsOut, summary="Explained paths between two entities")
+@router.get(
+    "/paths", response_model=PathsOut, responses=export_responses(), summary="Explained paths between two entities"
+)
 def get_paths(
     store: StoreDep,
     settings: SettingsDep,
@@ -80,6 +83,7 @@ def get_paths(
     as_of: AsOf = None,
     direction: Direction = "both",
     limit: Annotated[int, Query(ge=1, le=MAX_PATHS)] = 10,
+    format: Annotated[SelectionFormat, Query(description=FORMAT_HELP)] = "json",
 ) -> Response:
     """Shortest paths first, then longer simple paths, up to `limit`; every hop carries its edge's
     evidence and a sentence explaining it. With `direction=both` hops may run against an edge
@@ -97,6 +101,9 @@ def get_paths(
         limit=limit,
         deadline=deadline(settings),
     )
+    if format != "json":
+        selection = paths_selection(result)
+        return export_response(selection_graph(graph, selection), format, f"linkscope-paths-{source_id}-{target_id}")
     return json_response(
         {
             "source": entity_summary(graph, source_id),

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from app.deps import StoreDep, known_values
 from app.errors import ERROR_RESPONSES
-from app.responses import export_response, export_responses, json_response
+from app.responses import FORMAT_HELP, FileFormat, export_response, export_responses, json_response
 from app.schemas import Health, StatsOut, TimelineOut
 from graph.stats import graph_stats
 from graph.timeline import timeline
@@ -53,10 +53,9 @@ def get_stats(store: StoreDep) -> Response:
 @router.get("/api/export", tags=["export"], responses=export_responses(), summary="The whole graph as a file")
 def export_graph(
     store: StoreDep,
-    format: Annotated[Literal["graphml", "json"], Query(description="graphml or json (node-link).")] = "graphml",
+    format: Annotated[FileFormat, Query(description=FORMAT_HELP)] = "graphml",
 ) -> Response:
-    """The whole graph, streamed: GraphML (XSD-valid; loads in Gephi, Cytoscape, igraph, networkx)
-    or networkx node-link JSON."""
+    """The whole graph, streamed, in any export format."""
     return export_response(store.graph, format, "linkscope")
 
 

@@ -1,4 +1,4 @@
-"""Export formats: one module each, all streaming bytes from a graph."""
+"""Export formats: one module each, every one streaming bytes from a graph (or a selection of it)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,34 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.exports import graphml, node_link
+from graph.exports import csv_zip, ftm, gexf, graphml, node_link
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat"]
 
 
 @dataclass(frozen=True)
 class ExportFormat:
-    """A format: its writer, media type and file extension."""
+    """A format: its writer, media type, file extension and what opens it."""
 
     name: str
     write: Callable[[nx.MultiDiGraph], Iterator[bytes]]
     media_type: str
     extension: str
+    description: str
 
 
 EXPORT_FORMATS: dict[str, ExportFormat] = {
-    "graphml": ExportFormat("graphml", graphml.generate_graphml, graphml.MEDIA_TYPE, "graphml"),
-    "json": ExportFormat("json", node_link.generate_node_link, node_link.MEDIA_TYPE, "json"),
-}
+    spec.name: spec
+    for spec in (
+        ExportFormat("graphml", graphml.generate_graphml, graphml.MEDIA_TYPE, "graphml",
+                     "GraphML (XSD-valid): Gephi, Cytoscape, yEd, igraph, networkx"),
+        ExportFormat("gexf", gexf.generate_gexf, gexf.MEDIA_TYPE, "gexf",
+                     "GEXF 1.3 with colours and sizes: Gephi, Gephi Lite"),
+        ExportFormat("json", node_link.generate_node_link, node_link.MEDIA_TYPE, "json",
+                     "networkx node-link JSON (with `edges`)"),
+        ExportFormat("csv", csv_zip.generate_csv_zip, csv_zip.MEDIA_TYPE, "csv.zip",
+                     "a zip of nodes.csv and edges.csv: spreadsheets, pandas"),
+        ExportFormat("ftm", ftm.generate_ftm, ftm.MEDIA_TYPE, "ftm.json",
+                     "FollowTheMoney JSON lines: Aleph, OpenSanctions tools"),
+    )
+}  # fmt: skip

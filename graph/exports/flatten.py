@@ -37,13 +37,19 @@ def flatten_value(name: str, value: Any) -> Scalar | None:
     return str(value)
 
 
+_SCALARS = (str, int, float, bool)
+
+
 def flatten_attributes(attrs: Mapping[str, Any]) -> dict[str, Scalar]:
     """All attributes of one node or edge, flattened, without empty values."""
-    flat = {}
+    flat: dict[str, Scalar] = {}
     for name, value in attrs.items():
-        scalar = flatten_value(name, value)
-        if scalar is not None:
-            flat[name] = scalar
+        if type(value) in _SCALARS:  # the common case, without a call
+            flat[name] = value
+        else:
+            scalar = flatten_value(name, value)
+            if scalar is not None:
+                flat[name] = scalar
     return flat
 
 

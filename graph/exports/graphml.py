@@ -7,19 +7,17 @@ attributes (``edge_id``, ``key``), because igraph does not read GraphML edge ids
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from xml.sax.saxutils import escape, quoteattr
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import networkx as nx
 
 from graph.exports.flatten import Scalar, column_types, flatten_attributes
+from graph.exports.stream import chunked, iter_edges, xml_attr, xml_text
 
-__all__ = ["MEDIA_TYPE", "generate_graphml"]
+__all__ = ["FORMATTERS", "MEDIA_TYPE", "edge_row", "generate_graphml"]
 
 MEDIA_TYPE = "application/graphml+xml"
-_BATCH = 512  # elements per chunk yielded
-_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TYPE_NAMES = {bool: "boolean", int: "long", float: "double", str: "string"}
 _HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -30,23 +28,19 @@ _HEADER = (
 )
 
 
-def _text(value: str) -> str:
-    return escape(_XML_INVALID.sub("\ufffd", value))
+def _boolean(value: Scalar) -> str:
+    return "true" if value else "false"
 
 
-def _attr(value: str) -> str:
-    return quoteattr(_XML_INVALID.sub("\ufffd", value))
+def _string(value: Scalar) -> str:
+    return xml_text(value if type(value) is str else str(value))
 
 
-def _format(value: Scalar, kind: type) -> str:
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is str:
-        return _text(str(value))
-    return repr(value) if isinstance(value, float) else str(value)
+#: How a value of a column of each type is written (numbers as Python prints them).
+FORMATTERS: dict[type, Callable[[Scalar], str]] = {bool: _boolean, int: str, float: repr, str: _string}
 
 
-def _edge_row(key: object, data: dict[str, object]) -> dict[str, Scalar]:
+def edge_row(key: object, data: dict[str, Any]) -> dict[str, Scalar]:
     """An edge's attributes; its id moves to ``edge_id`` since the element's ``id`` holds it
     and igraph, which ignores that, would clash with a data attribute named ``id``."""
     flat = flatten_attributes(data)
@@ -57,40 +51,34 @@ def _edge_row(key: object, data: dict[str, object]) -> dict[str, Scalar]:
 
 
 def generate_graphml(graph: nx.MultiDiGraph) -> Iterator[bytes]:
-    """Yield the GraphML document for ``graph`` as UTF-8 chunks of a few hundred elements."""
+    """Yield the GraphML document for ``graph`` as UTF-8 chunks (two passes: types, then data)."""
     node_types = column_types(flatten_attributes(d) for _, d in graph.nodes(data=True))
-    edge_types = column_types(_edge_row(k, d) for _, _, k, d in graph.edges(keys=True, data=True))
-    node_keys = {name: f"n{i}" for i, name in enumerate(node_types)}
-    edge_keys = {name: f"e{i}" for i, name in enumerate(edge_types)}
+    edge_types = column_types(edge_row(k, d) for _, _, k, d in iter_edges(graph))
+    return chunked(_pieces(graph, node_types, edge_types))
 
-    parts = [_HEADER]
-    for domain, types, ids in (("node", node_types, node_keys), ("edge", edge_types, edge_keys)):
-        for name, kind in types.items():
-            parts.append(
-                f'<key id="{ids[name]}" for="{domain}" attr.name={_attr(name)} attr.type="{_TYPE_NAMES[kind]}"/>\n'
-            )
-    name = str(graph.graph.get("name") or "G")
-    parts.append(f'<graph id={_attr(name)} edgedefault="directed">\n')
-    size = 0
 
+def _columns(prefix: str, types: dict[str, type]) -> dict[str, tuple[str, Callable[[Scalar], str]]]:
+    """Per attribute: its opening ``<data>`` tag and its formatter."""
+    return {name: (f'<data key="{prefix}{i}">', FORMATTERS[kind]) for i, (name, kind) in enumerate(types.items())}
+
+
+def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dict[str, type]) -> Iterator[str]:
+    yield _HEADER
+    for domain, prefix, types in (("node", "n", node_types), ("edge", "e", edge_types)):
+        for i, (name, kind) in enumerate(types.items()):
+            yield f'<key id="{prefix}{i}" for="{domain}" attr.name={xml_attr(name)} attr.type="{_TYPE_NAMES[kind]}"/>\n'
+    yield f'<graph id={xml_attr(str(graph.graph.get("name") or "G"))} edgedefault="directed">\n'
+    node_columns, edge_columns = _columns("n", node_types), _columns("e", edge_types)
     for node, data in graph.nodes(data=True):
-        parts.append(f"<node id={_attr(str(node))}>")
-        for attr, value in flatten_attributes(data).items():
-            parts.append(f'<data key="{node_keys[attr]}">{_format(value, node_types[attr])}</data>')
-        parts.append("</node>\n")
-        size += 1
-        if size >= _BATCH:
-            yield "".join(parts).encode()
-            parts, size = [], 0
-    for source, target, key, data in graph.edges(keys=True, data=True):
+        values = "".join(
+            [f"{node_columns[a][0]}{node_columns[a][1](v)}</data>" for a, v in flatten_attributes(data).items()]
+        )
+        yield f"<node id={xml_attr(str(node))}>{values}</node>\n"
+    for source, target, key, data in iter_edges(graph):
         edge_id = str(data.get("id") or f"{source}:{key}:{target}")
-        parts.append(f"<edge id={_attr(edge_id)} source={_attr(str(source))} target={_attr(str(target))}>")
-        for attr, value in _edge_row(key, data).items():
-            parts.append(f'<data key="{edge_keys[attr]}">{_format(value, edge_types[attr])}</data>')
-        parts.append("</edge>\n")
-        size += 1
-        if size >= _BATCH:
-            yield "".join(parts).encode()
-            parts, size = [], 0
-    parts.append("</graph>\n</graphml>\n")
-    yield "".join(parts).encode()
+        values = "".join(
+            [f"{edge_columns[a][0]}{edge_columns[a][1](v)}</data>" for a, v in edge_row(key, data).items()]
+        )
+        ends = f"source={xml_attr(str(source))} target={xml_attr(str(target))}"
+        yield f"<edge id={xml_attr(edge_id)} {ends}>{values}</edge>\n"
+    yield "</graph>\n</graphml>\n"

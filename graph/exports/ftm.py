@@ -1,0 +1,140 @@
+"""FollowTheMoney export: one entity per line (``entities.ftm.json`` style), for Aleph and OpenSanctions tools.
+
+Nodes become Company, PublicBody, Organization, Person, Project, Address or LegalEntity;
+designations become ``Sanction`` entities (``entity``, ``authority``, ``program``,
+``startDate``, ``reason``, ``sourceUrl``); development links ``ProjectParticipant``;
+memberships and employments their own schemata; every other relation an ``UnknownLink``
+whose ``role`` names it. Ids keep Linkscope's, folded to FtM's id alphabet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import networkx as nx
+import orjson
+
+from graph.exports.stream import CHUNK_SIZE
+
+__all__ = ["MEDIA_TYPE", "NODE_SCHEMATA", "ftm_entities", "ftm_id", "generate_ftm"]
+
+MEDIA_TYPE = "application/jsonl"
+
+#: Linkscope kind -> FtM schema. A country is a LegalEntity: FtM has no country entity in its core.
+NODE_SCHEMATA = {
+    "firm": "Company",
+    "agency": "PublicBody",
+    "institute": "Organization",
+    "person": "Person",
+    "programme": "Project",
+    "place": "Address",
+    "country": "LegalEntity",
+}
+_ORGANIZATIONS = {"Company", "PublicBody", "Organization"}
+_LEGAL_ENTITIES = _ORGANIZATIONS | {"Person", "LegalEntity"}
+_NOT_ID = re.compile(r"[^0-9A-Za-z.-]+")
+
+
+def ftm_id(value: str) -> str:
+    """An id in FtM's alphabet (letters, digits, '.', '-'): ``a:b_c`` -> ``a.b-c``."""
+    return _NOT_ID.sub("-", value.replace(":", ".")).strip(".-") or "x"
+
+
+def _schema(data: dict[str, Any]) -> str:
+    return str(data.get("ftm_schema") or NODE_SCHEMATA.get(str(data.get("kind")), "LegalEntity"))
+
+
+def _evidence(data: dict[str, Any]) -> dict[str, list[str]]:
+    sources = data.get("sources") or []
+    props: dict[str, list[str]] = {
+        "sourceUrl": [s["url"] for s in sources if s.get("url")],
+        "publisher": list(dict.fromkeys(s["publisher"] for s in sources if s.get("publisher"))),
+    }
+    return props
+
+
+def _node(node: str, data: dict[str, Any]) -> dict[str, Any]:
+    schema = _schema(data)
+    props: dict[str, list[str]] = {"name": [str(data.get("label", node))], "alias": list(data.get("aliases") or [])}
+    if data.get("country"):
+        props["country"] = [str(data["country"]).lower()]
+    notes = [str(data[k]) for k in ("description", "note") if data.get(k)]
+    if notes:
+        props["notes"] = notes
+    if schema == "Address":
+        props["full"] = props["name"]
+        props["city"] = props.pop("name")
+        props.pop("alias")
+    props.update(_evidence(data))
+    return {"id": ftm_id(node), "schema": schema, "properties": props}
+
+
+def _edge(graph: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]) -> dict[str, Any]:
+    relation = str(data.get("relation", "related"))
+    when = data.get("date") or data.get("start")
+    props: dict[str, list[str]] = _evidence(data)
+    if when:
+        props["startDate"] = [str(when)]
+    if data.get("end"):
+        props["endDate"] = [str(data["end"])]
+    described = [f"{k.replace('_', ' ')}: {data[k]}" for k in ("status", "confidence", "claimed_by") if data.get(k)]
+    if data.get("note"):
+        described.append(str(data["note"]))
+    props["description"] = ["; ".join(described)] if described else []
+    source_schema, target_schema = _schema(graph.nodes[u]), _schema(graph.nodes[v])
+    if relation == "sanctioned":
+        schema = "Sanction"
+        props.update(
+            entity=[ftm_id(v)],
+            authority=[str(graph.nodes[u].get("label", u))],
+            program=[str(data["legal_basis"])] if data.get("legal_basis") else [],
+            provisions=[str(data["action"])] if data.get("action") else [],
+            reason=[str(data["reason"])] if data.get("reason") else [],
+        )
+    elif relation == "develops" and target_schema == "Project" and source_schema in _LEGAL_ENTITIES:
+        schema = "ProjectParticipant"
+        props.update(participant=[ftm_id(u)], project=[ftm_id(v)], role=["develops"])
+    elif relation == "official_of" and source_schema == "Person" and target_schema in _ORGANIZATIONS:
+        schema = "Employment"
+        props.update(employee=[ftm_id(u)], employer=[ftm_id(v)], role=[str(data.get("role", "official"))])
+    elif relation == "part_of" and source_schema in _LEGAL_ENTITIES and target_schema in _ORGANIZATIONS:
+        schema = "Membership"
+        props.update(member=[ftm_id(u)], organization=[ftm_id(v)], role=["part of"])
+    else:
+        schema = "UnknownLink"
+        label = graph.graph.get("relation_types", {}).get(relation, {}).get("label", relation.replace("_", " "))
+        detail = next((str(data[k]) for k in ("item", "role", "quote") if data.get(k)), None)
+        props.update(subject=[ftm_id(u)], object=[ftm_id(v)], role=[f"{label}: {detail}" if detail else str(label)])
+        if data.get("quote"):
+            props["summary"] = [str(data["quote"])]
+    return {"id": ftm_id(str(data.get("id") or f"{u}:{key}:{v}")), "schema": schema, "properties": props}
+
+
+def ftm_entities(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
+    """Every node, then every edge, as an FtM entity dict (empty properties dropped)."""
+    for node, data in graph.nodes(data=True):
+        yield _clean(_node(node, data))
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        yield _clean(_edge(graph, u, v, key, data))
+
+
+def _clean(entity: dict[str, Any]) -> dict[str, Any]:
+    entity["properties"] = {k: [str(x) for x in vals] for k, vals in entity["properties"].items() if vals}
+    return entity
+
+
+def generate_ftm(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+    """Yield FtM JSON lines in chunks."""
+    buffer: list[bytes] = []
+    size = 0
+    for entity in ftm_entities(graph):
+        line = orjson.dumps(entity) + b"\n"
+        buffer.append(line)
+        size += len(line)
+        if size >= CHUNK_SIZE:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
