@@ -168,3 +168,18 @@ def test_errors_share_one_body(client: TestClient, url: str, params: dict, statu
 
 def test_method_not_allowed_uses_the_error_body(client: TestClient) -> None:
     assert_error(client.post("/api/stats"), 405, "method_not_allowed")
+
+
+def test_explorer_pages_and_security_headers(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self';" in csp
+    assert page.headers["x-content-type-options"] == "nosniff" and page.headers["referrer-policy"] == "no-referrer"
+    assert client.get("/vendor/vis-network.min.js").headers["content-type"].startswith("application/javascript")
+    assert_error(client.get("/vendor/secrets.txt"), 404, "not_found")
+    assert_error(client.get("/explore", params={"center": "nobody"}), 404, "unknown_entity")
+    data = client.get("/explore/data", params={"center": "ndc", "depth": 0}).json()
+    assert [n["id"] for n in data["nodes"]] == ["ndc"] and data["edges"] == []
+    docs = client.get("/docs")
+    assert "/docs-static/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text.lower()

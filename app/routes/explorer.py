@@ -90,8 +90,8 @@ def explore(
 def explore_data(
     store: StoreDep,
     settings: SettingsDep,
+    center: Annotated[list[str], Query(min_length=1, max_length=MAX_CENTERS)],
     view: Literal["subgraph", "supply-chain"] = "subgraph",
-    center: Annotated[list[str], Query(min_length=1, max_length=MAX_CENTERS)] = ...,  # type: ignore[assignment]
     depth: Annotated[int, Query(ge=0, le=MAX_DEPTH)] = 1,
     expand: Ids = None,
     max_nodes: Annotated[int | None, Query(ge=1, le=MAX_NODES)] = None,
