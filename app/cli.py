@@ -1,4 +1,4 @@
-"""The ``linkscope`` command line: validate, stats, export, schema.
+"""The ``linkscope`` command line: validate, stats, export, serve, schema.
 
 Each command parses its options, makes one call into :mod:`graph`, and prints.
 """

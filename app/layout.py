@@ -40,11 +40,12 @@ def preset_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> N
             coords = graph.layout_fruchterman_reingold(seed=start, niter=100).coords
     xs = [x for x, _ in coords]
     ys = [y for _, y in coords]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    left, top = min(xs), min(ys)
+    span = max(max(xs) - left, max(ys) - top, 1e-9)
     scale = 160 * math.sqrt(count) + 300
     for node, (x, y) in zip(nodes, coords, strict=True):
-        node["x"] = round((x - min(xs)) / span * scale, 1)
-        node["y"] = round((y - min(ys)) / span * scale, 1)
+        node["x"] = round((x - left) / span * scale, 1)
+        node["y"] = round((y - top) / span * scale, 1)
 
 
 def _rings(nodes: list[dict[str, Any]], pairs: list[tuple[int, int]]) -> list[tuple[float, float]]:

@@ -1,12 +1,16 @@
-"""Run every benchmark: ``python -m bench`` (``make bench``). Set BENCH_SIZES to choose sizes."""
+"""Run every benchmark: ``python -m bench`` (``make bench``), each in a fresh process.
+
+Sizes can be narrowed with BENCH_SIZES (queries), BENCH_BROWSER_SIZES and BENCH_EXPORT_EDGES.
+"""
 
 from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
 
-from bench import browser, queries
+MODULES = ["bench.queries", "bench.exports", "bench.browser"]
 
 
 def machine() -> str:
@@ -27,6 +31,6 @@ def machine() -> str:
 
 
 if __name__ == "__main__":
-    print(f"# Linkscope benchmarks\n\nMachine: {machine()}")
-    queries.main()
-    browser.main()
+    print(f"# Linkscope benchmarks\n\nMachine: {machine()}", flush=True)
+    for module in sys.argv[1:] or MODULES:
+        subprocess.run([sys.executable, "-m", module], check=True)
