@@ -112,6 +112,7 @@
   const edges = new vis.DataSet();
   const records = new Map(); // edge id -> full edge record (attributes and sources)
   const baseStyle = new Map(); // id -> original colour/width, to undo highlighting
+  const drawn = new Map(); // id -> the visibility (and sanctioned) state the DataSet last got
   const container = document.getElementById("graph");
 
   function addData(newNodes, newEdges, around) {
@@ -125,10 +126,14 @@
         n.y = origin.y + radius * Math.sin(angle);
       });
     }
-    fresh.forEach((n) => baseStyle.set(n.id, { color: n.color, borderWidth: n.borderWidth }));
+    fresh.forEach((n) => {
+      baseStyle.set(n.id, { color: n.color, borderWidth: n.borderWidth });
+      drawn.set(n.id, "true|false");
+    });
     nodes.add(fresh);
     const freshEdges = newEdges.filter((e) => !edges.get(e.id));
     freshEdges.forEach((e) => {
+      drawn.set(e.id, "true");
       records.set(e.id, e.record);
       baseStyle.set(e.id, { color: e.color, width: e.width });
       delete e.record;
@@ -177,26 +182,34 @@
     const relations = enabledRelations();
     const visibleEdges = new Set();
     const linked = new Set();
+    const edgeUpdates = [];
     edges.forEach((edge) => {
-      if (edgeShown(edge.id, kinds, relations)) {
+      const shown = edgeShown(edge.id, kinds, relations);
+      if (shown) {
         visibleEdges.add(edge.id);
         linked.add(edge.from);
         linked.add(edge.to);
       }
+      if (drawn.get(edge.id) !== String(shown)) {
+        drawn.set(edge.id, String(shown));
+        edgeUpdates.push({ id: edge.id, hidden: !shown });
+      }
     });
+    // Only what changed goes back into the DataSets: each update makes vis-network redo work.
     const nodeUpdates = [];
     nodes.forEach((node) => {
       const keep = kindShown(node, kinds) && (node.center || linked.has(node.id));
       const sanctioned = isSanctioned(node.id);
+      const stateKey = `${keep}|${sanctioned}`;
+      if (drawn.get(node.id) === stateKey) return;
+      drawn.set(node.id, stateKey);
       const base = baseStyle.get(node.id) || {};
       const border = sanctioned ? "#dc2626" : (base.color && base.color.border) || "#1f2937";
       const color = Object.assign({}, base.color, { border });
       nodeUpdates.push({ id: node.id, hidden: !keep, borderWidth: sanctioned ? 5 : 2, color, sanctioned });
     });
-    nodes.update(nodeUpdates);
-    const edgeUpdates = [];
-    edges.forEach((edge) => edgeUpdates.push({ id: edge.id, hidden: !visibleEdges.has(edge.id) }));
-    edges.update(edgeUpdates);
+    if (nodeUpdates.length) nodes.update(nodeUpdates);
+    if (edgeUpdates.length) edges.update(edgeUpdates);
     updateStatus(visibleEdges.size);
   }
 

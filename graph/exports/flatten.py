@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["LIST_SEPARATOR", "Scalar", "column_types", "flatten_attributes", "flatten_value"]
+__all__ = [
+    "LIST_SEPARATOR",
+    "SCALARS",
+    "Scalar",
+    "attribute_types",
+    "column_types",
+    "flatten_attributes",
+    "flatten_value",
+]
 
 LIST_SEPARATOR = " | "
 Scalar = str | int | float | bool
@@ -37,14 +45,14 @@ def flatten_value(name: str, value: Any) -> Scalar | None:
     return str(value)
 
 
-_SCALARS = (str, int, float, bool)
+SCALARS = (str, int, float, bool)
 
 
 def flatten_attributes(attrs: Mapping[str, Any]) -> dict[str, Scalar]:
     """All attributes of one node or edge, flattened, without empty values."""
     flat: dict[str, Scalar] = {}
     for name, value in attrs.items():
-        if type(value) in _SCALARS:  # the common case, without a call
+        if type(value) in SCALARS:  # the common case, without a call
             flat[name] = value
         else:
             scalar = flatten_value(name, value)
@@ -59,6 +67,29 @@ def column_types(rows: Iterable[Mapping[str, Scalar]]) -> dict[str, type]:
     for row in rows:
         for name, value in row.items():
             seen.setdefault(name, set()).add(type(value))
+    return column_types_of(seen)
+
+
+def attribute_types(rows: Iterable[Mapping[str, Any]], renames: Mapping[str, str] | None = None) -> dict[str, type]:
+    """:func:`column_types` of the flattened rows, computed without flattening them.
+
+    Lists and mappings flatten to strings, so their columns are strings; ``renames`` maps
+    an attribute name to the column it is written under.
+    """
+    # Rows mostly share a shape: collect each distinct (names, value types) once, at C speed.
+    shapes = {(tuple(row), tuple(map(type, row.values()))) for row in rows}
+    seen: dict[str, set[type]] = {}
+    for names, kinds in shapes:
+        for name, kind in zip(names, kinds, strict=True):
+            if kind is type(None):
+                continue
+            column = renames.get(name, name) if renames else name
+            seen.setdefault(column, set()).add(kind if kind in SCALARS else str)
+    return column_types_of(seen)
+
+
+def column_types_of(seen: Mapping[str, set[type]]) -> dict[str, type]:
+    """One type per column from the set of value types seen in it."""
     types: dict[str, type] = {}
     for name, kinds in seen.items():
         if kinds == {bool}:

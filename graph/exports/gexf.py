@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
 
 import networkx as nx
 
-from graph.exports.flatten import Scalar, column_types, flatten_attributes
-from graph.exports.graphml import FORMATTERS, edge_row
-from graph.exports.stream import chunked, iter_edges, xml_attr, xml_attr_value
+from graph.exports.flatten import Scalar, attribute_types
+from graph.exports.graphml import FORMATTERS, element_data
+from graph.exports.stream import chunked, iter_edges, xml_attr, xml_attr_value, xml_id
 from graph.palette import DEFAULT_KIND_STYLE, DEFAULT_RELATION_STYLE, KIND_STYLES, RELATION_STYLES, hex_to_rgb
 
 __all__ = ["MEDIA_TYPE", "generate_gexf"]
@@ -32,23 +31,14 @@ def _columns(types: dict[str, type]) -> dict[str, tuple[str, Callable[[Scalar], 
     return {name: (f'<attvalue for="{i}" value="', _FORMATTERS[kind]) for i, (name, kind) in enumerate(types.items())}
 
 
-def _edge_row(key: object, data: dict[str, Any]) -> dict[str, Any]:
-    """GraphML's edge row, with the key as ``edge_key``: networkx's GEXF reader reserves ``key``."""
-    flat = edge_row(key, data)
-    flat["edge_key"] = flat.pop("key")
-    return flat
-
-
-def _node_row(data: dict[str, Any]) -> dict[str, Any]:
-    flat = flatten_attributes(data)
-    flat.pop("label", None)  # the node's own label attribute
-    return flat
+EDGE_RENAMES = {"id": "edge_id", "key": "edge_key"}  # networkx's GEXF reader reserves `key`
+NODE_SKIP = frozenset({"label"})  # written as the node's own label
 
 
 def generate_gexf(graph: nx.MultiDiGraph) -> Iterator[bytes]:
     """Yield the GEXF 1.3 document for ``graph`` (read it with ``networkx.read_gexf(f, version="1.3")``)."""
-    node_types = column_types(_node_row(d) for _, d in graph.nodes(data=True))
-    edge_types = column_types(_edge_row(k, d) for _, _, k, d in iter_edges(graph))
+    node_types = attribute_types({k: v for k, v in d.items() if k not in NODE_SKIP} for _, d in graph.nodes(data=True))
+    edge_types = {**attribute_types((d for *_, d in iter_edges(graph)), EDGE_RENAMES), "edge_key": str}
     return chunked(_pieces(graph, node_types, edge_types))
 
 
@@ -72,9 +62,9 @@ def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dic
     for node, data in graph.nodes(data=True):
         style = KIND_STYLES.get(str(data.get("kind")), DEFAULT_KIND_STYLE)
         r, g, b = hex_to_rgb(str(style["color"]))
-        values = "".join([f'{node_columns[a][0]}{node_columns[a][1](v)}"/>' for a, v in _node_row(data).items()])
+        values = "".join(element_data(data, node_columns, '"/>', {}, NODE_SKIP))
         yield (
-            f"<node id={xml_attr(str(node))} label={xml_attr(str(data.get('label', node)))}>"
+            f"<node id={xml_id(node)} label={xml_attr(str(data.get('label', node)))}>"
             f'<attvalues>{values}</attvalues><viz:color r="{r}" g="{g}" b="{b}"/>'
             f'<viz:size value="{style["size"]}"/></node>\n'
         )
@@ -83,10 +73,13 @@ def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dic
         relation = str(data.get("relation", "related"))
         style = RELATION_STYLES.get(relation, DEFAULT_RELATION_STYLE)
         r, g, b = hex_to_rgb(str(style["color"]))
-        edge_id = str(data.get("id") or f"{source}:{key}:{target}")
-        values = "".join([f'{edge_columns[a][0]}{edge_columns[a][1](v)}"/>' for a, v in _edge_row(key, data).items()])
+        edge_id = data.get("id") or f"{source}:{key}:{target}"
+        attvalues = element_data(data, edge_columns, '"/>', EDGE_RENAMES)
+        if "key" not in data:
+            attvalues.append(f'{edge_columns["edge_key"][0]}{xml_attr_value(str(key))}"/>')
+        values = "".join(attvalues)
         yield (
-            f"<edge id={xml_attr(edge_id)} source={xml_attr(str(source))} target={xml_attr(str(target))} "
+            f"<edge id={xml_id(edge_id)} source={xml_id(source)} target={xml_id(target)} "
             f"label={xml_attr(relation)}><attvalues>{values}</attvalues>"
             f'<viz:color r="{r}" g="{g}" b="{b}"/><viz:thickness value="{style["width"]}"/></edge>\n'
         )

@@ -12,10 +12,10 @@ from typing import Any
 
 import networkx as nx
 
-from graph.exports.flatten import Scalar, column_types, flatten_attributes
-from graph.exports.stream import chunked, iter_edges, xml_attr, xml_text
+from graph.exports.flatten import SCALARS, Scalar, attribute_types, flatten_value
+from graph.exports.stream import chunked, iter_edges, xml_attr, xml_id, xml_text
 
-__all__ = ["FORMATTERS", "MEDIA_TYPE", "edge_row", "generate_graphml"]
+__all__ = ["EDGE_RENAMES", "FORMATTERS", "MEDIA_TYPE", "element_data", "generate_graphml"]
 
 MEDIA_TYPE = "application/graphml+xml"
 _TYPE_NAMES = {bool: "boolean", int: "long", float: "double", str: "string"}
@@ -40,20 +40,34 @@ def _string(value: Scalar) -> str:
 FORMATTERS: dict[type, Callable[[Scalar], str]] = {bool: _boolean, int: str, float: repr, str: _string}
 
 
-def edge_row(key: object, data: dict[str, Any]) -> dict[str, Scalar]:
-    """An edge's attributes; its id moves to ``edge_id`` since the element's ``id`` holds it
-    and igraph, which ignores that, would clash with a data attribute named ``id``."""
-    flat = flatten_attributes(data)
-    if "id" in flat:
-        flat["edge_id"] = flat.pop("id")
-    flat.setdefault("key", str(key))
-    return flat
+EDGE_RENAMES = {"id": "edge_id"}
+
+
+def element_data(
+    attrs: dict[str, Any],
+    columns: dict[str, tuple[str, Callable[[Scalar], str]]],
+    close: str,
+    renames: dict[str, str],
+    skip: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The typed, escaped values of one element, each wrapped in its column's tags."""
+    out: list[str] = []
+    for name, value in attrs.items():
+        if name in skip:
+            continue
+        if type(value) not in SCALARS:
+            value = flatten_value(name, value)
+            if value is None:
+                continue
+        opening, fmt = columns[renames.get(name, name)]
+        out.append(f"{opening}{fmt(value)}{close}")
+    return out
 
 
 def generate_graphml(graph: nx.MultiDiGraph) -> Iterator[bytes]:
     """Yield the GraphML document for ``graph`` as UTF-8 chunks (two passes: types, then data)."""
-    node_types = column_types(flatten_attributes(d) for _, d in graph.nodes(data=True))
-    edge_types = column_types(edge_row(k, d) for _, _, k, d in iter_edges(graph))
+    node_types = attribute_types(d for _, d in graph.nodes(data=True))
+    edge_types = {**attribute_types((d for *_, d in iter_edges(graph)), EDGE_RENAMES), "key": str}
     return chunked(_pieces(graph, node_types, edge_types))
 
 
@@ -69,16 +83,13 @@ def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dic
             yield f'<key id="{prefix}{i}" for="{domain}" attr.name={xml_attr(name)} attr.type="{_TYPE_NAMES[kind]}"/>\n'
     yield f'<graph id={xml_attr(str(graph.graph.get("name") or "G"))} edgedefault="directed">\n'
     node_columns, edge_columns = _columns("n", node_types), _columns("e", edge_types)
+    key_tag = edge_columns["key"][0]
     for node, data in graph.nodes(data=True):
-        values = "".join(
-            [f"{node_columns[a][0]}{node_columns[a][1](v)}</data>" for a, v in flatten_attributes(data).items()]
-        )
-        yield f"<node id={xml_attr(str(node))}>{values}</node>\n"
+        yield f"<node id={xml_id(node)}>{''.join(element_data(data, node_columns, '</data>', {}))}</node>\n"
     for source, target, key, data in iter_edges(graph):
-        edge_id = str(data.get("id") or f"{source}:{key}:{target}")
-        values = "".join(
-            [f"{edge_columns[a][0]}{edge_columns[a][1](v)}</data>" for a, v in edge_row(key, data).items()]
-        )
-        ends = f"source={xml_attr(str(source))} target={xml_attr(str(target))}"
-        yield f"<edge id={xml_attr(edge_id)} {ends}>{values}</edge>\n"
+        edge_id = data.get("id") or f"{source}:{key}:{target}"
+        parts = element_data(data, edge_columns, "</data>", EDGE_RENAMES)
+        if "key" not in data:
+            parts.append(f"{key_tag}{xml_text(str(key))}</data>")
+        yield f"<edge id={xml_id(edge_id)} source={xml_id(source)} target={xml_id(target)}>{''.join(parts)}</edge>\n"
     yield "</graph>\n</graphml>\n"

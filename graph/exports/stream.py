@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import networkx as nx
 
-__all__ = ["CHUNK_SIZE", "chunked", "iter_edges", "xml_attr", "xml_attr_value", "xml_text"]
+__all__ = ["CHUNK_SIZE", "chunked", "iter_edges", "xml_attr", "xml_attr_value", "xml_id", "xml_text"]
 
 CHUNK_SIZE = 1 << 16
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -54,6 +54,14 @@ def xml_attr_value(value: str) -> str:
 def xml_attr(value: str) -> str:
     """A double-quoted, escaped attribute value (quotes included)."""
     return f'"{xml_attr_value(value)}"'
+
+
+def xml_id(value: object) -> str:
+    """A quoted id attribute; ids are mostly unique, so this skips the caches the values use."""
+    text = value if type(value) is str else str(value)
+    if _XML_SPECIAL.search(text):
+        text = escape(_XML_INVALID.sub("\ufffd", text), _ATTR_ENTITIES)
+    return f'"{text}"'
 
 
 def iter_edges(graph: nx.MultiDiGraph) -> Iterator[tuple[Any, Any, Any, dict[str, Any]]]:
