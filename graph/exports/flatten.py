@@ -2,7 +2,7 @@
 
 Lists become ``" | "``-joined strings; citations become their URLs; ``None`` is dropped.
 One attribute name gets one type across the whole graph (igraph rejects GraphML files
-where it does not), chosen by :func:`column_types`.
+where it does not), chosen by :func:`attribute_types`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ __all__ = [
     "SCALARS",
     "Scalar",
     "attribute_types",
-    "column_types",
+    "column_types_of",
     "flatten_attributes",
     "flatten_value",
 ]
@@ -61,17 +61,8 @@ def flatten_attributes(attrs: Mapping[str, Any]) -> dict[str, Scalar]:
     return flat
 
 
-def column_types(rows: Iterable[Mapping[str, Scalar]]) -> dict[str, type]:
-    """The single type each attribute name gets: bool, int, float or (if mixed) str."""
-    seen: dict[str, set[type]] = {}
-    for row in rows:
-        for name, value in row.items():
-            seen.setdefault(name, set()).add(type(value))
-    return column_types_of(seen)
-
-
 def attribute_types(rows: Iterable[Mapping[str, Any]], renames: Mapping[str, str] | None = None) -> dict[str, type]:
-    """:func:`column_types` of the flattened rows, computed without flattening them.
+    """The column type of every attribute once flattened, computed without flattening the rows.
 
     Lists and mappings flatten to strings, so their columns are strings; ``renames`` maps
     an attribute name to the column it is written under.

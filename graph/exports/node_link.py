@@ -7,20 +7,14 @@ MultiDiGraph: nodes keep their id, edges their source, target and key.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import networkx as nx
 import orjson
 
-__all__ = ["MEDIA_TYPE", "generate_node_link", "node_link_data"]
+__all__ = ["MEDIA_TYPE", "generate_node_link"]
 
 MEDIA_TYPE = "application/json"
 _BATCH = 512
-
-
-def node_link_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
-    """The node-link dict in memory (for small selections and tests)."""
-    return orjson.loads(b"".join(generate_node_link(graph)))  # type: ignore[no-any-return]
 
 
 def generate_node_link(graph: nx.MultiDiGraph) -> Iterator[bytes]:
