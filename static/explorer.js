@@ -155,7 +155,7 @@
   }
   // Positions come from the server (physics is off), so the first drawing is the final one.
   network.fit();
-  network.moveTo({ scale: network.getScale() * 0.92 });
+  network.moveTo({ scale: network.getScale() * 0.85 }); // room for the outer nodes' labels
   network.once("afterDrawing", markReady);
 
   // ---- filters: kinds, relations, as-of -----------------------------------------------
