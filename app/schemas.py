@@ -107,11 +107,16 @@ class SubgraphOut(BaseModel):
     truncated_reason: str | None = Field(None, description="max_nodes or time_budget")
 
 
-class Hop(EdgeOut):
+class ChainHop(EdgeOut):
+    """One hop of a path or chain: its edge, read in path order, with a sentence explaining it."""
+
     from_: str = Field(alias="from", description="The node this hop leaves, in path order.")
     to: str = Field(description="The node this hop reaches, in path order.")
     forward: bool = Field(description="False when the hop goes against the edge's direction.")
     explanation: str = Field(examples=["National Development Complex develops Shaheen-3"])
+
+
+class Hop(ChainHop):
     parallel: list[EdgeOut] = Field(default_factory=list, description="Other edges between the same two nodes.")
 
 
@@ -126,13 +131,6 @@ class PathsOut(BaseModel):
     paths: list[PathOut]
     truncated: bool
     truncated_reason: str | None = Field(None, description="limit or time_budget")
-
-
-class ChainHop(EdgeOut):
-    from_: str = Field(alias="from")
-    to: str
-    forward: bool
-    explanation: str
 
 
 class Designation(EdgeOut):

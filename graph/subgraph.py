@@ -133,6 +133,20 @@ def subgraph(
         if len(selection.nodes) >= max_nodes:
             return _cut(selection, "max_nodes")
         selection.nodes[center] = 0
+
+    def admit(other: str, distance: int) -> str | None:
+        """Add ``other`` unless kept already or of an unwanted kind; the reason to stop, if any."""
+        if other in selection.nodes or (wanted_kinds and graph.nodes[other].get("kind") not in wanted_kinds):
+            return None
+        if len(selection.nodes) >= max_nodes:
+            return "max_nodes"
+        selection.nodes[other] = distance
+        return None
+
+    def stop(reason: str) -> Selection:
+        _collect_edges(graph, selection, keep, deadline)
+        return _cut(selection, reason)
+
     frontier = list(selection.nodes)
     steps = 0
     for distance in range(1, depth + 1):
@@ -141,27 +155,22 @@ def subgraph(
             for other in neighbour_ids(graph, node, direction, keep):
                 steps += 1
                 if steps % 1024 == 0 and deadline.expired:
-                    _collect_edges(graph, selection, keep, deadline)
-                    return _cut(selection, "time_budget")
+                    return stop("time_budget")
                 if other in selection.nodes:
                     continue
-                if wanted_kinds and graph.nodes[other].get("kind") not in wanted_kinds:
-                    continue
-                if len(selection.nodes) >= max_nodes:
-                    _collect_edges(graph, selection, keep, deadline)
-                    return _cut(selection, "max_nodes")
-                selection.nodes[other] = distance
-                next_frontier.append(other)
+                if reason := admit(other, distance):
+                    return stop(reason)
+                if other in selection.nodes:  # admitted (not filtered out by kind)
+                    next_frontier.append(other)
         frontier = next_frontier
     for node in dict.fromkeys(expand):
         selection.nodes.setdefault(node, depth + 1)
         for other in neighbour_ids(graph, node, direction, keep):
-            if other in selection.nodes or (wanted_kinds and graph.nodes[other].get("kind") not in wanted_kinds):
-                continue
-            if len(selection.nodes) >= max_nodes or deadline.expired:
-                _collect_edges(graph, selection, keep, deadline)
-                return _cut(selection, "max_nodes" if len(selection.nodes) >= max_nodes else "time_budget")
-            selection.nodes[other] = selection.nodes[node] + 1
+            steps += 1
+            if steps % 1024 == 0 and deadline.expired:
+                return stop("time_budget")
+            if reason := admit(other, selection.nodes[node] + 1):
+                return stop(reason)
     _collect_edges(graph, selection, keep, deadline)
     if deadline.expired:
         return _cut(selection, "time_budget")
@@ -192,7 +201,7 @@ def _collect_edges(graph: nx.MultiDiGraph, selection: Selection, keep: EdgeFilte
 
 
 def selection_graph(graph: nx.MultiDiGraph, selection: Selection) -> nx.MultiDiGraph:
-    """The selection as a graph of its own (attribute dicts shared, not copied), for exports."""
+    """The selection as a graph of its own, for exports (attribute dicts copied shallowly: values are shared)."""
     view = nx.MultiDiGraph(**graph.graph)
     view.add_nodes_from((n, graph.nodes[n]) for n in selection.nodes)
     view.add_edges_from((u, v, k, graph._succ[u][v][k]) for u, v, k in selection.edges)
