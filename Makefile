@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test check lint typecheck bench fuzz browser-deps schema clean
+.PHONY: run test check lint typecheck bench fuzz browser-deps schema ftm-schemata clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ fuzz: $(STAMP)
 # Regenerate the committed JSON Schema after changing graph/models.py.
 schema: $(STAMP)
 	$(BIN)/linkscope schema -o docs/schema/data-file.schema.json
+
+# Regenerate graph/ftm/schemata.json from the followthemoney library (builds PyICU: about a minute).
+ftm-schemata: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[ftm]'
+	$(BIN)/python tools/ftm_schemata.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -18,10 +18,12 @@ import click
 import networkx as nx
 import orjson
 
+from app.progress import rich_progress
 from graph.build import build_graph
 from graph.dataset import Dataset
 from graph.errors import BadQuery, DataError, UnknownEntity
 from graph.exports import EXPORT_FORMATS
+from graph.ftm import FtmReport, load_ftm
 from graph.limits import MAX_DEPTH, MAX_HOPS, MAX_NODES, MAX_PATHS
 from graph.load import BUNDLED_DATA, load_dataset
 from graph.paths import find_paths
@@ -41,28 +43,51 @@ data_option = click.option(
 )
 
 
+ftm_option = click.option(
+    "--ftm",
+    "ftm",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="FollowTheMoney JSON-lines file to load beside the data (repeatable), e.g. OpenSanctions' entities.ftm.json.",
+)
+skip_option = click.option(
+    "--skip-invalid", is_flag=True, help="Skip bad FtM lines and report them, instead of failing on the first file."
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="linkscope")
 def cli() -> None:
     """Linkscope: explore who supplies, sanctions and answers whom, with the evidence."""
 
 
-def _load(paths: Iterable[Path]) -> tuple[Dataset, nx.MultiDiGraph]:
-    """Load and build, or print every data problem and exit 1."""
+def _load(
+    paths: Iterable[Path], ftm: Iterable[Path] = (), skip_invalid: bool = False
+) -> tuple[Dataset, nx.MultiDiGraph, FtmReport | None]:
+    """Load and build (curated data, then FtM files), or print every data problem and exit 1."""
     try:
         dataset = load_dataset(list(paths) or None)
+        graph = build_graph(dataset)
+        report = None
+        if ftm:
+            with rich_progress(sys.stderr.isatty()) as progress:
+                report = load_ftm(graph, list(ftm), skip_invalid=skip_invalid, progress=progress)
     except DataError as err:
         click.echo(str(err), err=True)
         raise SystemExit(1) from None
-    return dataset, build_graph(dataset)
+    return dataset, graph, report
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @data_option
-def validate(paths: tuple[Path, ...], data: tuple[Path, ...]) -> None:
-    """Check data files; exit 1 listing every problem (file, line, entry, reason)."""
-    dataset, graph = _load([*paths, *data])
+@ftm_option
+@skip_option
+def validate(paths: tuple[Path, ...], data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool) -> None:
+    """Check data files (and FtM files); exit 1 listing every problem (file, line, entry, reason)."""
+    dataset, graph, report = _load([*paths, *data], ftm, skip_invalid)
+    if report is not None:
+        click.echo(report.summary())
     click.echo(
         f"OK: {len(dataset.entities)} entities, {len(dataset.relations)} relations and "
         f"{len(dataset.sources)} sources; a graph of {graph.number_of_nodes()} nodes and "
@@ -72,11 +97,17 @@ def validate(paths: tuple[Path, ...], data: tuple[Path, ...]) -> None:
 
 @cli.command()
 @data_option
+@ftm_option
+@skip_option
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def stats(data: tuple[Path, ...], as_json: bool) -> None:
+def stats(data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, as_json: bool) -> None:
     """Counts of nodes by kind and edges by relation type."""
-    _, graph = _load(data)
+    _, graph, report = _load(data, ftm, skip_invalid)
     counts = graph_stats(graph)
+    if report is not None:
+        counts["ftm"] = report.as_dict()
+        if not as_json:
+            click.echo(report.summary(), err=True)
     if as_json:
         click.echo(orjson.dumps(counts, option=orjson.OPT_INDENT_2).decode())
         return
@@ -91,6 +122,8 @@ def stats(data: tuple[Path, ...], as_json: bool) -> None:
 
 @cli.command()
 @data_option
+@ftm_option
+@skip_option
 @click.option(
     "--format",
     "fmt",
@@ -114,6 +147,8 @@ def stats(data: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--max-hops", type=click.IntRange(1, MAX_HOPS), default=4, show_default=True)
 def export(
     data: tuple[Path, ...],
+    ftm: tuple[Path, ...],
+    skip_invalid: bool,
     fmt: str,
     output: Path | None,
     center: tuple[str, ...],
@@ -129,7 +164,9 @@ def export(
     max_hops: int,
 ) -> None:
     """Export the whole graph, or a neighbourhood, a supply chain or the paths between two ids."""
-    _, graph = _load(data)
+    _, graph, report = _load(data, ftm, skip_invalid)
+    if report is not None:
+        click.echo(report.summary(), err=True)
     store = GraphStore.from_graph(graph)
     day = as_of.date() if as_of else None
     try:
@@ -164,16 +201,21 @@ def schema(output: Path | None) -> None:
 
 @cli.command()
 @data_option
+@ftm_option
+@skip_option
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1, loopback only).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
-def serve(data: tuple[Path, ...], host: str | None, port: int | None) -> None:
+def serve(
+    data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, host: str | None, port: int | None
+) -> None:
     """Serve the API and the explorer with uvicorn (settings also from LINKSCOPE_* variables)."""
     import uvicorn
 
     from app.main import create_app
     from app.settings import Settings
 
-    overrides = {k: v for k, v in {"data": list(data) or None, "host": host, "port": port}.items() if v}
+    given = {"data": list(data) or None, "ftm": list(ftm) or None, "skip_invalid": skip_invalid or None}
+    overrides = {k: v for k, v in {**given, "host": host, "port": port}.items() if v}
     settings = Settings(**overrides)  # type: ignore[arg-type]
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.errors import install_error_handlers
 from app.openapi import install_vocabulary_openapi
+from app.progress import log_progress
 from app.routes import entities, explorer, graph, meta
 from app.security import install_docs, install_security_headers
 from app.settings import Settings
@@ -56,12 +57,20 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         if store is not None:
             app.state.store = store
         else:
-            log.info("loading %s", ", ".join(map(str, settings.data)))
+            log.info("loading %s", ", ".join(map(str, [*settings.data, *settings.ftm])))
             try:
-                app.state.store = await run_in_threadpool(GraphStore.load, settings.data)
+                app.state.store = await run_in_threadpool(
+                    GraphStore.load,
+                    settings.data,
+                    ftm=settings.ftm,
+                    skip_invalid=settings.skip_invalid,
+                    progress=log_progress(log),
+                )
             except DataError as err:
                 log.error("the data does not validate; not serving:\n%s", err)
                 raise
+            if app.state.store.ftm_report is not None:
+                log.info("%s", app.state.store.ftm_report.summary())
         loaded = app.state.store.graph
         # The graph is read-only from here on: keep the cyclic collector from rescanning its
         # millions of objects (a full pass over a 1M-node graph pauses every request for seconds).

@@ -37,7 +37,11 @@ class SearchPage(BaseModel):
 
 
 class CitationOut(_Open):
-    url: str = Field(examples=["https://www.dawn.com/news/1879649/us-sanctions-four-pakistani-firms"])
+    url: str | None = Field(
+        None,
+        examples=["https://www.dawn.com/news/1879649/us-sanctions-four-pakistani-firms"],
+        description="Always present for curated data; an imported FtM record without a sourceUrl has none.",
+    )
     publisher: str = Field(examples=["Dawn"])
     title: str | None = None
     published: str | None = None

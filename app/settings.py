@@ -24,6 +24,12 @@ class Settings(BaseSettings):
         description="Data files or folders to serve, separated by the OS path separator (':' on Linux). "
         "Default: the bundled data.",
     )
+    ftm: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="FollowTheMoney JSON-lines files (e.g. OpenSanctions' entities.ftm.json) to load beside the "
+        "data, separated by the OS path separator.",
+    )
+    skip_invalid: bool = Field(False, description="Skip bad FtM lines (and report them) instead of refusing to start.")
     host: str = Field("127.0.0.1", description="Address to bind. Loopback by default; set 0.0.0.0 to expose.")
     port: int = Field(8000, ge=1, le=65535, description="TCP port to listen on.")
     query_timeout: float = Field(
@@ -34,7 +40,7 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning or error.")
 
-    @field_validator("data", mode="before")
+    @field_validator("data", "ftm", mode="before")
     @classmethod
     def _split_paths(cls, value: Any) -> Any:
         if isinstance(value, str):

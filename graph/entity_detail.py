@@ -8,19 +8,29 @@ from typing import Any
 import networkx as nx
 
 from graph.asof import edge_counts_on
+from graph.ftm.provenance import ftm_citations
 from graph.limits import MAX_PAGE, check_range
 from graph.search import entity_summary
 
-__all__ = ["edge_record", "entity_detail", "node_record"]
+__all__ = ["edge_record", "entity_detail", "node_json", "node_record"]
 
 
 def node_record(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
-    """An entity with all its attributes."""
-    return {"id": node, **graph.nodes[node]}
+    """An entity with all its attributes (imported ones with their FtM citation)."""
+    return node_json(node, graph.nodes[node])
+
+
+def node_json(node: str, data: dict[str, Any]) -> dict[str, Any]:
+    """:func:`node_record` from the attribute dict itself (for loops that already hold it)."""
+    if "ftm_file" in data:
+        return {"id": node, **data, "sources": ftm_citations(data)}
+    return {"id": node, **data}
 
 
 def edge_record(source: str, target: str, key: str, data: dict[str, Any]) -> dict[str, Any]:
     """An edge with its endpoints, key and every attribute (dates, status, sources...)."""
+    if "ftm_file" in data:
+        return {"source": source, "target": target, "key": key, **data, "sources": ftm_citations(data)}
     return {"source": source, "target": target, "key": key, **data}
 
 

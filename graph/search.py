@@ -35,8 +35,11 @@ def normalize(text: str) -> str:
     >>> normalize("Société Générale")
     'societe generale'
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # most names: nothing to decompose
+        stripped = text.casefold()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return _NON_WORD.sub(" ", _APOSTROPHES.sub("", stripped)).strip()
 
 

@@ -11,6 +11,7 @@ import networkx as nx
 
 from graph.build import build_graph
 from graph.errors import UnknownEntity
+from graph.ftm import FtmReport, Progress, load_ftm
 from graph.load import BUNDLED_DATA, load_dataset
 from graph.search import SearchIndex
 
@@ -25,16 +26,30 @@ class GraphStore:
     index: SearchIndex
     data_paths: list[str] = field(default_factory=list)
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    ftm_report: FtmReport | None = None
+    """What the FollowTheMoney files added and skipped, when any were loaded."""
 
     @classmethod
-    def from_graph(cls, graph: nx.MultiDiGraph, data_paths: Sequence[str] = ()) -> GraphStore:
-        return cls(graph, SearchIndex(graph), list(data_paths))
+    def from_graph(
+        cls, graph: nx.MultiDiGraph, data_paths: Sequence[str] = (), ftm_report: FtmReport | None = None
+    ) -> GraphStore:
+        return cls(graph, SearchIndex(graph), list(data_paths), ftm_report=ftm_report)
 
     @classmethod
-    def load(cls, paths: Sequence[Path | str] | None = None) -> GraphStore:
-        """Load, validate and index the data (default: the bundled data); raises DataError."""
+    def load(
+        cls,
+        paths: Sequence[Path | str] | None = None,
+        *,
+        ftm: Sequence[Path | str] = (),
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+    ) -> GraphStore:
+        """Load, validate and index the curated data (default: the bundled data) and any
+        FtM files beside it; raises DataError, and then nothing is kept."""
         chosen = [Path(p) for p in paths] if paths else [BUNDLED_DATA]
-        return cls.from_graph(build_graph(load_dataset(chosen)), [str(p) for p in chosen])
+        graph = build_graph(load_dataset(chosen))
+        report = load_ftm(graph, ftm, skip_invalid=skip_invalid, progress=progress) if ftm else None
+        return cls.from_graph(graph, [str(p) for p in [*chosen, *ftm]], report)
 
     def require(self, node_id: str) -> str:
         """``node_id`` if the graph has it, else :class:`UnknownEntity` with similar ids as a hint."""

@@ -1,0 +1,590 @@
+"""Stream FollowTheMoney JSON-lines files into a graph, line by line, under the mapping in :mod:`graph.ftm.mapping`.
+
+A file is never parsed whole: each line is one entity, read, checked and added. Lines
+that cannot be read (not JSON, no id, an unknown or abstract schema, a malformed date or
+country) and references to entities no loaded file contains are *problems*: by default any
+problem fails the whole load (:class:`~graph.errors.DataError`, first 50 listed with file
+and line, then a count); with ``skip_invalid`` they are skipped and counted by reason.
+Memory is what keeps a million entities within budget: ids and repeated values are
+shared strings, attribute dicts hold only present values, and the full record stays in
+the file (every node and edge keeps ``ftm_file`` and ``ftm_line`` to find it).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import orjson
+
+from graph.dates import parse_partial_date
+from graph.errors import DataError, Problem
+from graph.ftm import mapping as m
+from graph.ftm.schema import FtmSchema, ftm_model
+
+__all__ = ["FtmReport", "Progress", "load_ftm"]
+
+#: Problems listed by name in an error; the rest are counted.
+MAX_LISTED = 50
+#: Longer text values are cut here, so one hostile line cannot take the memory.
+MAX_TEXT = 5_000
+MAX_ID = 200  # the API takes ids of up to 200 characters
+#: Lines between two progress reports.
+PROGRESS_EVERY = 50_000
+
+#: ``progress(bytes_read, bytes_total, lines_read)``, called every few thousand lines and at the end.
+Progress = Callable[[int, int, int], None]
+
+_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A line without these bytes (JSON escapes, raw C1 controls, bidi overrides) has no value to clean.
+_SUSPECT_BYTES = re.compile(rb"\\[ubf]|\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+@dataclass
+class FtmReport:
+    """What a load read, built and skipped."""
+
+    files: list[str] = field(default_factory=list)
+    lines: int = 0
+    entities: int = 0
+    nodes: int = 0
+    edges: int = 0
+    sanctions: int = 0
+    authorities: int = 0
+    merged: int = 0
+    cleaned: int = 0
+    """Text values from which control or bidi-override characters were removed."""
+    skipped: Counter[str] = field(default_factory=Counter)
+    """Skipped lines and dropped references by reason (``skip_invalid`` only)."""
+    unknown_schemata: Counter[str] = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+
+    def summary(self) -> str:
+        """One paragraph for a log line or the CLI."""
+        text = (
+            f"{self.entities:,} FtM entities from {self.lines:,} lines in {len(self.files)} file(s): "
+            f"{self.nodes:,} nodes, {self.edges:,} edges ({self.sanctions:,} sanctions from "
+            f"{self.authorities:,} authorities), {self.merged:,} merged into curated entities"
+        )
+        if self.cleaned:
+            text += f"; control characters removed from {self.cleaned:,} values"
+        if self.skipped:
+            text += "; skipped: " + ", ".join(f"{n:,} {reason}" for reason, n in self.skipped.most_common())
+        if self.unknown_schemata:
+            text += "; unknown schemata: " + ", ".join(f"{s} ({n:,})" for s, n in self.unknown_schemata.most_common())
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "lines": self.lines,
+            "entities": self.entities,
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "sanctions": self.sanctions,
+            "authorities": self.authorities,
+            "merged": self.merged,
+            "cleaned": self.cleaned,
+            "skipped": dict(self.skipped.most_common()),
+            "unknown_schemata": dict(self.unknown_schemata.most_common()),
+        }
+
+
+class _Bad(Exception):
+    """One line that cannot be loaded; ``reason`` groups it in the report."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def load_ftm(
+    graph: nx.MultiDiGraph,
+    paths: Sequence[Path | str],
+    *,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> FtmReport:
+    """Add the entities of FtM JSON-lines files to ``graph`` (normally holding the curated data).
+
+    Raises :class:`~graph.errors.DataError` when a line or reference is bad and
+    ``skip_invalid`` is false; ``graph`` must then be thrown away.
+    """
+    loader = _Loader(graph, skip_invalid)
+    enabled = gc.isenabled()
+    gc.disable()  # millions of new containers, none of them garbage: the cyclic GC only costs time
+    try:
+        for path in paths:
+            loader.read(Path(path), progress)
+        loader.finish()
+    finally:
+        if enabled:
+            gc.enable()
+    report = loader.report
+    if report.problem_count and not skip_invalid:
+        problems = list(report.problems)
+        if report.problem_count > len(problems):
+            more = report.problem_count - len(problems)
+            problems.append(Problem(problems[-1].file, None, "", f"... and {more:,} more bad lines not listed"))
+        raise DataError(problems)
+    return report
+
+
+class _Loader:
+    """The state of one load: the graph, the id merges and the shared values."""
+
+    def __init__(self, graph: nx.MultiDiGraph, skip_invalid: bool) -> None:
+        self.graph = graph
+        self.skip_invalid = skip_invalid
+        self.model = ftm_model()
+        self.report = FtmReport()
+        self.merge: dict[str, str] = {}
+        for node, data in graph.nodes(data=True):
+            for other in data.get("same_as") or ():
+                self.merge[other] = node
+        self.countries: dict[str, str] = {
+            str(data["country"]).lower(): node
+            for node, data in graph.nodes(data=True)
+            if data.get("kind") == "country" and data.get("country")
+        }
+        self.shared: dict[Any, Any] = {}
+        self.dates: dict[str, str | None] = {}
+        self.plans: dict[str, dict[str, tuple[str, str]]] = {}
+        self.relations: dict[str, m.RelationSpec] = {}
+        self.kinds: set[str] = set()
+        self.file = ""
+        self.line = 0
+        self.clean = False
+
+    # ---- reading ------------------------------------------------------------------
+
+    def read(self, path: Path, progress: Progress | None) -> None:
+        self.file = sys.intern(str(path))
+        self.report.files.append(self.file)
+        try:
+            total = os.path.getsize(path)
+            handle = open(path, "rb")  # noqa: SIM115 - closed below; the loop needs the handle
+        except OSError as err:
+            self._problem("unreadable file", f"cannot read the file: {err.strerror or err}", line=None)
+            return
+        done = 0
+        with handle:
+            for number, raw in enumerate(handle, start=1):
+                done += len(raw)
+                self.line = number
+                if number % PROGRESS_EVERY == 0 and progress:
+                    progress(done, total, number)
+                if not raw.strip():
+                    continue
+                self.report.lines += 1
+                self.clean = len(raw) <= MAX_TEXT and _SUSPECT_BYTES.search(raw) is None
+                try:
+                    self._entity(raw)
+                except _Bad as bad:
+                    self._problem(bad.reason, str(bad))
+        if progress:
+            progress(done, total, self.line)
+
+    def _problem(self, reason: str, message: str, line: int | None = -1) -> None:
+        self.report.problem_count += 1
+        self.report.skipped[reason] += 1
+        if len(self.report.problems) < MAX_LISTED:
+            self.report.problems.append(Problem(self.file, self.line if line == -1 else line, "", message))
+
+    def _entity(self, raw: bytes) -> None:
+        try:
+            entity = orjson.loads(raw)
+        except orjson.JSONDecodeError as err:
+            raise _Bad("not JSON", f"not valid JSON: {err}") from None
+        if not isinstance(entity, dict):
+            raise _Bad("not an entity", "a line must be one JSON object (an FtM entity)")
+        entity_id = entity.get("id")
+        if not isinstance(entity_id, str) or not entity_id.strip() or len(entity_id) > MAX_ID:
+            raise _Bad("bad id", f"'id' must be a non-empty string of at most {MAX_ID} characters")
+        if _FORBIDDEN_CHARS.search(entity_id):
+            raise _Bad("bad id", f"id {entity_id!r} contains control or bidi-override characters")
+        name = entity.get("schema")
+        schema = self.model.get(name) if isinstance(name, str) else None
+        if schema is None:
+            shown = str(name)[:80]
+            self.report.unknown_schemata[shown] += 1
+            raise _Bad(
+                "unknown schema",
+                f"entity {entity_id!r}: unknown schema {shown!r} (the mapping knows the "
+                f"{len(self.model.schemata)} schemata of followthemoney {self.model.version})",
+            )
+        if schema.abstract:
+            raise _Bad("abstract schema", f"entity {entity_id!r}: schema {name!r} is abstract; entities cannot use it")
+        props = entity.get("properties", {})
+        if not isinstance(props, dict):
+            raise _Bad("bad properties", f"entity {entity_id!r}: 'properties' must be an object of value lists")
+        entity_id = sys.intern(entity_id)
+        self.report.entities += 1
+        if schema.edge is not None:
+            self._relationship(entity_id, schema, props, entity)
+        elif schema.name == "Sanction":
+            self._sanction(entity_id, props, entity)
+        else:
+            self._node(entity_id, schema, props, entity)
+
+    # ---- values -------------------------------------------------------------------
+
+    def _values(self, entity_id: str, props: dict[str, Any], prop: str) -> list[str]:
+        values = props.get(prop)
+        if values is None:
+            return []
+        if type(values) is not list or any(type(v) is not str for v in values):
+            raise _Bad("bad properties", f"entity {entity_id!r}: property {prop!r} must be a list of strings")
+        if self.clean and "" not in values:
+            return values
+        return [self._text(v) for v in values if v]
+
+    def _text(self, value: str) -> str:
+        if len(value) > MAX_TEXT:
+            value = value[: MAX_TEXT - 1] + "\u2026"
+        if _FORBIDDEN_CHARS.search(value):
+            self.report.cleaned += 1
+            value = _FORBIDDEN_CHARS.sub("", value)
+        return value
+
+    def _share(self, value: Any) -> Any:
+        return self.shared.setdefault(value, value)
+
+    def _date(self, entity_id: str, prop: str, value: str) -> str:
+        known = self.dates.get(value, "")
+        if known == "":
+            day = value[:10]
+            try:
+                parse_partial_date(day)
+                known = sys.intern(day)
+            except ValueError:
+                known = None
+            self.dates[value] = known
+        if known is None:
+            raise _Bad("bad date", f"entity {entity_id!r}: {prop} {value[:40]!r} is not an ISO 8601 date")
+        return known
+
+    def _country(self, entity_id: str, prop: str, code: str) -> str:
+        folded = code.lower()
+        if folded not in self.model.countries:
+            raise _Bad(
+                "bad country", f"entity {entity_id!r}: {prop} {code[:40]!r} is not a FollowTheMoney country code"
+            )
+        return folded
+
+    def _provenance(self, attrs: dict[str, Any], entity: dict[str, Any]) -> None:
+        datasets = entity.get("datasets")
+        if type(datasets) is list and datasets and all(type(d) is str for d in datasets):
+            names = tuple(datasets) if self.clean else tuple(self._text(d)[:200] for d in datasets)
+            attrs["datasets"] = self._share(names)
+        for key in ("first_seen", "last_seen"):
+            value = entity.get(key)
+            if isinstance(value, str) and value:
+                attrs[key] = self._date(str(entity.get("id")), key, value)
+        attrs["ftm_file"] = self.file
+        attrs["ftm_line"] = self.line
+
+    def _keep(self, attrs: dict[str, Any], entity_id: str, props: dict[str, Any], names: dict[str, str]) -> None:
+        for prop in names.keys() & props.keys():
+            attr = names[prop]
+            values = self._values(entity_id, props, prop)
+            if not values:
+                continue
+            if attr == "source_url":
+                url = next((v for v in values if v.startswith(("https://", "http://"))), None)
+                if url:
+                    attrs[attr] = url
+            else:
+                value = tuple(values) if attr in m.LIST_VALUES else values[0] if len(values) == 1 else "; ".join(values)
+                attrs[attr] = self._share(value) if attr in m.SHARED_VALUES else value
+
+    # ---- nodes --------------------------------------------------------------------
+
+    def _resolve(self, entity_id: str) -> str:
+        return self.merge.get(entity_id, entity_id)
+
+    def _node(self, entity_id: str, schema: FtmSchema, props: dict[str, Any], entity: dict[str, Any]) -> None:
+        node = self.merge.get(entity_id)
+        referents = entity.get("referents") if self.merge else None
+        if node is None and isinstance(referents, list):
+            node = next((self.merge[r] for r in referents if isinstance(r, str) and r in self.merge), None)
+            if node is not None:
+                self.merge[entity_id] = node
+                if entity_id in self.graph:
+                    self._move_edges(entity_id, node)
+        if node is not None:
+            self._merge_into(node, entity_id, props)
+            return
+        existing = self.graph._node.get(entity_id)
+        if existing:
+            if "ftm_line" in existing:
+                first = f"{existing['ftm_file']}:{existing['ftm_line']}"
+                raise _Bad("duplicate id", f"entity {entity_id!r} appears twice (first at {first})")
+            raise _Bad(
+                "duplicate id",
+                f"entity {entity_id!r} has the id of a curated entity; list it in that entity's same_as to merge them",
+            )
+        plan = self._plan(schema)
+        attrs: dict[str, Any] = {}
+        names: dict[str, list[str]] = {}
+        countries: list[str] = []
+        references: list[tuple[str, list[str]]] = []
+        for prop in props:
+            step = plan.get(prop)
+            if step is None:
+                continue
+            values = self._values(entity_id, props, prop)
+            if not values:
+                continue
+            action, attr = step
+            if action == "name":
+                names[prop] = values
+            elif action == "country":
+                countries.extend(self._country(entity_id, prop, v) for v in values)
+            elif action == "date":
+                attrs[attr] = self._date(entity_id, prop, values[0])
+            elif action == "ref":
+                references.append((prop, values))
+        ordered = [n for prop in m.NAME_PROPERTIES for n in names.get(prop, ())]
+        caption = entity.get("caption")
+        if isinstance(caption, str) and caption.strip():
+            label = caption if self.clean else self._text(caption)
+        else:
+            label = ordered[0] if ordered else ""
+        if not label:
+            label = next((v for p in schema.caption for v in self._values(entity_id, props, p)), entity_id)
+        self._keep(attrs, entity_id, props, m.NODE_PROPERTIES)
+        kind = sys.intern(m.kind_for(schema, attrs.get("topics")))
+        attrs = {"label": label, "kind": kind, "schema": schema.name, "ftm_id": entity_id, **attrs}
+        aliases = [n for n in dict.fromkeys(ordered) if n != label][:20]
+        if aliases:
+            attrs["aliases"] = aliases
+        countries = list(dict.fromkeys(countries))
+        if countries:
+            attrs["country"] = sys.intern(countries[0].upper())
+            if len(countries) > 1:
+                attrs["countries"] = self._share(tuple(c.upper() for c in countries))
+        attrs["confidence"] = m.CONFIDENCE
+        self._provenance(attrs, entity)
+        graph = self.graph
+        if entity_id in graph._node:  # referred to by an earlier line
+            graph._node[entity_id] = attrs
+        else:
+            graph._node[entity_id], graph._succ[entity_id], graph._pred[entity_id] = attrs, {}, {}
+        self.kinds.add(kind)
+        self.report.nodes += 1
+        for code in countries:
+            self._edge(entity_id, self._country_node(code), "based_in", m.BASED_IN, self._derived())
+        for prop, targets in references:
+            spec = m.reference_relation(prop)
+            for target in targets:
+                self._edge(entity_id, self._resolve(sys.intern(target)), spec.name, spec, self._derived())
+
+    def _plan(self, schema: FtmSchema) -> dict[str, tuple[str, str]]:
+        """What to do with each property of a node schema: name, country, date, ref (kept ones: :meth:`_keep`)."""
+        plan = self.plans.get(schema.name)
+        if plan is None:
+            plan = {}
+            for prop, kind in schema.properties.items():
+                if prop in m.NAME_PROPERTIES:
+                    plan[prop] = ("name", prop)
+                elif prop in m.COUNTRY_PROPERTIES:
+                    plan[prop] = ("country", prop)
+                elif kind == "date":
+                    plan[prop] = ("date", m.snake(prop))
+                elif kind.startswith("entity"):
+                    plan[prop] = ("ref", prop)
+            self.plans[schema.name] = plan
+        return plan
+
+    def _countries(self, entity_id: str, props: dict[str, Any]) -> list[str]:
+        found: list[str] = []
+        for prop in m.COUNTRY_PROPERTIES:
+            found.extend(self._country(entity_id, prop, v) for v in self._values(entity_id, props, prop))
+        return list(dict.fromkeys(found))
+
+    def _derived(self) -> dict[str, Any]:
+        """Attributes of an edge derived from a node's own line (its country, a reference)."""
+        return {
+            "status": m.RELATIONSHIP_STATUS,
+            "confidence": m.CONFIDENCE,
+            "derived": True,
+            "ftm_file": self.file,
+            "ftm_line": self.line,
+        }
+
+    def _merge_into(self, node: str, entity_id: str, props: dict[str, Any]) -> None:
+        data = self.graph.nodes[node]
+        data["ftm_ids"] = [*data.get("ftm_ids", ()), entity_id]
+        self.report.merged += 1
+        for code in self._countries(entity_id, props):
+            target = self._country_node(code)
+            if not self.graph.has_edge(node, target):
+                self._edge(node, target, "based_in", m.BASED_IN, self._derived())
+
+    def _move_edges(self, old: str, new: str) -> None:
+        """Re-point edges added under an FtM id before the line saying it merges into ``new``."""
+        graph = self.graph
+        moved = [(new, v, k, d) for _, v, k, d in graph.out_edges(old, keys=True, data=True)]
+        moved += [(u, new, k, d) for u, _, k, d in graph.in_edges(old, keys=True, data=True)]
+        graph.remove_node(old)
+        graph.add_edges_from(moved)
+
+    def _country_node(self, code: str) -> str:
+        node = self.countries.get(code)
+        if node is None:
+            node = self._resolve(m.country_node_id(code))
+            if node not in self.graph:
+                self.graph.add_node(
+                    node,
+                    label=self.model.countries[code],
+                    kind="country",
+                    country=code.upper(),
+                    confidence=m.CONFIDENCE,
+                    derived=True,
+                )
+                self.kinds.add("country")
+                self.report.nodes += 1
+            self.countries[code] = node
+        return node
+
+    # ---- edges --------------------------------------------------------------------
+
+    def _edge(self, u: str, v: str, key: str, spec: m.RelationSpec, attrs: dict[str, Any]) -> None:
+        """Add one edge unless it is a loop or already there.
+
+        Writes networkx's adjacency dicts directly (what ``MultiDiGraph.add_edge`` does,
+        without copying ``attrs`` or looking the nodes up twice): the loader's hot path.
+        """
+        if u == v:
+            return
+        graph = self.graph
+        succ, pred = graph._succ, graph._pred
+        if u not in succ:
+            succ[u], pred[u], graph._node[u] = {}, {}, {}
+        if v not in succ:
+            succ[v], pred[v], graph._node[v] = {}, {}, {}
+        keys = succ[u].get(v)
+        if keys is None:
+            keys = succ[u][v] = pred[v][u] = {}
+        elif key in keys:
+            return
+        attrs["relation"] = spec.name
+        keys[key] = attrs
+        self.relations.setdefault(spec.name, spec)
+        self.report.edges += 1
+
+    def _relationship(self, entity_id: str, schema: FtmSchema, props: dict[str, Any], entity: dict[str, Any]) -> None:
+        assert schema.edge is not None
+        sources = self._values(entity_id, props, schema.edge.source)
+        targets = self._values(entity_id, props, schema.edge.target)
+        if not sources or not targets:
+            raise _Bad(
+                "incomplete relationship",
+                f"entity {entity_id!r}: a {schema.name} needs both {schema.edge.source!r} and {schema.edge.target!r}",
+            )
+        spec = m.relation_for(schema)
+        attrs: dict[str, Any] = {"status": m.RELATIONSHIP_STATUS, "confidence": m.CONFIDENCE}
+        self._dates(attrs, entity_id, props)
+        self._keep(attrs, entity_id, props, m.EDGE_PROPERTIES)
+        attrs["ftm_id"] = entity_id
+        attrs["schema"] = sys.intern(schema.name)
+        self._provenance(attrs, entity)
+        for source in sources:
+            for target in targets:
+                self._edge(
+                    self._resolve(sys.intern(source)), self._resolve(sys.intern(target)), entity_id, spec, dict(attrs)
+                )
+
+    def _dates(self, attrs: dict[str, Any], entity_id: str, props: dict[str, Any]) -> None:
+        for prop, attr in m.EDGE_DATES.items():
+            for value in self._values(entity_id, props, prop)[:1]:
+                attrs[attr] = self._date(entity_id, prop, value)
+        if "date" in attrs and "start" in attrs:
+            attrs.pop("date")
+
+    def _sanction(self, entity_id: str, props: dict[str, Any], entity: dict[str, Any]) -> None:
+        targets = self._values(entity_id, props, "entity")
+        if not targets:
+            raise _Bad("incomplete sanction", f"sanction {entity_id!r} names no sanctioned 'entity'")
+        authorities = self._values(entity_id, props, "authority") or self._values(entity_id, props, "publisher")
+        datasets = entity.get("datasets")
+        if not isinstance(datasets, list):
+            datasets = []
+        if not authorities:
+            first = next((d for d in datasets if isinstance(d, str)), "")
+            authorities = [f"Unnamed authority ({first})" if first else "Unnamed authority"]
+        countries = [self._country(entity_id, "country", c) for c in self._values(entity_id, props, "country")]
+        attrs: dict[str, Any] = {"status": m.SANCTION_STATUS, "confidence": m.CONFIDENCE}
+        self._dates(attrs, entity_id, props)
+        self._keep(attrs, entity_id, props, m.SANCTION_PROPERTIES)
+        if "start" not in attrs and "date" not in attrs and "listing_date" in attrs:
+            attrs["start"] = attrs["listing_date"]
+        attrs["ftm_id"] = entity_id
+        attrs["schema"] = "Sanction"
+        self._provenance(attrs, entity)
+        before = self.report.edges
+        for authority in authorities:
+            issuer = self._authority(authority, countries)
+            for target in targets:
+                self._edge(issuer, self._resolve(sys.intern(target)), entity_id, m.SANCTIONED, dict(attrs))
+        self.report.sanctions += self.report.edges - before
+
+    def _authority(self, name: str, countries: list[str]) -> str:
+        node = self._resolve(m.authority_node_id(name))
+        if node not in self.graph:
+            attrs: dict[str, Any] = {"label": name[:300], "kind": m.AUTHORITY_KIND, "confidence": m.CONFIDENCE}
+            if countries:
+                attrs["country"] = countries[0].upper()
+            attrs["derived"] = True
+            attrs["note"] = "Created from the 'authority' of FollowTheMoney Sanction entities."
+            self.graph.add_node(node, **attrs)
+            self.kinds.add(m.AUTHORITY_KIND)
+            self.report.authorities += 1
+            self.report.nodes += 1
+        return node
+
+    # ---- the end --------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Find references to entities no file held; add the vocabulary the data used."""
+        graph = self.graph
+        dangling = [node for node, data in graph._node.items() if not data]
+        for node in dangling:
+            for u, v, _, data in _edges_of(graph, node):
+                self.file, self.line = data.get("ftm_file", ""), data.get("ftm_line", 0)
+                other = v if u != node else u
+                self._problem(
+                    "reference to a missing entity",
+                    f"{data.get('schema', 'entity')} {data.get('ftm_id', other)!r} refers to {node!r}, "
+                    "which no loaded file contains",
+                )
+            if self.skip_invalid:
+                self.report.edges -= graph.degree(node)
+                graph.remove_node(node)
+        vocabulary = graph.graph.setdefault("relation_types", {})
+        all_kinds = set(graph.graph.get("kinds", {})) | self.kinds
+        for name, spec in m.relation_types(list(self.relations.values()), all_kinds).items():
+            if name in vocabulary:  # a curated type (sanctioned, based_in): widen the kinds it allows
+                for side in ("source_kinds", "target_kinds"):
+                    vocabulary[name][side] = sorted(set(vocabulary[name][side]) | all_kinds)
+            else:
+                vocabulary[name] = spec
+        kinds = graph.graph.setdefault("kinds", {})
+        for name, spec in m.kinds_vocabulary(self.kinds - set(kinds)).items():
+            kinds[name] = spec
+        graph.graph.setdefault("ftm", {})["files"] = list(self.report.files)
+
+
+def _edges_of(graph: nx.MultiDiGraph, node: str) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
+    yield from graph.in_edges(node, keys=True, data=True)
+    yield from graph.out_edges(node, keys=True, data=True)
