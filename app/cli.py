@@ -205,20 +205,54 @@ def schema(output: Path | None) -> None:
 @skip_option
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1, loopback only).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.option("--watch", is_flag=True, default=None, help="Reload the data when its files change.")
+@click.option(
+    "--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (each loads its own graph)."
+)
 def serve(
-    data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, host: str | None, port: int | None
+    data: tuple[Path, ...],
+    ftm: tuple[Path, ...],
+    skip_invalid: bool,
+    host: str | None,
+    port: int | None,
+    watch: bool | None,
+    workers: int | None,
 ) -> None:
-    """Serve the API and the explorer with uvicorn (settings also from LINKSCOPE_* variables)."""
+    """Serve the API and the explorer with uvicorn (settings also from LINKSCOPE_* variables).
+
+    The admin reload endpoint is enabled by LINKSCOPE_ADMIN_TOKEN only, never by an option,
+    so the token does not show in the process list.
+    """
     import uvicorn
 
     from app.main import create_app
     from app.settings import Settings
 
-    given = {"data": list(data) or None, "ftm": list(ftm) or None, "skip_invalid": skip_invalid or None}
-    overrides = {k: v for k, v in {**given, "host": host, "port": port}.items() if v}
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    given = {
+        "data": os.pathsep.join(map(str, data)) or None,
+        "ftm": os.pathsep.join(map(str, ftm)) or None,
+        "skip_invalid": "true" if skip_invalid else None,
+        "host": host,
+        "port": port,
+        "watch": "true" if watch else None,
+        "workers": workers,
+    }
+    for name, value in given.items():  # the environment, so that every worker process reads the same settings
+        if value is not None:
+            os.environ[f"LINKSCOPE_{name.upper()}"] = str(value)
+    settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    if settings.workers > 1:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+        )
+    else:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
 
 
 def _write(chunks: Iterator[bytes], output: Path | None) -> None:

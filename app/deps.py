@@ -11,17 +11,22 @@ from fastapi import Depends, Query, Request
 from pydantic import BeforeValidator
 
 from app.errors import InvalidParameter
+from app.live import LiveStore
 from app.settings import Settings
 from graph.limits import Deadline
 from graph.store import GraphStore
 
-__all__ = ["AsOf", "SettingsDep", "StoreDep", "deadline", "known_values"]
+__all__ = ["AsOf", "LiveDep", "SettingsDep", "StoreDep", "deadline", "known_values"]
+
+
+def get_live(request: Request) -> LiveStore:
+    live: LiveStore = request.app.state.live
+    return live
 
 
 def get_store(request: Request) -> GraphStore:
-    """The graph loaded at start-up (read-only; replaced whole, never edited)."""
-    store: GraphStore = request.app.state.store
-    return store
+    """The graph being served, taken once per request: a reload meanwhile does not change it under the request."""
+    return get_live(request).store
 
 
 def get_settings(request: Request) -> Settings:
@@ -30,6 +35,7 @@ def get_settings(request: Request) -> Settings:
 
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+LiveDep = Annotated[LiveStore, Depends(get_live)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

@@ -17,7 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.errors import BadQuery, UnknownEntity
 
-__all__ = ["ERROR_RESPONSES", "ErrorBody", "InvalidParameter", "install_error_handlers"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "ErrorBody",
+    "ErrorDetail",
+    "InvalidParameter",
+    "error_response",
+    "install_error_handlers",
+]
 
 log = logging.getLogger("linkscope")
 

@@ -7,6 +7,7 @@ is never served.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -18,9 +19,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import install_error_handlers
+from app.live import LiveStore
 from app.openapi import install_vocabulary_openapi
 from app.progress import log_progress
-from app.routes import entities, explorer, graph, meta
+from app.routes import admin, entities, explorer, graph, meta
 from app.security import install_docs, install_security_headers
 from app.settings import Settings
 from graph.errors import DataError
@@ -54,12 +56,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if store is not None:
-            app.state.store = store
-        else:
+        loaded = store
+        if loaded is None:
             log.info("loading %s", ", ".join(map(str, [*settings.data, *settings.ftm])))
             try:
-                app.state.store = await run_in_threadpool(
+                loaded = await run_in_threadpool(
                     GraphStore.load,
                     settings.data,
                     ftm=settings.ftm,
@@ -69,15 +70,18 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             except DataError as err:
                 log.error("the data does not validate; not serving:\n%s", err)
                 raise
-            if app.state.store.ftm_report is not None:
-                log.info("%s", app.state.store.ftm_report.summary())
-        loaded = app.state.store.graph
+            if loaded.ftm_report is not None:
+                log.info("%s", loaded.ftm_report.summary())
+        live = app.state.live = LiveStore(settings, loaded)
         # The graph is read-only from here on: keep the cyclic collector from rescanning its
         # millions of objects (a full pass over a 1M-node graph pauses every request for seconds).
         gc.collect()
         gc.freeze()
-        log.info("serving %d entities and %d relations", loaded.number_of_nodes(), loaded.number_of_edges())
+        log.info("serving %d entities and %d relations", loaded.graph.number_of_nodes(), loaded.graph.number_of_edges())
+        watcher = asyncio.create_task(live.watch(settings.watch_interval)) if settings.watch else None
         yield
+        if watcher is not None:
+            watcher.cancel()
 
     app = FastAPI(
         title="Linkscope",
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(entities.router)
     app.include_router(graph.router)
     app.include_router(meta.router)
+    app.include_router(admin.router)
     app.include_router(explorer.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_docs(app)

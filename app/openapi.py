@@ -6,6 +6,8 @@ is loaded; they are added to the schema as enums on first request of /openapi.js
 
 from __future__ import annotations
 
+import copy
+import weakref
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,22 +24,26 @@ _VOCABULARY_PARAMETERS = {
 
 
 def install_vocabulary_openapi(app: FastAPI) -> None:
-    """Make ``app.openapi()`` list the loaded relation types and kinds as enums."""
+    """Make ``app.openapi()`` list the relation types and kinds of the graph being served as enums
+    (worked out again after a reload)."""
     base = app.openapi
+    cached: list[tuple[weakref.ref[Any], dict[str, Any]]] = []  # (the store it was made for, the schema)
 
     def openapi() -> dict[str, Any]:
-        schema = base()
-        store = getattr(app.state, "store", None)
-        if store is None or schema.get("x-vocabulary-loaded"):
-            return schema
-        for path in schema.get("paths", {}).values():
-            for operation in path.values():
-                for parameter in operation.get("parameters", []):
-                    source = _VOCABULARY_PARAMETERS.get(parameter.get("name", ""))
-                    if source and parameter.get("in") == "query":
-                        _add_enum(parameter["schema"], sorted(store.graph.graph.get(source, {})))
-        schema["x-vocabulary-loaded"] = True
-        return schema
+        live = getattr(app.state, "live", None)
+        if live is None:
+            return base()
+        store = live.store
+        if not cached or cached[0][0]() is not store:
+            schema = copy.deepcopy(base())
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    for parameter in operation.get("parameters", []):
+                        source = _VOCABULARY_PARAMETERS.get(parameter.get("name", ""))
+                        if source and parameter.get("in") == "query":
+                            _add_enum(parameter["schema"], sorted(store.graph.graph.get(source, {})))
+            cached[:] = [(weakref.ref(store), schema)]
+        return cached[0][1]
 
     app.openapi = openapi  # type: ignore[method-assign]
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import Any, Literal
 
 import networkx as nx
 import orjson
 from fastapi import Response
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import iterate_in_threadpool
+from starlette.types import Send
 
 from graph.exports import EXPORT_FORMATS
 
@@ -18,6 +22,7 @@ __all__ = ["FileFormat", "SelectionFormat", "export_response", "export_responses
 FileFormat = Literal["graphml", "gexf", "json", "csv", "ftm"]
 #: Formats of a selection: its own JSON answer, or any file format but node-link JSON.
 SelectionFormat = Literal["json", "graphml", "gexf", "csv", "ftm"]
+log = logging.getLogger("linkscope")
 FORMAT_HELP = "; ".join(f"{spec.name}: {spec.description}" for spec in EXPORT_FORMATS.values())
 
 
@@ -30,8 +35,8 @@ def export_response(graph: nx.MultiDiGraph, fmt: str, name: str) -> StreamingRes
     """Stream ``graph`` in ``fmt`` as an attachment called ``name.<ext>``."""
     spec = EXPORT_FORMATS[fmt]
     filename = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")[:120] or "linkscope"
-    return StreamingResponse(
-        spec.write(graph),
+    return _ExportResponse(
+        _watched(spec.write(graph), f"{filename}.{spec.extension}"),
         media_type=spec.media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}.{spec.extension}"',
@@ -39,6 +44,35 @@ def export_response(graph: nx.MultiDiGraph, fmt: str, name: str) -> StreamingRes
             "Access-Control-Allow-Origin": "*",
         },
     )
+
+
+class _ExportResponse(StreamingResponse):
+    """A streamed export that closes its writer as soon as sending stops, finished or not."""
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await super().stream_response(send)
+        finally:
+            body = self.body_iterator
+            if isinstance(body, AsyncGenerator):
+                await body.aclose()  # without this, a client gone mid-way leaves it to the garbage collector
+
+
+async def _watched(chunks: Iterator[bytes], filename: str) -> AsyncIterator[bytes]:
+    """Stream the writer's chunks (in a worker thread); log one line if the client leaves before the end."""
+    sent = 0
+    finished = False
+    try:
+        async for chunk in iterate_in_threadpool(chunks):
+            sent += len(chunk)
+            yield chunk
+        finished = True
+    finally:
+        if not finished:
+            log.warning("export %s stopped after %s bytes: the client went away", filename, f"{sent:,}")
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def export_responses() -> dict[int | str, dict[str, Any]]:

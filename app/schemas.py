@@ -198,3 +198,29 @@ class Health(BaseModel):
     status: str = Field(examples=["ok"])
     nodes: int
     edges: int
+
+
+class ReloadOut(BaseModel):
+    """One reload attempt."""
+
+    at: str = Field(description="When it finished (UTC, ISO 8601).")
+    trigger: str = Field(description="admin (POST /api/admin/reload) or watch (a data file changed).")
+    ok: bool = Field(description="True when the new data replaced the old; false: the old data is still served.")
+    seconds: float
+    message: str
+    problems: list[str] = Field(default_factory=list, description="Why the data did not validate (first 100).")
+
+
+class StatusOut(BaseModel):
+    """What is being served and how the last reload went."""
+
+    status: str = Field(description="ok, or stale when the last reload failed and older data is still served.")
+    loaded_at: str
+    nodes: int
+    edges: int
+    data_paths: list[str]
+    ftm: dict[str, Any] | None = Field(None, description="What the FtM files added and skipped, if any were loaded.")
+    watching: bool
+    reloads: int
+    failed_reloads: int
+    last_reload: ReloadOut | None

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph.load import BUNDLED_DATA
@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     max_nodes: int = Field(
         500, ge=1, le=10_000, description="Default max_nodes of a subgraph or explorer view when none is asked for."
     )
+    admin_token: SecretStr | None = Field(
+        None,
+        description="Enables POST /api/admin/reload for requests with 'Authorization: Bearer <token>'. "
+        "Unset (the default): no admin endpoint exists.",
+    )
+    watch: bool = Field(False, description="Reload the data when its files change (checked every watch_interval).")
+    watch_interval: float = Field(2.0, gt=0, le=3600, description="Seconds between two looks at the data files.")
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes; each holds its own copy of the graph.")
     log_level: str = Field("info", description="Log level of the server: debug, info, warning or error.")
 
     @field_validator("data", "ftm", mode="before")

@@ -12,16 +12,12 @@ from graph.ftm.provenance import ftm_citations
 from graph.limits import MAX_PAGE, check_range
 from graph.search import entity_summary
 
-__all__ = ["edge_record", "entity_detail", "node_json", "node_record"]
+__all__ = ["edge_record", "entity_detail", "node_record"]
 
 
 def node_record(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
     """An entity with all its attributes (imported ones with their FtM citation)."""
-    return node_json(node, graph.nodes[node])
-
-
-def node_json(node: str, data: dict[str, Any]) -> dict[str, Any]:
-    """:func:`node_record` from the attribute dict itself (for loops that already hold it)."""
+    data = graph.nodes[node]
     if "ftm_file" in data:
         return {"id": node, **data, "sources": ftm_citations(data)}
     return {"id": node, **data}

@@ -15,7 +15,7 @@ from graph.ftm import FtmReport, Progress, load_ftm
 from graph.load import BUNDLED_DATA, load_dataset
 from graph.search import SearchIndex
 
-__all__ = ["GraphStore"]
+__all__ = ["GraphStore", "fingerprint"]
 
 
 @dataclass
@@ -64,3 +64,25 @@ class GraphStore:
             if page.results:
                 raise UnknownEntity(node_id, [r["id"] for r in page.results])
         raise UnknownEntity(node_id)
+
+
+def fingerprint(paths: Sequence[Path | str]) -> dict[str, tuple[int, int] | None]:
+    """Modification time and size of every data file under ``paths`` (``None``: missing or unreadable).
+
+    Two equal fingerprints mean nothing was written in between; a watcher compares them to
+    notice changes, and waits for two equal ones in a row before reloading a file being written.
+    """
+    found: dict[str, tuple[int, int] | None] = {}
+    for path in map(Path, paths):
+        try:
+            files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        except OSError:
+            found[str(path)] = None
+            continue
+        for file in files:
+            try:
+                stat = file.stat()
+                found[str(file)] = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                found[str(file)] = None
+    return found

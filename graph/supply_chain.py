@@ -24,7 +24,7 @@ from graph.subgraph import Selection
 __all__ = ["CHAIN_RELATIONS", "supply_chain", "supply_chain_selection"]
 
 CHAIN_RELATIONS = ("supplied", "develops", "part_of")
-_CONFIDENCE_ORDER = ("primary", "press-quoting-primary", "press", "weak")
+_CONFIDENCE_ORDER = ("primary", "press-quoting-primary", "press", "dataset", "weak")  # dataset: imported FtM
 _MAX_UPSTREAM = 5_000
 
 

@@ -11,7 +11,9 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from app.live import LiveStore
 from app.main import create_app
+from app.settings import Settings
 from graph.store import GraphStore
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -20,7 +22,7 @@ EXAMPLES = int(os.environ.get("LINKSCOPE_FUZZ_EXAMPLES", "25"))
 
 store = GraphStore.load()
 app = create_app(store=store)
-app.state.store = store  # what the lifespan does; schemathesis's ASGI calls skip the lifespan
+app.state.live = LiveStore(Settings(), store)  # what the lifespan does; schemathesis calls skip it
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

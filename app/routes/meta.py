@@ -16,7 +16,11 @@ from graph.timeline import timeline
 router = APIRouter(responses=ERROR_RESPONSES)
 
 DatePrefix = Annotated[
-    str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD (inclusive).")
+    str | None,
+    Query(
+        pattern=r"^[1-9]\d{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
+        description="YYYY, YYYY-MM or YYYY-MM-DD (inclusive), compared as a prefix of the relations' dates.",
+    ),
 ]
 
 

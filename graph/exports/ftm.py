@@ -17,6 +17,8 @@ import networkx as nx
 import orjson
 
 from graph.exports.stream import CHUNK_SIZE
+from graph.ftm.mapping import EDGE_PROPERTIES
+from graph.ftm.schema import ftm_model
 
 __all__ = ["MEDIA_TYPE", "NODE_SCHEMATA", "ftm_entities", "ftm_id", "generate_ftm"]
 
@@ -43,7 +45,24 @@ def ftm_id(value: str) -> str:
 
 
 def _schema(data: dict[str, Any]) -> str:
+    """The schema a node was imported with (if it can hold a name), else the one of its kind."""
+    imported = ftm_model().get(str(data.get("schema"))) if "ftm_file" in data else None
+    if imported is not None and imported.is_a("Thing") and not imported.abstract:
+        return imported.name
     return str(data.get("ftm_schema") or NODE_SCHEMATA.get(str(data.get("kind")), "LegalEntity"))
+
+
+def _imported_edge(u: str, v: str, data: dict[str, Any], props: dict[str, list[str]]) -> dict[str, Any] | None:
+    """An edge imported from an FtM relationship entity, written back with its own schema and id."""
+    schema = ftm_model().get(str(data.get("schema"))) if "ftm_file" in data else None
+    if schema is None or schema.edge is None:
+        return None
+    props.pop("description", None)
+    props[schema.edge.source], props[schema.edge.target] = [ftm_id(u)], [ftm_id(v)]
+    for prop, attr in EDGE_PROPERTIES.items():
+        if data.get(attr) and prop in schema.properties and prop != "status":
+            props[prop] = [str(data[attr])]
+    return {"id": ftm_id(str(data.get("ftm_id") or f"{u}:{v}")), "schema": schema.name, "properties": props}
 
 
 def _evidence(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -52,6 +71,9 @@ def _evidence(data: dict[str, Any]) -> dict[str, list[str]]:
         "sourceUrl": [s["url"] for s in sources if s.get("url")],
         "publisher": list(dict.fromkeys(s["publisher"] for s in sources if s.get("publisher"))),
     }
+    if data.get("source_url"):  # imported records: their own source and datasets
+        props["sourceUrl"].append(str(data["source_url"]))
+    props["publisher"].extend(str(d) for d in data.get("datasets") or ())
     return props
 
 
@@ -83,16 +105,22 @@ def _edge(graph: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]
     if data.get("note"):
         described.append(str(data["note"]))
     props["description"] = ["; ".join(described)] if described else []
+    imported = _imported_edge(u, v, data, props)
+    if imported is not None:
+        return imported
     source_schema, target_schema = _schema(graph.nodes[u]), _schema(graph.nodes[v])
     if relation == "sanctioned":
         schema = "Sanction"
+        provisions = data.get("action") or data.get("provisions") or ()
         props.update(
             entity=[ftm_id(v)],
             authority=[str(graph.nodes[u].get("label", u))],
-            program=[str(data["legal_basis"])] if data.get("legal_basis") else [],
-            provisions=[str(data["action"])] if data.get("action") else [],
+            program=[str(p) for p in (data.get("legal_basis"), data.get("program")) if p],
+            provisions=[provisions] if isinstance(provisions, str) else list(provisions),
             reason=[str(data["reason"])] if data.get("reason") else [],
         )
+        if data.get("listing_date"):
+            props["listingDate"] = [str(data["listing_date"])]
     elif relation == "develops" and target_schema == "Project" and source_schema in _LEGAL_ENTITIES:
         schema = "ProjectParticipant"
         props.update(participant=[ftm_id(u)], project=[ftm_id(v)], role=["develops"])
@@ -109,7 +137,8 @@ def _edge(graph: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]
         props.update(subject=[ftm_id(u)], object=[ftm_id(v)], role=[f"{label}: {detail}" if detail else str(label)])
         if data.get("quote"):
             props["summary"] = [str(data["quote"])]
-    return {"id": ftm_id(str(data.get("id") or f"{u}:{key}:{v}")), "schema": schema, "properties": props}
+    fallback = data.get("ftm_id") if "ftm_file" in data else None
+    return {"id": ftm_id(str(data.get("id") or fallback or f"{u}:{key}:{v}")), "schema": schema, "properties": props}
 
 
 def ftm_entities(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:

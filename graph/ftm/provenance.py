@@ -7,6 +7,7 @@ it came from; building these on demand keeps a million edges free of per-edge ci
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["ftm_citations"]
@@ -29,13 +30,19 @@ def ftm_citations(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
     """
     if "ftm_file" not in attrs or "sources" in attrs:
         return []
-    datasets = attrs.get("datasets") or ()
     citation: dict[str, Any] = {
-        "publisher": f"FtM dataset {', '.join(datasets)}" if datasets else "FtM file",
+        "publisher": _publisher(attrs.get("datasets") or ()),
         "title": f"{attrs['ftm_file']}, line {attrs.get('ftm_line')}",
     }
-    if attrs.get("source_url"):
-        citation["url"] = attrs["source_url"]
-    if attrs.get("last_seen"):
-        citation["retrieved"] = attrs["last_seen"]
+    url = attrs.get("source_url")
+    if url:
+        citation["url"] = url
+    seen = attrs.get("last_seen")
+    if seen:
+        citation["retrieved"] = seen
     return [citation]
+
+
+@lru_cache(maxsize=4096)
+def _publisher(datasets: tuple[str, ...]) -> str:
+    return f"FtM dataset {', '.join(datasets)}" if datasets else "FtM file"

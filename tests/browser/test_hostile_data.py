@@ -6,69 +6,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from graph.errors import DataError
 from graph.load import load_dataset
 from graph.store import GraphStore
 from tests.browser.conftest import Server, Watched, click_node, node_position, start_server
+from tests.hostile import hostile_data, hostile_ftm
 
 pytestmark = pytest.mark.browser
-
-PAYLOADS = [
-    "<img src=x onerror=alert('img')>",
-    "</script><script>alert('script')</script>",
-    '"><svg onload=alert("svg")>',
-    "{{7*7}} ${alert('template')}",
-    "javascript:alert('text')",
-]
-P = " ".join(PAYLOADS)
-
-
-def hostile_data(folder: Path) -> Path:
-    source = {
-        "id": "evil",
-        "url": "https://example.org/report?q=%3Cscript%3Ealert(1)%3C/script%3E",
-        "publisher": "Publisher " + P,
-        "title": "Title " + P,
-        "published": "2024-01-02",
-        "note": "Note " + P,
-    }
-    cite = [{"ref": "evil", "quote": "Quote " + P}]
-
-    def entity(id: str, kind: str, **extra: object) -> dict:
-        return {"id": id, "label": f"{kind} {P}", "kind": kind, "aliases": [f"Alias {P}"], "description": f"About {P}",
-                "note": f"Note {P}", "sources": cite, "confidence": "press", **extra}  # fmt: skip
-
-    common = {"status": "alleged", "confidence": "press", "sources": cite, "note": "Note " + P, "claimed_by": "By " + P}
-    data = {
-        "sources": [source],
-        "entities": [
-            entity("authority", "agency"),
-            entity("supplier", "firm", attributes={"remark": "Remark " + P}),
-            entity("body", "agency"),
-            entity("missile", "programme"),
-            entity("spokesman", "person"),
-        ],
-        "relations": [
-            {"type": "sanctioned", "source": "authority", "target": "supplier", "date": "2024-03-04",
-             "legal_basis": "Basis " + P, "action": "Action " + P, "reason": "Reason " + P, **common},
-            {"type": "supplied", "source": "supplier", "target": "body", "item": "Item " + P,
-             "end_use": "Use " + P, "for_programme": ["missile"], **common},
-            {"type": "develops", "source": "body", "target": "missile", **common},
-            {"type": "official_of", "source": "spokesman", "target": "body", "role": "Role " + P, **common},
-            {"type": "responded_to", "source": "spokesman", "target": "authority", "date": "2024-03-05",
-             "quote": "Said " + P, "regarding": "Regarding " + P, **common},
-        ],
-    }  # fmt: skip
-    (folder / "hostile.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = hostile_data(tmp_path_factory.mktemp("hostile"))
-    server = start_server(GraphStore.load([folder]))
+    ftm = hostile_ftm(tmp_path_factory.mktemp("hostile-ftm") / "hostile.ftm.json")
+    server = start_server(GraphStore.load([folder], ftm=[ftm]))
     yield server
     server.server.should_exit = True
     server.thread.join(timeout=10)
@@ -119,3 +71,20 @@ def test_payloads_render_as_text_everywhere(page: Watched, hostile_server: Serve
     for i in range(links.count()):
         href = links.nth(i).get_attribute("href")
         assert not href.lower().startswith("javascript"), href
+
+
+def test_imported_ftm_payloads_render_as_text(page: Watched, hostile_server: Server) -> None:
+    page.goto(hostile_server.url + "/explore?view=subgraph&center=ftm-evil-co&depth=1")
+    for node in ("ftm-evil-co", "ftm-evil-person"):
+        click_node(page, node)
+        page.wait("document.querySelector('#details h2')?.textContent.startsWith('Caption <img')")
+        open_everything(page)
+        text = page.page.locator("#details").inner_text()
+        assert "<img src=x onerror=alert('img')>" in text and "\u202e" not in text  # text, bidi override removed
+        assert page.page.locator("#details img, #details svg, #details script").count() == 0
+    links = [
+        page.page.locator("a[href]").nth(i).get_attribute("href") for i in range(page.page.locator("a[href]").count())
+    ]
+    assert "https://example.org/ok?<script>" in links  # the one http(s) sourceUrl is a link; javascript: ones are gone
+    assert not any(h.lower().startswith("javascript") for h in links)
+    assert page.dialogs == []
