@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test check lint typecheck bench fuzz browser-deps schema ftm-schemata clean
+.PHONY: run test check lint typecheck bench load fuzz hostile faults reliability browser-deps schema ftm-schemata clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,24 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Reliability (docs/reliability.md): each claim there is reproduced by one of these.
+# 64 clients for 60 s against `linkscope serve`, bundled data and a 1M-entity FtM file.
+load: $(STAMP)
+	$(BIN)/python -m bench.load
+
 # The API contract test with many more generated cases than `make test` runs.
 fuzz: $(STAMP)
 	LINKSCOPE_FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest tests/test_api_contract.py
+
+# Oversized and pathological requests; hostile data through validation, explorer and exports.
+hostile: $(STAMP) browser-deps
+	$(BIN)/python -m pytest tests/test_hostile_http.py tests/test_hostile_exports.py tests/browser/test_hostile_data.py
+
+# Reloads, faults while watching, requests in flight, clients leaving mid-export.
+faults: $(STAMP)
+	$(BIN)/python -m pytest tests/test_reload.py
+
+reliability: fuzz hostile faults load
 
 # Regenerate the committed JSON Schema after changing graph/models.py.
 schema: $(STAMP)

@@ -199,14 +199,18 @@ def _collect_edges(graph: nx.MultiDiGraph, selection: Selection, keep: EdgeFilte
     kept = selection.nodes
     size = len(kept)
     edges = selection.edges
+    append = edges.append
     succ = graph._succ
     for count, u in enumerate(kept, 1):
         adjacency = succ[u]
-        targets = [v for v in adjacency if v in kept] if len(adjacency) <= size else [v for v in kept if v in adjacency]
-        for v in targets:
-            for key, data in adjacency[v].items():
-                if keep is None or keep(data):
-                    edges.append((u, v, key))
+        if adjacency:
+            # plain loops rather than comprehensions: most nodes have one or two neighbours here,
+            # and at a million nodes this loop is a third of a subgraph query
+            for v in adjacency if len(adjacency) <= size else [v for v in kept if v in adjacency]:
+                if v in kept:
+                    for key, data in adjacency[v].items():
+                        if keep is None or keep(data):
+                            append((u, v, key))
         if count % 256 == 0 and deadline.expired:
             return
 

@@ -1,0 +1,255 @@
+"""Load test: concurrent clients against ``linkscope serve`` on 127.0.0.1, with figures.
+
+``python -m bench.load`` (``make load``) starts the server as a separate process, then runs
+LOAD_CLIENTS (64) clients for LOAD_SECONDS (60) seconds, each sending a mix of search,
+entity, subgraph, paths, supply-chain and export requests, one after the other. Two pacings:
+*saturating* (each client sends its next request as soon as the last is answered: the
+throughput ceiling, and latency under a queue) and *paced* (each client pauses
+LOAD_THINK_MS, 250 ms by default, between requests, as a person exploring does). It reports
+throughput, p50/p99 per request type, errors (any status but 200, any failed connection) and
+the server's memory (RSS of the server and its workers) at the start, highest and end.
+
+Scenarios: the bundled data, then the bundled data beside a generated OpenSanctions-shaped
+file of LOAD_FTM_SIZE entities (1,000,000; 0 skips it); each with LOAD_WORKERS uvicorn
+workers (comma-separated, default "1,2").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from bench.ftm_synthetic import write_ftm
+from bench.timing import fmt_ms, p
+
+CLIENTS = int(os.environ.get("LOAD_CLIENTS", "64"))
+SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+THINK_MS = float(os.environ.get("LOAD_THINK_MS", "250"))
+FTM_SIZE = int(os.environ.get("LOAD_FTM_SIZE", "1000000"))
+WORKERS = [int(w) for w in os.environ.get("LOAD_WORKERS", "1,2").split(",")]
+CACHE = Path(os.environ.get("BENCH_CACHE", tempfile.gettempdir()))
+LINKSCOPE = Path(sys.executable).with_name("linkscope")
+#: Request types and their share of the mix.
+MIX = {"search": 30, "entity": 25, "subgraph": 20, "paths": 10, "supply-chain": 10, "export": 5}
+
+
+@dataclass
+class Targets:
+    """Ids and words the clients pick their requests from."""
+
+    ids: list[str]
+    words: list[str]
+    programmes: list[str]
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    rss: list[int] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process and its children (uvicorn workers), in KiB."""
+    total = 0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for one in pids:
+        try:
+            status = Path(f"/proc/{one}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+        except (OSError, StopIteration):
+            pass
+    return total
+
+
+def start_server(ftm: Path | None, workers: int) -> tuple[subprocess.Popen[bytes], str, float]:
+    port = free_port()
+    command = [str(LINKSCOPE), "serve", "--port", str(port), "--workers", str(workers)]
+    if ftm:
+        command += ["--ftm", str(ftm)]
+    env = {**os.environ, "LINKSCOPE_LOG_LEVEL": "warning"}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return process, url, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        if time.perf_counter() - started > 300:
+            raise RuntimeError("the server did not start in 300 s")
+        time.sleep(0.5)
+
+
+def targets(url: str, ftm: bool) -> Targets:
+    listing = httpx.get(url + "/api/entities", params={"limit": 500}, timeout=30).json()["results"]
+    ids = [r["id"] for r in listing]
+    if ftm:
+        rng = random.Random(1)
+        ids += [f"NK-{rng.randrange(int(FTM_SIZE * 0.55)):07d}" for _ in range(2000)]
+    words = sorted({w for r in listing for w in r["label"].split() if len(w) > 3})
+    if ftm:
+        words += ["Aero Tech", "Ivan", "Global Star", "Ministry of", "Holding"]
+    programmes = [r["id"] for r in listing if r["kind"] == "programme"]
+    return Targets(ids, words, programmes)
+
+
+def request(kind: str, rng: random.Random, t: Targets) -> tuple[str, dict[str, object]]:
+    if kind == "search":
+        return "/api/entities", {"q": rng.choice(t.words), "limit": 20}
+    if kind == "entity":
+        return f"/api/entities/{quote(rng.choice(t.ids))}", {"limit": 15}
+    if kind == "subgraph":
+        return "/api/subgraph", {"center": rng.choice(t.ids), "depth": 2, "max_nodes": 200}
+    if kind == "paths":
+        source, target = rng.sample(t.ids, 2)
+        return "/api/paths", {"source": source, "target": target, "max_hops": 4}
+    if kind == "supply-chain":
+        return f"/api/entities/{quote(rng.choice(t.programmes))}/supply-chain", {}
+    return "/api/subgraph", {"center": rng.choice(t.ids), "depth": 1, "format": "graphml"}
+
+
+class Connection:
+    """A minimal keep-alive HTTP/1.1 client: the load generator shares two cores with the server,
+    so it must cost far less per request than the server does (httpx costs about as much)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, target: str) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
+        status = int(head.split(" ", 2)[1])
+        if "transfer-encoding: chunked" in head:
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+        else:
+            length = int(next(line.split(":")[1] for line in head.splitlines() if line.startswith("content-length")))
+            await self.reader.readexactly(length)
+        if "connection: close" in head:
+            await self.close()
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
+async def client(number: int, url: str, t: Targets, until: float, think: float, tally: Tally) -> None:
+    rng = random.Random(number)
+    kinds, weights = list(MIX), list(MIX.values())
+    host, port = url.removeprefix("http://").split(":")
+    connection = Connection(host, int(port))
+    while time.perf_counter() < until:
+        kind = rng.choices(kinds, weights)[0]
+        path, params = request(kind, rng, t)
+        target = path + ("?" + urlencode(params, doseq=True) if params else "")
+        started = time.perf_counter()
+        status: int | str
+        try:
+            status = await connection.get(target)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as err:
+            status = type(err).__name__
+            await connection.close()
+        tally.latencies[kind].append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            tally.errors[f"{kind} {status}"] += 1
+        if think:
+            await asyncio.sleep(rng.expovariate(1 / think))
+    await connection.close()
+
+
+async def sample_memory(pid: int, until: float, tally: Tally) -> None:
+    while time.perf_counter() < until:
+        tally.rss.append(rss_kib(pid))
+        await asyncio.sleep(1)
+
+
+async def run(url: str, pid: int, t: Targets, think: float) -> Tally:
+    tally = Tally()
+    until = time.perf_counter() + SECONDS
+    await asyncio.gather(
+        sample_memory(pid, until, tally), *(client(i, url, t, until, think, tally) for i in range(CLIENTS))
+    )
+    tally.rss.append(rss_kib(pid))
+    return tally
+
+
+def report(label: str, tally: Tally) -> None:
+    everything = [ms for values in tally.latencies.values() for ms in values]
+    errors = sum(tally.errors.values())
+    if errors:
+        print(f"| &nbsp;&nbsp;errors: {dict(tally.errors)} | | | | | |")
+    mib = [kib / 1024 for kib in tally.rss]
+    print(
+        f"| {label} | {len(everything) / SECONDS:,.0f} | {fmt_ms(p(everything, 50))} | {fmt_ms(p(everything, 99))} "
+        f"| {errors} of {len(everything):,} | {mib[0]:,.0f} / {max(mib):,.0f} / {mib[-1]:,.0f} |"
+    )
+    detail = ", ".join(
+        f"{kind} {fmt_ms(p(values, 50))}/{fmt_ms(p(values, 99))}" for kind, values in sorted(tally.latencies.items())
+    )
+    print(f"| &nbsp;&nbsp;p50/p99 ms by type: {detail} | | | | | |")
+
+
+def scenario(name: str, ftm: Path | None, workers: int) -> None:
+    process, url, startup = start_server(ftm, workers)
+    try:
+        t = targets(url, ftm is not None)
+        for pacing, think in (("saturating", 0.0), (f"paced, {THINK_MS:.0f} ms think time", THINK_MS / 1000)):
+            tally = asyncio.run(run(url, process.pid, t, think))
+            report(f"{name}, {workers} worker{'s' if workers > 1 else ''}, {pacing} (start-up {startup:.0f} s)", tally)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+def main() -> None:
+    print(f"\n## Load: {CLIENTS} concurrent clients, {SECONDS:.0f} s per run, mix {MIX}\n")
+    print("| data, workers, pacing | requests/s | p50 ms | p99 ms | errors | server RSS MiB start / max / end |")
+    print("|---|---|---|---|---|---|")
+    for workers in WORKERS:
+        scenario("bundled data", None, workers)
+    if FTM_SIZE:
+        path = CACHE / f"linkscope-bench-{FTM_SIZE}.ftm.json"
+        if not path.is_file():
+            write_ftm(path, FTM_SIZE)
+        for workers in WORKERS:
+            scenario(f"bundled + {FTM_SIZE:,} FtM entities", path, workers)
+
+
+if __name__ == "__main__":
+    main()
