@@ -79,8 +79,10 @@ class LiveStore:
             try:
                 new = await run_in_threadpool(self._load)
             except DataError as err:
-                outcome = self._failed(trigger, started, str(err).splitlines()[0], [str(p) for p in err.problems])
-                log.error("%s\\n%s", outcome.message, "\\n".join(f"  {p}" for p in err.problems))
+                problems = [str(p) for p in err.problems]
+                outcome = self._failed(trigger, started, f"{str(err).splitlines()[0]} first: {problems[0]}", problems)
+                log.error("%s", outcome.message)  # one line; the full list below and at /api/status
+                log.info("the problems:%s", "".join(f"\n  {p}" for p in problems))
                 return outcome
             except OSError as err:
                 outcome = self._failed(trigger, started, f"cannot read the data: {err}", [])
@@ -89,30 +91,28 @@ class LiveStore:
             old, self.store = self.store, new
             self.reloads += 1
             gc.unfreeze()  # the old graph must become collectable once the last request using it ends
-            self.last = ReloadOutcome(
-                at=_now(),
-                trigger=trigger,
-                ok=True,
-                seconds=round(time.perf_counter() - started, 3),
-                message=f"reloaded: {new.graph.number_of_nodes():,} entities and {new.graph.number_of_edges():,} "
+            outcome = self._record(
+                trigger,
+                started,
+                f"reloaded: {new.graph.number_of_nodes():,} entities and {new.graph.number_of_edges():,} "
                 f"relations (were {old.graph.number_of_nodes():,} and {old.graph.number_of_edges():,})",
             )
-            log.info("%s (%s, %.1f s)", self.last.message, trigger, self.last.seconds)
+            log.info("%s (%s, %.1f s)", outcome.message, trigger, outcome.seconds)
             del old
             asyncio.get_running_loop().call_later(self.settings.query_timeout + 1, _settle)
-            return self.last
+            return outcome
 
     def _failed(self, trigger: str, started: float, reason: str, problems: list[str]) -> ReloadOutcome:
         self.failures += 1
-        self.last = ReloadOutcome(
-            at=_now(),
-            trigger=trigger,
-            ok=False,
-            seconds=round(time.perf_counter() - started, 3),
-            message=f"reload ({trigger}) failed, still serving the data loaded at "
-            f"{self.store.loaded_at.isoformat(timespec='seconds')}: {reason}",
-            problems=problems[:MAX_PROBLEMS],
-        )
+        loaded = self.store.loaded_at.isoformat(timespec="seconds")
+        message = f"reload ({trigger}) failed, still serving the data loaded at {loaded}: {reason}"
+        return self._record(trigger, started, message, problems[:MAX_PROBLEMS], ok=False)
+
+    def _record(
+        self, trigger: str, started: float, message: str, problems: list[str] | None = None, ok: bool = True
+    ) -> ReloadOutcome:
+        seconds = round(time.perf_counter() - started, 3)
+        self.last = ReloadOutcome(_now(), trigger, ok, seconds, message, problems or [])
         return self.last
 
     async def watch(self, interval: float) -> None:

@@ -76,11 +76,10 @@ class SearchIndex:
         for node, data in graph.nodes(data=True):
             index = len(self._nodes)
             self._nodes.append(node)
-            label = str(data.get("label", node))
-            self._sort_keys.append(normalize(label))
-            names = [(label, 0), *((str(alias), 1) for alias in data.get("aliases") or ())]
-            for name, is_alias in names:
-                folded = normalize(name)
+            folded_label = normalize(str(data.get("label", node)))
+            self._sort_keys.append(folded_label)
+            folded_names = [(folded_label, 0), *((normalize(str(alias)), 1) for alias in data.get("aliases") or ())]
+            for folded, is_alias in folded_names:
                 if not folded:
                     continue
                 parts.append(folded)

@@ -21,8 +21,9 @@ schemathesis = pytest.importorskip("schemathesis")
 EXAMPLES = int(os.environ.get("LINKSCOPE_FUZZ_EXAMPLES", "25"))
 
 store = GraphStore.load()
-app = create_app(store=store)
-app.state.live = LiveStore(Settings(), store)  # what the lifespan does; schemathesis calls skip it
+settings_with_admin = Settings(admin_token="contract-test-token")  # the reload endpoint is on: it sees hostile headers
+app = create_app(settings_with_admin, store=store)
+app.state.live = LiveStore(settings_with_admin, store)  # what the lifespan does; schemathesis calls skip it
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

@@ -139,7 +139,7 @@ def test_requests_in_flight_during_reloads_all_succeed(data_dir: Path) -> None:
     finally:
         stop.set()
         server.stop()
-    assert statuses and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
+    assert len(statuses) > 50 and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
 
 
 @pytest.fixture(scope="module")

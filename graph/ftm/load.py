@@ -6,8 +6,10 @@ country) and references to entities no loaded file contains are *problems*: by d
 problem fails the whole load (:class:`~graph.errors.DataError`, first 50 listed with file
 and line, then a count); with ``skip_invalid`` they are skipped and counted by reason.
 Memory is what keeps a million entities within budget: ids and repeated values are
-shared strings, attribute dicts hold only present values, and the full record stays in
-the file (every node and edge keeps ``ftm_file`` and ``ftm_line`` to find it).
+shared strings, attribute dicts hold only present values, all ``based_in`` edges of a file
+share one attribute dict (so edge attributes must never be edited in place; nothing in
+Linkscope does), and the full record stays in the file (nodes and edges keep ``ftm_file``
+and ``ftm_line`` to find it).
 """
 
 from __future__ import annotations
@@ -164,12 +166,17 @@ class _Loader:
         self.file = ""
         self.line = 0
         self.clean = False
+        self.based_in: dict[str, Any] = {}
 
     # ---- reading ------------------------------------------------------------------
 
     def read(self, path: Path, progress: Progress | None) -> None:
         self.file = sys.intern(str(path))
         self.report.files.append(self.file)
+        # One attribute dict shared by every based_in edge of the file: half a million edges
+        # need not hold half a million equal dicts (the node's own line is its provenance).
+        self.based_in = {**self._derived(), "relation": m.BASED_IN.name}
+        del self.based_in["ftm_line"]
         try:
             total = os.path.getsize(path)
             handle = open(path, "rb")  # noqa: SIM115 - closed below; the loop needs the handle
@@ -210,7 +217,7 @@ class _Loader:
         entity_id = entity.get("id")
         if not isinstance(entity_id, str) or not entity_id.strip() or len(entity_id) > MAX_ID:
             raise _Bad("bad id", f"'id' must be a non-empty string of at most {MAX_ID} characters")
-        if _FORBIDDEN_CHARS.search(entity_id):
+        if not self.clean and _FORBIDDEN_CHARS.search(entity_id):
             raise _Bad("bad id", f"id {entity_id!r} contains control or bidi-override characters")
         name = entity.get("schema")
         schema = self.model.get(name) if isinstance(name, str) else None
@@ -228,25 +235,86 @@ class _Loader:
         if not isinstance(props, dict):
             raise _Bad("bad properties", f"entity {entity_id!r}: 'properties' must be an object of value lists")
         entity_id = sys.intern(entity_id)
-        self.report.entities += 1
+        # each of these checks the whole line before it adds anything: a bad line adds nothing
         if schema.edge is not None:
             self._relationship(entity_id, schema, props, entity)
         elif schema.name == "Sanction":
             self._sanction(entity_id, props, entity)
         else:
             self._node(entity_id, schema, props, entity)
+        self.report.entities += 1
 
     # ---- values -------------------------------------------------------------------
 
     def _values(self, entity_id: str, props: dict[str, Any], prop: str) -> list[str]:
+        """The checked (and, on a suspect line, cleaned) values of one property."""
         values = props.get(prop)
         if values is None:
             return []
-        if type(values) is not list or any(type(v) is not str for v in values):
+        return self._checked(entity_id, prop, values)
+
+    def _checked(self, entity_id: str, prop: str, values: Any) -> list[str]:
+        if type(values) is not list:
             raise _Bad("bad properties", f"entity {entity_id!r}: property {prop!r} must be a list of strings")
-        if self.clean and "" not in values:
-            return values
+        try:
+            "".join(values)  # a C-speed check that every value is a string
+        except TypeError:
+            raise _Bad("bad properties", f"entity {entity_id!r}: property {prop!r} must be a list of strings") from None
+        if self.clean:
+            return [v for v in values if v] if "" in values else values
         return [self._text(v) for v in values if v]
+
+    def _read(
+        self, entity_id: str, props: dict[str, Any], plan: dict[str, tuple[str, str]], attrs: dict[str, Any]
+    ) -> dict[str, list[tuple[str, list[str]]]]:
+        """One pass over a line's properties: dates and kept values go into ``attrs``; the
+        rest (names, countries, references, edge ends) come back grouped by what they are."""
+        found: dict[str, list[tuple[str, list[str]]]] = {}
+        for prop, raw in props.items():
+            step = plan.get(prop)
+            if step is None:
+                continue
+            values = self._checked(entity_id, prop, raw)
+            if not values:
+                continue
+            action, attr = step
+            if action == "date":
+                attrs[attr] = self._date(entity_id, prop, values[0])
+            elif action == "keep":
+                self._keep(attrs, attr, values)
+            else:
+                found.setdefault(action, []).append((prop, values))
+        return found
+
+    def _plan(self, schema: FtmSchema) -> dict[str, tuple[str, str]]:
+        """What to do with each property of a schema, worked out once per schema (see :mod:`graph.ftm.mapping`)."""
+        plan = self.plans.get(schema.name)
+        if plan is not None:
+            return plan
+        plan = {}
+        if schema.edge is not None:
+            plan[schema.edge.source] = ("source", schema.edge.source)
+            plan[schema.edge.target] = ("target", schema.edge.target)
+            plan.update({p: ("date", a) for p, a in m.EDGE_DATES.items() if p in schema.properties})
+            plan.update({p: ("keep", a) for p, a in m.EDGE_PROPERTIES.items() if p in schema.properties})
+        elif schema.name == "Sanction":
+            plan.update({p: ("date", a) for p, a in m.EDGE_DATES.items()})
+            plan.update({p: ("keep", a) for p, a in m.SANCTION_PROPERTIES.items()})
+            plan.update({p: (p, p) for p in ("entity", "authority", "publisher", "country")})
+        else:
+            for prop, kind in schema.properties.items():
+                if prop in m.NAME_PROPERTIES:
+                    plan[prop] = ("name", prop)
+                elif prop in m.COUNTRY_PROPERTIES:
+                    plan[prop] = ("country", prop)
+                elif prop in m.NODE_PROPERTIES:
+                    plan[prop] = ("keep", m.NODE_PROPERTIES[prop])
+                elif kind == "date":
+                    plan[prop] = ("date", m.snake(prop))
+                elif kind.startswith("entity"):
+                    plan[prop] = ("ref", prop)
+        self.plans[schema.name] = plan
+        return plan
 
     def _text(self, value: str) -> str:
         if len(value) > MAX_TEXT:
@@ -283,29 +351,33 @@ class _Loader:
 
     def _provenance(self, attrs: dict[str, Any], entity: dict[str, Any]) -> None:
         datasets = entity.get("datasets")
-        if type(datasets) is list and datasets and all(type(d) is str for d in datasets):
-            names = tuple(datasets) if self.clean else tuple(self._text(d)[:200] for d in datasets)
-            attrs["datasets"] = self._share(names)
+        if type(datasets) is list and datasets:
+            names = tuple(datasets)
+            shared = self.shared.get(names)
+            if shared is None:
+                try:
+                    "".join(names)  # all strings
+                except TypeError:
+                    names = ()
+                shared = self._share(tuple(self._text(d)[:200] for d in names))
+            if shared:
+                attrs["datasets"] = shared
         for key in ("first_seen", "last_seen"):
             value = entity.get(key)
-            if isinstance(value, str) and value:
-                attrs[key] = self._date(str(entity.get("id")), key, value)
+            if value:
+                day = self.dates.get(value) if type(value) is str else None
+                attrs[key] = day or self._date(str(entity.get("id")), key, str(value))
         attrs["ftm_file"] = self.file
         attrs["ftm_line"] = self.line
 
-    def _keep(self, attrs: dict[str, Any], entity_id: str, props: dict[str, Any], names: dict[str, str]) -> None:
-        for prop in names.keys() & props.keys():
-            attr = names[prop]
-            values = self._values(entity_id, props, prop)
-            if not values:
-                continue
-            if attr == "source_url":
-                url = next((v for v in values if v.startswith(("https://", "http://"))), None)
-                if url:
-                    attrs[attr] = url
-            else:
-                value = tuple(values) if attr in m.LIST_VALUES else values[0] if len(values) == 1 else "; ".join(values)
-                attrs[attr] = self._share(value) if attr in m.SHARED_VALUES else value
+    def _keep(self, attrs: dict[str, Any], attr: str, values: list[str]) -> None:
+        if attr == "source_url":
+            url = next((v for v in values if v.startswith(("https://", "http://"))), None)
+            if url:
+                attrs[attr] = url
+            return
+        value = tuple(values) if attr in m.LIST_VALUES else values[0] if len(values) == 1 else "; ".join(values)
+        attrs[attr] = self._share(value) if attr in m.SHARED_VALUES else value
 
     # ---- nodes --------------------------------------------------------------------
 
@@ -317,10 +389,6 @@ class _Loader:
         referents = entity.get("referents") if self.merge else None
         if node is None and isinstance(referents, list):
             node = next((self.merge[r] for r in referents if isinstance(r, str) and r in self.merge), None)
-            if node is not None:
-                self.merge[entity_id] = node
-                if entity_id in self.graph:
-                    self._move_edges(entity_id, node)
         if node is not None:
             self._merge_into(node, entity_id, props)
             return
@@ -333,27 +401,10 @@ class _Loader:
                 "duplicate id",
                 f"entity {entity_id!r} has the id of a curated entity; list it in that entity's same_as to merge them",
             )
-        plan = self._plan(schema)
         attrs: dict[str, Any] = {}
-        names: dict[str, list[str]] = {}
-        countries: list[str] = []
-        references: list[tuple[str, list[str]]] = []
-        for prop in props:
-            step = plan.get(prop)
-            if step is None:
-                continue
-            values = self._values(entity_id, props, prop)
-            if not values:
-                continue
-            action, attr = step
-            if action == "name":
-                names[prop] = values
-            elif action == "country":
-                countries.extend(self._country(entity_id, prop, v) for v in values)
-            elif action == "date":
-                attrs[attr] = self._date(entity_id, prop, values[0])
-            elif action == "ref":
-                references.append((prop, values))
+        found = self._read(entity_id, props, self._plan(schema), attrs)
+        names = dict(found.get("name", ()))
+        countries = [self._country(entity_id, p, v) for p, values in found.get("country", ()) for v in values]
         ordered = [n for prop in m.NAME_PROPERTIES for n in names.get(prop, ())]
         caption = entity.get("caption")
         if isinstance(caption, str) and caption.strip():
@@ -362,7 +413,6 @@ class _Loader:
             label = ordered[0] if ordered else ""
         if not label:
             label = next((v for p in schema.caption for v in self._values(entity_id, props, p)), entity_id)
-        self._keep(attrs, entity_id, props, m.NODE_PROPERTIES)
         kind = sys.intern(m.kind_for(schema, attrs.get("topics")))
         attrs = {"label": label, "kind": kind, "schema": schema.name, "ftm_id": entity_id, **attrs}
         aliases = [n for n in dict.fromkeys(ordered) if n != label][:20]
@@ -383,28 +433,11 @@ class _Loader:
         self.kinds.add(kind)
         self.report.nodes += 1
         for code in countries:
-            self._edge(entity_id, self._country_node(code), "based_in", m.BASED_IN, self._derived())
-        for prop, targets in references:
+            self._edge(entity_id, self._country_node(code), "based_in", m.BASED_IN, self.based_in)
+        for prop, targets in found.get("ref", ()):
             spec = m.reference_relation(prop)
             for target in targets:
                 self._edge(entity_id, self._resolve(sys.intern(target)), spec.name, spec, self._derived())
-
-    def _plan(self, schema: FtmSchema) -> dict[str, tuple[str, str]]:
-        """What to do with each property of a node schema: name, country, date, ref (kept ones: :meth:`_keep`)."""
-        plan = self.plans.get(schema.name)
-        if plan is None:
-            plan = {}
-            for prop, kind in schema.properties.items():
-                if prop in m.NAME_PROPERTIES:
-                    plan[prop] = ("name", prop)
-                elif prop in m.COUNTRY_PROPERTIES:
-                    plan[prop] = ("country", prop)
-                elif kind == "date":
-                    plan[prop] = ("date", m.snake(prop))
-                elif kind.startswith("entity"):
-                    plan[prop] = ("ref", prop)
-            self.plans[schema.name] = plan
-        return plan
 
     def _countries(self, entity_id: str, props: dict[str, Any]) -> list[str]:
         found: list[str] = []
@@ -423,10 +456,15 @@ class _Loader:
         }
 
     def _merge_into(self, node: str, entity_id: str, props: dict[str, Any]) -> None:
+        """The curated ``node`` stands for this FtM entity: its edges (also earlier ones) attach there."""
+        countries = self._countries(entity_id, props)  # checked before anything changes
+        self.merge[entity_id] = node
+        if entity_id in self.graph._node:  # edges added under the FtM id before this line
+            self._move_edges(entity_id, node)
         data = self.graph.nodes[node]
         data["ftm_ids"] = [*data.get("ftm_ids", ()), entity_id]
         self.report.merged += 1
-        for code in self._countries(entity_id, props):
+        for code in countries:
             target = self._country_node(code)
             if not self.graph.has_edge(node, target):
                 self._edge(node, target, "based_in", m.BASED_IN, self._derived())
@@ -485,58 +523,51 @@ class _Loader:
 
     def _relationship(self, entity_id: str, schema: FtmSchema, props: dict[str, Any], entity: dict[str, Any]) -> None:
         assert schema.edge is not None
-        sources = self._values(entity_id, props, schema.edge.source)
-        targets = self._values(entity_id, props, schema.edge.target)
+        attrs: dict[str, Any] = {"status": m.RELATIONSHIP_STATUS, "confidence": m.CONFIDENCE}
+        found = self._read(entity_id, props, self._plan(schema), attrs)
+        sources, targets = _first(found, "source"), _first(found, "target")
         if not sources or not targets:
             raise _Bad(
                 "incomplete relationship",
                 f"entity {entity_id!r}: a {schema.name} needs both {schema.edge.source!r} and {schema.edge.target!r}",
             )
-        spec = m.relation_for(schema)
-        attrs: dict[str, Any] = {"status": m.RELATIONSHIP_STATUS, "confidence": m.CONFIDENCE}
-        self._dates(attrs, entity_id, props)
-        self._keep(attrs, entity_id, props, m.EDGE_PROPERTIES)
-        attrs["ftm_id"] = entity_id
-        attrs["schema"] = sys.intern(schema.name)
-        self._provenance(attrs, entity)
-        for source in sources:
-            for target in targets:
-                self._edge(
-                    self._resolve(sys.intern(source)), self._resolve(sys.intern(target)), entity_id, spec, dict(attrs)
-                )
-
-    def _dates(self, attrs: dict[str, Any], entity_id: str, props: dict[str, Any]) -> None:
-        for prop, attr in m.EDGE_DATES.items():
-            for value in self._values(entity_id, props, prop)[:1]:
-                attrs[attr] = self._date(entity_id, prop, value)
         if "date" in attrs and "start" in attrs:
-            attrs.pop("date")
+            del attrs["date"]
+        attrs["ftm_id"] = entity_id
+        attrs["schema"] = schema.name
+        self._provenance(attrs, entity)
+        self._edges(sources, targets, entity_id, m.relation_for(schema), attrs)
+
+    def _edges(
+        self, sources: list[str], targets: list[str], key: str, spec: m.RelationSpec, attrs: dict[str, Any]
+    ) -> None:
+        """An edge from every source to every target, each with its own copy of ``attrs``."""
+        pairs = [(self._resolve(sys.intern(u)), self._resolve(sys.intern(v))) for u in sources for v in targets]
+        for i, (u, v) in enumerate(pairs):
+            self._edge(u, v, key, spec, attrs if i == len(pairs) - 1 else dict(attrs))
 
     def _sanction(self, entity_id: str, props: dict[str, Any], entity: dict[str, Any]) -> None:
-        targets = self._values(entity_id, props, "entity")
+        attrs: dict[str, Any] = {"status": m.SANCTION_STATUS, "confidence": m.CONFIDENCE}
+        found = self._read(entity_id, props, self._plan(self.model.schemata["Sanction"]), attrs)
+        targets = _first(found, "entity")
         if not targets:
             raise _Bad("incomplete sanction", f"sanction {entity_id!r} names no sanctioned 'entity'")
-        authorities = self._values(entity_id, props, "authority") or self._values(entity_id, props, "publisher")
-        datasets = entity.get("datasets")
-        if not isinstance(datasets, list):
-            datasets = []
+        authorities = _first(found, "authority") or _first(found, "publisher")
         if not authorities:
-            first = next((d for d in datasets if isinstance(d, str)), "")
+            datasets = entity.get("datasets")
+            first = next((d for d in datasets if isinstance(d, str)), "") if isinstance(datasets, list) else ""
             authorities = [f"Unnamed authority ({first})" if first else "Unnamed authority"]
-        countries = [self._country(entity_id, "country", c) for c in self._values(entity_id, props, "country")]
-        attrs: dict[str, Any] = {"status": m.SANCTION_STATUS, "confidence": m.CONFIDENCE}
-        self._dates(attrs, entity_id, props)
-        self._keep(attrs, entity_id, props, m.SANCTION_PROPERTIES)
+        countries = [self._country(entity_id, "country", c) for c in _first(found, "country")]
+        if "date" in attrs and "start" in attrs:
+            del attrs["date"]
         if "start" not in attrs and "date" not in attrs and "listing_date" in attrs:
             attrs["start"] = attrs["listing_date"]
         attrs["ftm_id"] = entity_id
         attrs["schema"] = "Sanction"
         self._provenance(attrs, entity)
         before = self.report.edges
-        for authority in authorities:
-            issuer = self._authority(authority, countries)
-            for target in targets:
-                self._edge(issuer, self._resolve(sys.intern(target)), entity_id, m.SANCTIONED, dict(attrs))
+        issuers = [self._authority(authority, countries) for authority in authorities]
+        self._edges(issuers, targets, entity_id, m.SANCTIONED, attrs)
         self.report.sanctions += self.report.edges - before
 
     def _authority(self, name: str, countries: list[str]) -> str:
@@ -583,6 +614,12 @@ class _Loader:
         for name, spec in m.kinds_vocabulary(self.kinds - set(kinds)).items():
             kinds[name] = spec
         graph.graph.setdefault("ftm", {})["files"] = list(self.report.files)
+
+
+def _first(found: dict[str, list[tuple[str, list[str]]]], action: str) -> list[str]:
+    """The values of the (one) property read for ``action``, or none."""
+    entries = found.get(action)
+    return entries[0][1] if entries else []
 
 
 def _edges_of(graph: nx.MultiDiGraph, node: str) -> Iterable[tuple[str, str, str, dict[str, Any]]]:

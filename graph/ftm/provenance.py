@@ -32,7 +32,7 @@ def ftm_citations(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
         return []
     citation: dict[str, Any] = {
         "publisher": _publisher(attrs.get("datasets") or ()),
-        "title": f"{attrs['ftm_file']}, line {attrs.get('ftm_line')}",
+        "title": f"{attrs['ftm_file']}, line {attrs['ftm_line']}" if "ftm_line" in attrs else str(attrs["ftm_file"]),
     }
     url = attrs.get("source_url")
     if url:
