@@ -94,8 +94,7 @@ class LiveStore:
             outcome = self._record(
                 trigger,
                 started,
-                f"reloaded: {new.graph.number_of_nodes():,} entities and {new.graph.number_of_edges():,} "
-                f"relations (were {old.graph.number_of_nodes():,} and {old.graph.number_of_edges():,})",
+                f"reloaded: {new.nodes:,} entities and {new.edges:,} relations (were {old.nodes:,} and {old.edges:,})",
             )
             log.info("%s (%s, %.1f s)", outcome.message, trigger, outcome.seconds)
             del old
@@ -140,8 +139,8 @@ class LiveStore:
         return {
             "status": "ok" if healthy else "stale",
             "loaded_at": store.loaded_at.isoformat(),
-            "nodes": store.graph.number_of_nodes(),
-            "edges": store.graph.number_of_edges(),
+            "nodes": store.nodes,
+            "edges": store.edges,
             "data_paths": store.data_paths,
             "ftm": store.ftm_report.as_dict() if store.ftm_report else None,
             "watching": self.watching,

@@ -1,8 +1,10 @@
 """The FastAPI application factory: ``create_app(settings)``.
 
-The graph is loaded once, in the lifespan, before the server accepts a request; if the
-data does not validate, start-up fails with every problem logged, so a half-built graph
-is never served.
+The graph is loaded once, in the lifespan, before the server accepts a connection (so
+``/healthz`` answers only once the whole load is done); if the data does not validate,
+start-up fails with every problem logged, so a half-built graph is never served. Later
+reloads (``--watch``, ``POST /api/admin/reload``) go through :class:`app.live.LiveStore`,
+which swaps in a new graph only when all of it validated.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         # millions of objects (a full pass over a 1M-node graph pauses every request for seconds).
         gc.collect()
         gc.freeze()
-        log.info("serving %d entities and %d relations", loaded.graph.number_of_nodes(), loaded.graph.number_of_edges())
+        log.info("serving %d entities and %d relations", loaded.nodes, loaded.edges)
         watcher = asyncio.create_task(live.watch(settings.watch_interval)) if settings.watch else None
         yield
         if watcher is not None:

@@ -164,7 +164,7 @@ class TimelineRound(BaseModel):
     relation: str
     label: str
     actor: EntitySummary
-    count: int
+    count: int = Field(description="Relations in the round; targets and edges list the first 50.")
     targets: list[EntitySummary]
     edges: list[EdgeOut]
 
@@ -177,7 +177,11 @@ class TimelineDate(BaseModel):
 
 class TimelineOut(BaseModel):
     dates: list[TimelineDate]
-    total: int
+    total: int = Field(description="Dated relations in the range, on all pages.")
+    total_dates: int = Field(description="Dates in the range, on all pages.")
+    limit: int
+    offset: int
+    truncated: bool = Field(description="More dates follow: ask again with offset + limit.")
 
 
 class StatsOut(BaseModel):

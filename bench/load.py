@@ -10,8 +10,8 @@ throughput, p50/p99 per request type, errors (any status but 200, any failed con
 the server's memory (RSS of the server and its workers) at the start, highest and end.
 
 Scenarios: the bundled data, then the bundled data beside a generated OpenSanctions-shaped
-file of LOAD_FTM_SIZE entities (1,000,000; 0 skips it); each with LOAD_WORKERS uvicorn
-workers (comma-separated, default "1,2").
+file of LOAD_FTM_SIZE entities (1,000,000; 0 skips it; LOAD_BUNDLED=0 skips the first);
+each with LOAD_WORKERS uvicorn workers (comma-separated, default "1,2").
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 THINK_MS = float(os.environ.get("LOAD_THINK_MS", "250"))
 FTM_SIZE = int(os.environ.get("LOAD_FTM_SIZE", "1000000"))
 WORKERS = [int(w) for w in os.environ.get("LOAD_WORKERS", "1,2").split(",")]
+BUNDLED = os.environ.get("LOAD_BUNDLED", "1") != "0"  # LOAD_BUNDLED=0: only the FtM scenarios
 CACHE = Path(os.environ.get("BENCH_CACHE", tempfile.gettempdir()))
 LINKSCOPE = Path(sys.executable).with_name("linkscope")
 #: Request types and their share of the mix.
@@ -241,7 +242,7 @@ def main() -> None:
     print(f"\n## Load: {CLIENTS} concurrent clients, {SECONDS:.0f} s per run, mix {MIX}\n")
     print("| data, workers, pacing | requests/s | p50 ms | p99 ms | errors | server RSS MiB start / max / end |")
     print("|---|---|---|---|---|---|")
-    for workers in WORKERS:
+    for workers in WORKERS if BUNDLED else ():
         scenario("bundled data", None, workers)
     if FTM_SIZE:
         path = CACHE / f"linkscope-bench-{FTM_SIZE}.ftm.json"

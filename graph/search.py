@@ -86,6 +86,8 @@ class SearchIndex:
                 starts.append(position)
                 owners.append(index * 2 + is_alias)
                 position += len(folded) + 1
+        self._order: list[int] | None = None  # label order, sorted on the first listing
+        self._all_facets: dict[str, dict[str, int]] = {}
         self._blob = "\n".join(parts)
         self._starts = starts
         self._owners = owners
@@ -114,8 +116,10 @@ class SearchIndex:
         check_range("offset", offset, 0, 10**9)
         needle = normalize(q)
         deadline = deadline or Deadline.unlimited()
-        best = self._all() if not needle else self._matches(needle, deadline)
         wanted_country = country.upper() if country else None
+        if not needle:
+            return self._listing(kind, wanted_country, limit, offset, deadline)
+        best = self._matches(needle, deadline)
         hits = []
         for index, (rank, is_alias) in best.items():
             data = self._graph.nodes[self._nodes[index]]
@@ -133,16 +137,48 @@ class SearchIndex:
                 Counter(self._graph.nodes[self._nodes[h[3]]].get("country") or "none" for h in hits).most_common()
             ),
         }
-        page = []
-        for rank, is_alias, _, index in hits[offset : offset + limit]:
-            summary = entity_summary(self._graph, self._nodes[index])
-            summary["match"] = _RANK_NAMES[rank] if needle else None
-            summary["matched_alias"] = bool(is_alias) if needle else None
-            page.append(summary)
+        page = [
+            self._hit(self._nodes[index], rank, is_alias) for rank, is_alias, _, index in hits[offset : offset + limit]
+        ]
         return SearchPage(len(hits), limit, offset, page, facets, truncated=deadline.expired)
 
-    def _all(self) -> dict[int, tuple[int, int]]:
-        return dict.fromkeys(range(len(self._nodes)), (EXACT, 0))
+    def _listing(
+        self, kind: str | None, country: str | None, limit: int, offset: int, deadline: Deadline
+    ) -> SearchPage:
+        """Every entity in label order (no query): a page of the order sorted once, with facets
+        counted once; with a kind or country, one pass that stops at the time budget."""
+        if self._order is None:
+            self._order = sorted(range(len(self._nodes)), key=self._sort_keys.__getitem__)
+            counts = [self._graph.nodes[n] for n in self._nodes]
+            self._all_facets = {
+                "kind": dict(Counter(d.get("kind") or "unknown" for d in counts).most_common()),
+                "country": dict(Counter(d.get("country") or "none" for d in counts).most_common()),
+            }
+        nodes, graph = self._nodes, self._graph
+        if not kind and not country:
+            page = [self._hit(nodes[i], None) for i in self._order[offset : offset + limit]]
+            return SearchPage(len(self._order), limit, offset, page, self._all_facets)
+        kinds: Counter[str] = Counter()
+        countries: Counter[str] = Counter()
+        chosen: list[int] = []
+        for position, index in enumerate(self._order):
+            if position % 4096 == 0 and deadline.expired:
+                break
+            data = graph.nodes[nodes[index]]
+            if (kind and data.get("kind") != kind) or (country and data.get("country") != country):
+                continue
+            kinds[data.get("kind") or "unknown"] += 1
+            countries[data.get("country") or "none"] += 1
+            chosen.append(index)
+        page = [self._hit(nodes[i], None) for i in chosen[offset : offset + limit]]
+        facets = {"kind": dict(kinds.most_common()), "country": dict(countries.most_common())}
+        return SearchPage(len(chosen), limit, offset, page, facets, truncated=deadline.expired)
+
+    def _hit(self, node: str, rank: int | None, is_alias: int = 0) -> dict[str, Any]:
+        summary = entity_summary(self._graph, node)
+        summary["match"] = _RANK_NAMES[rank] if rank is not None else None
+        summary["matched_alias"] = bool(is_alias) if rank is not None else None
+        return summary
 
     def _matches(self, needle: str, deadline: Deadline) -> dict[int, tuple[int, int]]:
         """Best (rank, is_alias) per node index for every name containing ``needle``."""

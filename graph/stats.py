@@ -29,7 +29,7 @@ def graph_stats(graph: nx.MultiDiGraph) -> dict[str, Any]:
             dates.append(when)
     return {
         "nodes": graph.number_of_nodes(),
-        "edges": graph.number_of_edges(),
+        "edges": sum(relations.values()),
         "kinds": dict(kinds.most_common()),
         "relations": dict(relations.most_common()),
         "statuses": dict(statuses.most_common()),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -14,6 +17,8 @@ from graph.errors import UnknownEntity
 from graph.ftm import FtmReport, Progress, load_ftm
 from graph.load import BUNDLED_DATA, load_dataset
 from graph.search import SearchIndex
+from graph.stats import graph_stats
+from graph.timeline import DatedIndex
 
 __all__ = ["GraphStore", "fingerprint"]
 
@@ -28,12 +33,35 @@ class GraphStore:
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     ftm_report: FtmReport | None = None
     """What the FollowTheMoney files added and skipped, when any were loaded."""
+    nodes: int = 0
+    edges: int = 0
+    """Counted once: ``MultiDiGraph.number_of_edges()`` walks every node, seconds at a million."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def from_graph(
         cls, graph: nx.MultiDiGraph, data_paths: Sequence[str] = (), ftm_report: FtmReport | None = None
     ) -> GraphStore:
-        return cls(graph, SearchIndex(graph), list(data_paths), ftm_report=ftm_report)
+        edges = sum(len(keys) for adjacency in graph._succ.values() for keys in adjacency.values())
+        return cls(graph, SearchIndex(graph), list(data_paths), ftm_report=ftm_report, nodes=len(graph), edges=edges)
+
+    # Whole-graph summaries: computed on first use, once per store (the graph never changes).
+
+    @cached_property
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return graph_stats(self.graph)
+
+    @cached_property
+    def dated(self) -> DatedIndex:
+        with self._lock:
+            return DatedIndex.of(self.graph)
+
+    @cached_property
+    def best_connected(self) -> str | None:
+        """The entity with the most relations (the explorer's start when there is no Shaheen-3)."""
+        with self._lock:
+            return max(self.graph.degree, key=lambda pair: pair[1])[0] if self.nodes else None
 
     @classmethod
     def load(

@@ -275,7 +275,7 @@
   const dateInput = document.getElementById("asof-date");
   let eventDays = [];
   async function buildTimebar() {
-    const timeline = await getJson("/api/timeline");
+    const timeline = await getJson("/api/timeline?summary=true&limit=100000");
     eventDays = [...new Set(timeline.dates.map((d) => toDays(latest(d.date))))].sort((a, b) => a - b);
     const today = toDays(page.today);
     slider.min = String((eventDays[0] || today) - 31);

@@ -183,3 +183,21 @@ def test_explorer_pages_and_security_headers(client: TestClient) -> None:
     assert [n["id"] for n in data["nodes"]] == ["ndc"] and data["edges"] == []
     docs = client.get("/docs")
     assert "/docs-static/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text.lower()
+
+
+def test_timeline_pages_through_dates_and_summarises_for_the_time_bar(client: TestClient) -> None:
+    whole = client.get("/api/timeline").json()
+    first = client.get("/api/timeline", params={"limit": 3}).json()
+    second = client.get("/api/timeline", params={"limit": 3, "offset": 3}).json()
+    assert first["truncated"] is True and first["total_dates"] == whole["total_dates"] > 6
+    assert [d["date"] for d in first["dates"] + second["dates"]] == [d["date"] for d in whole["dates"][:6]]
+    summary = client.get("/api/timeline", params={"summary": "true", "limit": 100_000}).json()
+    assert [(d["date"], d["count"]) for d in summary["dates"]] == [(d["date"], d["count"]) for d in whole["dates"]]
+    assert all(d["rounds"] == [] for d in summary["dates"])
+    assert client.get("/api/timeline", params={"limit": 100_000}).json()["limit"] == 500  # full rounds: capped
+
+
+def test_counts_are_kept_with_the_store(bundled: nx.MultiDiGraph) -> None:
+    store = GraphStore.from_graph(bundled)
+    assert (store.nodes, store.edges) == (bundled.number_of_nodes(), bundled.number_of_edges())
+    assert store.stats["edges"] == bundled.number_of_edges() and store.best_connected in bundled

@@ -54,9 +54,9 @@ def default_view(store: GraphStore) -> ExplorerView:
     """The Shaheen-3 supply chain; for other data, the neighbourhood of the best-connected entity."""
     if "shaheen-3" in store.graph:
         return ExplorerView()
-    if store.graph.number_of_nodes() == 0:
+    hub = store.best_connected
+    if hub is None:
         raise HTTPException(404, "the loaded data is empty")
-    hub = max(store.graph.degree, key=lambda pair: pair[1])[0]
     return ExplorerView(view="subgraph", center=[hub], depth=1)
 
 

@@ -10,7 +10,6 @@ from app.deps import StoreDep, known_values
 from app.errors import ERROR_RESPONSES
 from app.responses import FORMAT_HELP, FileFormat, export_response, export_responses, json_response
 from app.schemas import Health, StatsOut, TimelineOut
-from graph.stats import graph_stats
 from graph.timeline import timeline
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -32,11 +31,25 @@ def get_timeline(
     relations: Annotated[list[str] | None, Query(description="Only these relation types.")] = None,
     start: DatePrefix = None,
     end: DatePrefix = None,
+    limit: Annotated[int, Query(ge=1, le=100_000, description="Dates per page (at most 500 unless summary).")] = 500,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    summary: Annotated[bool, Query(description="Only each date and its count, for a time bar.")] = False,
 ) -> Response:
     """Dated relations grouped by date; the same actor's same-day relations of one type form a
     round (e.g. the State Department's six designations of 2024-09-12)."""
     wanted = known_values("relations", relations, store.graph.graph.get("relation_types", {}))
-    return json_response(timeline(store.graph, relations=wanted, start=start, end=end))
+    return json_response(
+        timeline(
+            store.graph,
+            relations=wanted,
+            start=start,
+            end=end,
+            limit=limit,
+            offset=offset,
+            summary=summary,
+            index=store.dated,
+        )
+    )
 
 
 @router.get("/api/stats", response_model=StatsOut, tags=["meta"], summary="Counts and vocabulary")
@@ -45,7 +58,7 @@ def get_stats(store: StoreDep) -> Response:
     graph = store.graph
     return json_response(
         {
-            **graph_stats(graph),
+            **store.stats,
             "data_paths": store.data_paths,
             "loaded_at": store.loaded_at.isoformat(),
             "relation_types": graph.graph.get("relation_types", {}),
@@ -65,4 +78,4 @@ def export_graph(
 
 @router.get("/healthz", response_model=Health, tags=["meta"], summary="Liveness: 200 once the graph is loaded")
 def healthz(store: StoreDep) -> Health:
-    return Health(status="ok", nodes=store.graph.number_of_nodes(), edges=store.graph.number_of_edges())
+    return Health(status="ok", nodes=store.nodes, edges=store.edges)
