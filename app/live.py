@@ -70,7 +70,7 @@ class LiveStore:
             ftm=self.settings.ftm,
             skip_invalid=self.settings.skip_invalid,
             progress=log_progress(log),
-        )
+        ).warm()
 
     async def reload(self, trigger: str) -> ReloadOutcome:
         """Load the data again and serve it if, and only if, all of it validates."""

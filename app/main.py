@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 raise
             if loaded.ftm_report is not None:
                 log.info("%s", loaded.ftm_report.summary())
+        await run_in_threadpool(loaded.warm)
         live = app.state.live = LiveStore(settings, loaded)
         # The graph is read-only from here on: keep the cyclic collector from rescanning its
         # millions of objects (a full pass over a 1M-node graph pauses every request for seconds).

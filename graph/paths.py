@@ -48,12 +48,16 @@ def find_paths(
     as_of: date | None = None,
     direction: Direction = "both",
     limit: int = 10,
+    derived: bool = False,
     deadline: Deadline | None = None,
 ) -> PathResult:
     """Up to ``limit`` simple paths from ``source`` to ``target`` of at most ``max_hops`` hops.
 
     With ``direction="out"`` every hop follows its edge's direction; with ``"both"`` (the
-    default) hops may also go against it, and say so (``forward: false``).
+    default) hops may also go against it, and say so (``forward: false``). Derived edges
+    (``based_in`` from a country field) are not followed unless ``derived`` is set or
+    ``relations`` names them: "both are based in Russia" explains nothing, and a country
+    with half a million such edges would make every pair of entities two hops apart.
 
     >>> from graph.build import load_graph
     >>> result = find_paths(load_graph(), "riamb", "shaheen-3", direction="out", limit=1)
@@ -69,7 +73,7 @@ def find_paths(
     if source == target:
         raise BadQuery("source and target must differ")
     deadline = deadline or Deadline.unlimited()
-    keep = edge_filter(relations, as_of)
+    keep = edge_filter(relations, as_of, derived=derived or bool(relations))
     result = PathResult()
     horizon = (max_hops + 1) // 2
     to_target = _distances(graph, target, _REVERSED[direction], keep, horizon, deadline)

@@ -147,13 +147,8 @@ class SearchIndex:
     ) -> SearchPage:
         """Every entity in label order (no query): a page of the order sorted once, with facets
         counted once; with a kind or country, one pass that stops at the time budget."""
-        if self._order is None:
-            self._order = sorted(range(len(self._nodes)), key=self._sort_keys.__getitem__)
-            counts = [self._graph.nodes[n] for n in self._nodes]
-            self._all_facets = {
-                "kind": dict(Counter(d.get("kind") or "unknown" for d in counts).most_common()),
-                "country": dict(Counter(d.get("country") or "none" for d in counts).most_common()),
-            }
+        self.warm()
+        assert self._order is not None
         nodes, graph = self._nodes, self._graph
         if not kind and not country:
             page = [self._hit(nodes[i], None) for i in self._order[offset : offset + limit]]
@@ -173,6 +168,16 @@ class SearchIndex:
         page = [self._hit(nodes[i], None) for i in chosen[offset : offset + limit]]
         facets = {"kind": dict(kinds.most_common()), "country": dict(countries.most_common())}
         return SearchPage(len(chosen), limit, offset, page, facets, truncated=deadline.expired)
+
+    def warm(self) -> None:
+        """Sort the label order and count the facets of the full listing (once; first use does it otherwise)."""
+        if self._order is None:
+            counts = [self._graph.nodes[n] for n in self._nodes]
+            self._all_facets = {
+                "kind": dict(Counter(d.get("kind") or "unknown" for d in counts).most_common()),
+                "country": dict(Counter(d.get("country") or "none" for d in counts).most_common()),
+            }
+            self._order = sorted(range(len(self._nodes)), key=self._sort_keys.__getitem__)
 
     def _hit(self, node: str, rank: int | None, is_alias: int = 0) -> dict[str, Any]:
         summary = entity_summary(self._graph, node)

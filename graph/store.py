@@ -45,7 +45,13 @@ class GraphStore:
         edges = sum(len(keys) for adjacency in graph._succ.values() for keys in adjacency.values())
         return cls(graph, SearchIndex(graph), list(data_paths), ftm_report=ftm_report, nodes=len(graph), edges=edges)
 
-    # Whole-graph summaries: computed on first use, once per store (the graph never changes).
+    # Whole-graph summaries: computed once per store (the graph never changes), by warm() or on first use.
+
+    def warm(self) -> GraphStore:
+        """Compute every whole-graph summary now, so serving starts with its memory in place."""
+        _ = self.stats, self.dated, self.best_connected
+        self.index.warm()
+        return self
 
     @cached_property
     def stats(self) -> dict[str, Any]:

@@ -59,15 +59,20 @@ class Selection:
         return {"nodes": nodes, "edges": edges, "truncated": self.truncated, "truncated_reason": self.truncated_reason}
 
 
-def edge_filter(relations: Iterable[str] | None, as_of: date | None) -> EdgeFilter | None:
-    """A predicate on edge attributes (the relation is one of ``relations`` and counts on
-    ``as_of``), or None when every edge passes, so callers can skip the per-edge test."""
+def edge_filter(relations: Iterable[str] | None, as_of: date | None, derived: bool = True) -> EdgeFilter | None:
+    """A predicate on edge attributes (the relation is one of ``relations``, counts on ``as_of``,
+    and is not ``derived`` unless allowed), or None when every edge passes, so callers can skip
+    the per-edge test."""
     wanted = frozenset(relations or ())
-    if not wanted and as_of is None:
+    if not wanted and as_of is None and derived:
         return None
 
     def keep(data: dict[str, Any]) -> bool:
-        return (not wanted or data.get("relation") in wanted) and edge_counts_on(data, as_of)
+        return (
+            (not wanted or data.get("relation") in wanted)
+            and (derived or not data.get("derived"))
+            and edge_counts_on(data, as_of)
+        )
 
     return keep
 

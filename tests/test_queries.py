@@ -280,3 +280,13 @@ def test_inline_fixture_paths(write_data: WriteData) -> None:
     chain = supply_chain(graph, "prog", as_of=date(2024, 1, 2))
     assert upstream_status(chain) == {"lab": False, "acme": True}
     assert upstream_status(supply_chain(graph, "prog", as_of=date(2024, 1, 1)))["acme"] is False
+
+
+def test_paths_do_not_follow_derived_country_edges_unless_asked(bundled: nx.MultiDiGraph) -> None:
+    hops = lambda result: [h["relation"] for path in result.paths for h in path]  # noqa: E731
+    assert bundled.nodes["riamb"]["country"] == bundled.nodes["xian-longde"]["country"] == "CN"
+    via_country = find_paths(bundled, "riamb", "xian-longde", max_hops=2, derived=True)
+    assert "based_in" in hops(via_country)
+    assert "based_in" not in hops(find_paths(bundled, "riamb", "xian-longde", max_hops=2))
+    asked = find_paths(bundled, "riamb", "xian-longde", max_hops=2, relations=["based_in"])
+    assert asked.paths and set(hops(asked)) == {"based_in"}

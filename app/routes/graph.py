@@ -83,6 +83,9 @@ def get_paths(
     as_of: AsOf = None,
     direction: Direction = "both",
     limit: Annotated[int, Query(ge=1, le=MAX_PATHS)] = 10,
+    derived: Annotated[
+        bool, Query(description="Also follow derived edges (based_in from a country field), not followed by default.")
+    ] = False,
     format: Annotated[SelectionFormat, Query(description=FORMAT_HELP)] = "json",
 ) -> Response:
     """Shortest paths first, then longer simple paths, up to `limit`; every hop carries its edge's
@@ -99,6 +102,7 @@ def get_paths(
         as_of=as_of,
         direction=direction,
         limit=limit,
+        derived=derived,
         deadline=deadline(settings),
     )
     if format != "json":
