@@ -7,7 +7,8 @@ entity, subgraph, paths, supply-chain and export requests, one after the other. 
 throughput ceiling, and latency under a queue) and *paced* (each client pauses
 LOAD_THINK_MS, 250 ms by default, between requests, as a person exploring does). It reports
 throughput, p50/p99 per request type, errors (any status but 200, any failed connection) and
-the server's memory (RSS of the server and its workers) at the start, highest and end.
+the server's memory (RSS of the server and its workers) at the start, highest and end. The
+server's own log goes to ``$BENCH_CACHE/linkscope-load-server.log``.
 
 Scenarios: the bundled data, then the bundled data beside a generated OpenSanctions-shaped
 file of LOAD_FTM_SIZE entities (1,000,000; 0 skips it; LOAD_BUNDLED=0 skips the first);
@@ -92,7 +93,8 @@ def start_server(ftm: Path | None, workers: int) -> tuple[subprocess.Popen[bytes
         command += ["--ftm", str(ftm)]
     env = {**os.environ, "LINKSCOPE_LOG_LEVEL": "warning"}
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    log = open(CACHE / "linkscope-load-server.log", "ab")  # noqa: SIM115 - the server process holds it
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     while True:
         if process.poll() is not None:

@@ -48,9 +48,10 @@ class GraphStore:
     # Whole-graph summaries: computed once per store (the graph never changes), by warm() or on first use.
 
     def warm(self) -> GraphStore:
-        """Compute every whole-graph summary now, so serving starts with its memory in place."""
-        _ = self.stats, self.dated, self.best_connected
-        self.index.warm()
+        """Build the dated index now (the explorer's time bar asks for it on every page), so serving
+        starts with its memory in place; the statistics and the label-ordered listing, asked for
+        rarely, are computed on first use (a few seconds each at a million entities)."""
+        _ = self.dated
         return self
 
     @cached_property

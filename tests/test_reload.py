@@ -140,6 +140,7 @@ def test_requests_in_flight_during_reloads_all_succeed(data_dir: Path) -> None:
         stop.set()
         server.stop()
     assert len(statuses) > 50 and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
+    print(f"{len(statuses)} requests during 6 reloads, all answered 200")  # noqa: T201 - the figure in docs/reliability.md
 
 
 @pytest.fixture(scope="module")
