@@ -94,6 +94,27 @@ def neighbour_ids(graph: nx.MultiDiGraph, node: str, direction: Direction, keep:
                     yield other
 
 
+def _neighbours_how(
+    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None
+) -> Iterator[tuple[str, bool]]:
+    """Like :func:`neighbour_ids`, with whether ``other`` is reached only by derived edges
+    (``based_in`` from a country field): such a node is shown but not expanded further."""
+    sides = (
+        (graph._succ, graph._pred)
+        if direction == "both"
+        else ((graph._succ,) if direction == "out" else (graph._pred,))
+    )
+    for side in sides:
+        for other, keyed in side[node].items():
+            if keep is None and len(keyed) == 1:  # the common case, without a list
+                for data in keyed.values():
+                    yield other, "derived" in data and bool(data["derived"])
+                continue
+            passing = [d for d in keyed.values() if keep is None or keep(d)]
+            if passing:
+                yield other, all(d.get("derived") for d in passing)
+
+
 def edges_between(
     graph: nx.MultiDiGraph, a: str, b: str, direction: Direction, keep: EdgeFilter | None
 ) -> list[tuple[str, str, str, dict[str, Any], bool]]:
@@ -122,9 +143,12 @@ def subgraph(
     """Everything within ``depth`` hops of the centres, nearest first.
 
     Breadth-first from all centres at once, so when ``max_nodes`` cuts, the nodes kept are
-    the ones nearest a centre. ``kinds`` limits which nodes are reached (centres are always
-    kept); ``relations`` and ``as_of`` limit which edges are followed and returned. Edges
-    are every passing edge between kept nodes. Stops early, marked ``truncated``, when
+    the ones nearest a centre. A node reached only by derived edges (a country, through the
+    ``based_in`` edges made from country fields) is kept but not expanded: centre on it to
+    see its members, which would otherwise fill every depth-2 view with unrelated entities.
+    ``kinds`` limits which nodes are reached (centres are always kept); ``relations`` and
+    ``as_of`` limit which edges are followed and returned. Edges are every passing edge
+    between kept nodes. Stops early, marked ``truncated``, when
     ``max_nodes`` or the time budget is reached. ``expand`` lists nodes whose direct
     neighbours are added after that (as an explorer does when a node is expanded).
 
@@ -168,7 +192,7 @@ def subgraph(
     for distance in range(1, depth + 1):
         next_frontier = []
         for node in frontier:
-            for other in neighbour_ids(graph, node, direction, keep):
+            for other, derived in _neighbours_how(graph, node, direction, keep):
                 steps += 1
                 if steps % 1024 == 0 and deadline.expired:
                     return stop("time_budget")
@@ -176,7 +200,7 @@ def subgraph(
                     continue
                 if reason := admit(other, distance):
                     return stop(reason)
-                if other in selection.nodes:  # admitted (not filtered out by kind)
+                if other in selection.nodes and not derived:  # admitted, and reached by a real relation
                     next_frontier.append(other)
         frontier = next_frontier
     for node in dict.fromkeys(expand):

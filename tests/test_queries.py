@@ -290,3 +290,26 @@ def test_paths_do_not_follow_derived_country_edges_unless_asked(bundled: nx.Mult
     assert "based_in" not in hops(find_paths(bundled, "riamb", "xian-longde", max_hops=2))
     asked = find_paths(bundled, "riamb", "xian-longde", max_hops=2, relations=["based_in"])
     assert asked.paths and set(hops(asked)) == {"based_in"}
+
+
+def test_subgraph_shows_a_country_reached_by_derived_edges_but_does_not_expand_it(write_data: WriteData) -> None:
+    graph = build_graph(
+        load_dataset(
+            [
+                write_data(
+                    entities=[
+                        entity("pk", kind="country", country="PK"),
+                        entity("acme", country="PK"),
+                        entity("globex", country="PK"),
+                        entity("ndc", kind="agency"),
+                    ],
+                    relations=[relation("part_of", "ndc", "pk")],
+                )
+            ]
+        )
+    )
+    around_acme = subgraph(graph, ["acme"], depth=2)
+    assert set(around_acme.nodes) == {"acme", "pk"}  # not globex or ndc: both only "also in Pakistan"
+    assert set(subgraph(graph, ["pk"], depth=1).nodes) == {"pk", "acme", "globex", "ndc"}  # centred: all
+    around_ndc = subgraph(graph, ["ndc"], depth=2)  # reached by a real relation, the country is expanded
+    assert set(around_ndc.nodes) == {"ndc", "pk", "acme", "globex"}
