@@ -98,6 +98,7 @@ class RelationGroup(BaseModel):
 class EntityDetail(BaseModel):
     entity: NodeOut
     relations: list[RelationGroup]
+    truncated: bool = Field(False, description="The time budget ran out while grouping: totals count what was read.")
 
 
 class SubgraphNode(NodeOut):

@@ -9,10 +9,13 @@ import networkx as nx
 
 from graph.asof import edge_counts_on
 from graph.ftm.provenance import ftm_citations
-from graph.limits import MAX_PAGE, check_range
+from graph.limits import MAX_PAGE, Deadline, check_range
 from graph.search import entity_summary
 
-__all__ = ["edge_record", "entity_detail", "node_record"]
+__all__ = ["LABEL_ORDER_UP_TO", "edge_record", "entity_detail", "node_record"]
+
+#: Groups up to this size are ordered by date, then label; longer ones by date only.
+LABEL_ORDER_UP_TO = 5_000
 
 
 def node_record(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
@@ -39,12 +42,16 @@ def entity_detail(
     limit: int = 50,
     offset: int = 0,
     as_of: date | None = None,
+    deadline: Deadline | None = None,
 ) -> dict[str, Any]:
     """The entity and its relations, grouped by (relation type, direction) and paged per group.
 
     Each group reports its ``total``; a hub's long group is read page by page by asking
     for that ``relation`` and ``direction`` with an ``offset``. Items are ordered by date
-    (most recent first, undated last), then by the other end's label.
+    (most recent first, undated last), then by the other end's label; in groups of more than
+    :data:`LABEL_ORDER_UP_TO` relations only by date (looking up every label of a country's
+    half a million members costs seconds). When the time budget runs out while grouping,
+    ``truncated`` is true and the totals count what was read.
 
     >>> from graph.build import load_graph
     >>> detail = entity_detail(load_graph(), "xian-longde", relation="sanctioned")
@@ -53,8 +60,10 @@ def entity_detail(
     """
     check_range("limit", limit, 1, MAX_PAGE)
     check_range("offset", offset, 0, 10**9)
+    deadline = deadline or Deadline.unlimited()
     vocabulary = graph.graph.get("relation_types", {})
     groups: dict[tuple[str, str], list[tuple[str, str, str, str, dict[str, Any]]]] = {}
+    read = 0
     for way, edges in (
         ("out", graph.out_edges(node, keys=True, data=True)),
         ("in", graph.in_edges(node, keys=True, data=True)),
@@ -62,6 +71,9 @@ def entity_detail(
         if direction and way != direction:
             continue
         for u, v, k, d in edges:
+            read += 1
+            if read % 4096 == 0 and deadline.expired:
+                break
             rel = d.get("relation", "related")
             if (relation and rel != relation) or not edge_counts_on(d, as_of):
                 continue
@@ -70,7 +82,8 @@ def entity_detail(
     order = {name: i for i, name in enumerate(vocabulary)}
     result = []
     for (rel, way), items in sorted(groups.items(), key=lambda g: (order.get(g[0][0], len(order)), g[0])):
-        items.sort(key=lambda it: str(graph.nodes[it[3]].get("label", it[3])))
+        if len(items) <= LABEL_ORDER_UP_TO:
+            items.sort(key=lambda it: str(graph.nodes[it[3]].get("label", it[3])))
         items.sort(key=lambda it: it[4].get("date") or it[4].get("start") or "", reverse=True)  # undated last
         spec = vocabulary.get(rel, {})
         label = spec.get("label", rel) if way == "out" else spec.get("inverse_label", rel)
@@ -88,4 +101,4 @@ def entity_detail(
                 ],
             }
         )
-    return {"entity": node_record(graph, node), "relations": result}
+    return {"entity": node_record(graph, node), "relations": result, "truncated": deadline.expired}

@@ -313,3 +313,16 @@ def test_subgraph_shows_a_country_reached_by_derived_edges_but_does_not_expand_i
     assert set(subgraph(graph, ["pk"], depth=1).nodes) == {"pk", "acme", "globex", "ndc"}  # centred: all
     around_ndc = subgraph(graph, ["ndc"], depth=2)  # reached by a real relation, the country is expanded
     assert set(around_ndc.nodes) == {"ndc", "pk", "acme", "globex"}
+
+
+def test_entity_detail_of_a_hub_stops_at_the_time_budget() -> None:
+    graph = nx.MultiDiGraph(relation_types={})
+    graph.add_node("hub", label="Hub")
+    for i in range(20_000):
+        graph.add_node(f"n{i}", label=f"N {i}")
+        graph.add_edge(f"n{i}", "hub", key="based_in", relation="based_in", start=f"{2000 + i % 20}")
+    done = entity_detail(graph, "hub", limit=3)
+    assert done["truncated"] is False and done["relations"][0]["total"] == 20_000
+    assert [i["edge"]["start"] for i in done["relations"][0]["items"]] == ["2019"] * 3  # longest: by date only
+    cut = entity_detail(graph, "hub", limit=3, deadline=Deadline(0))
+    assert cut["truncated"] is True and cut["relations"][0]["total"] < 20_000

@@ -45,6 +45,7 @@ def search_entities(
 @router.get("/{entity_id}", response_model=EntityDetail, summary="One entity with its relations and evidence")
 def get_entity(
     store: StoreDep,
+    settings: SettingsDep,
     entity_id: EntityId,
     relation: Annotated[str | None, Query(max_length=50, description="Only this relation type.")] = None,
     direction: Annotated[Literal["out", "in"] | None, Query(description="Only outgoing or incoming.")] = None,
@@ -67,6 +68,7 @@ def get_entity(
         limit=limit,
         offset=offset,
         as_of=as_of,
+        deadline=deadline(settings),
     )
     return json_response(detail)
 
