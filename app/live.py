@@ -130,7 +130,10 @@ class LiveStore:
                     break
                 current = settled
             seen = current
-            await self.reload("watch")
+            try:
+                await self.reload("watch")
+            except Exception:  # a bug must not end the watching; the old graph keeps serving
+                log.exception("reload (watch) failed unexpectedly; still serving the previous data")
 
     def status(self) -> dict[str, Any]:
         """What is being served, since when, and how the last reload went."""
