@@ -51,7 +51,9 @@ ftm_option = click.option(
     help="FollowTheMoney JSON-lines file to load beside the data (repeatable), e.g. OpenSanctions' entities.ftm.json.",
 )
 skip_option = click.option(
-    "--skip-invalid", is_flag=True, help="Skip bad FtM lines and report them, instead of failing on the first file."
+    "--skip-invalid",
+    is_flag=True,
+    help="Skip bad FtM lines and count them by reason, instead of refusing to load any of the data.",
 )
 
 

@@ -29,6 +29,7 @@ from graph.countries import is_country_code
 from graph.dates import earliest, latest, parse_partial_date
 
 __all__ = [
+    "FORBIDDEN_CHARS",
     "AttributeSpec",
     "Citation",
     "Confidence",
@@ -44,12 +45,12 @@ __all__ = [
 
 # C0 controls other than tab, newline and carriage return, DEL, C1 controls, and the
 # bidi overrides/isolates that can make text display differently from what it says.
-_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def check_plain_text(value: str) -> str:
     """Reject control and bidi-override characters, which no curated text needs."""
-    bad = _FORBIDDEN_CHARS.search(value)
+    bad = FORBIDDEN_CHARS.search(value)
     if bad:
         raise ValueError(
             f"contains the control or bidi-override character U+{ord(bad.group()):04X} at position {bad.start()}"

@@ -33,17 +33,20 @@ class GraphStore:
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     ftm_report: FtmReport | None = None
     """What the FollowTheMoney files added and skipped, when any were loaded."""
-    nodes: int = 0
-    edges: int = 0
+    nodes: int = field(init=False)
+    edges: int = field(init=False)
     """Counted once: ``MultiDiGraph.number_of_edges()`` walks every node, seconds at a million."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.nodes = len(self.graph)
+        self.edges = sum(len(keys) for adjacency in self.graph._succ.values() for keys in adjacency.values())
 
     @classmethod
     def from_graph(
         cls, graph: nx.MultiDiGraph, data_paths: Sequence[str] = (), ftm_report: FtmReport | None = None
     ) -> GraphStore:
-        edges = sum(len(keys) for adjacency in graph._succ.values() for keys in adjacency.values())
-        return cls(graph, SearchIndex(graph), list(data_paths), ftm_report=ftm_report, nodes=len(graph), edges=edges)
+        return cls(graph, SearchIndex(graph), list(data_paths), ftm_report=ftm_report)
 
     # Whole-graph summaries: computed once per store (the graph never changes), by warm() or on first use.
 

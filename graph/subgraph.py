@@ -77,13 +77,16 @@ def edge_filter(relations: Iterable[str] | None, as_of: date | None, derived: bo
     return keep
 
 
+def _sides(graph: nx.MultiDiGraph, direction: Direction) -> tuple[dict[str, Any], ...]:
+    """The adjacency dicts to walk for ``direction``: successors, predecessors or both."""
+    if direction == "both":
+        return (graph._succ, graph._pred)
+    return (graph._succ,) if direction == "out" else (graph._pred,)
+
+
 def neighbour_ids(graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None) -> Iterator[str]:
     """The other ends of the passing edges around ``node`` (a node may repeat when ``direction`` is both)."""
-    sides = (
-        (graph._succ, graph._pred)
-        if direction == "both"
-        else ((graph._succ,) if direction == "out" else (graph._pred,))
-    )
+    sides = _sides(graph, direction)
     for side in sides:
         adjacency = side[node]
         if keep is None:
@@ -99,11 +102,7 @@ def _neighbours_how(
 ) -> Iterator[tuple[str, bool]]:
     """Like :func:`neighbour_ids`, with whether ``other`` is reached only by derived edges
     (``based_in`` from a country field): such a node is shown but not expanded further."""
-    sides = (
-        (graph._succ, graph._pred)
-        if direction == "both"
-        else ((graph._succ,) if direction == "out" else (graph._pred,))
-    )
+    sides = _sides(graph, direction)
     for side in sides:
         for other, keyed in side[node].items():
             if keep is None and len(keyed) == 1:  # the common case, without a list

@@ -26,6 +26,7 @@ from graph.ftm.load import MAX_LISTED
 from graph.ftm.mapping import EDGE_RELATIONS, authority_node_id
 from graph.ftm.schema import ftm_model
 from graph.load import BUNDLED_DATA, load_dataset
+from graph.paths import find_paths
 from tests.conftest import WriteData, entity
 
 
@@ -349,3 +350,20 @@ def test_explorer_draws_imported_sanctions(mixed: TestClient) -> None:
     data = mixed.get("/explore/data", params={"center": "NK-front", "depth": 1}).json()
     edges = [e for e in data["edges"] if e["from"] == issuer and e["to"] == "NK-front"]
     assert edges and edges[0]["relation"] == "sanctioned"
+
+
+def test_entity_references_are_real_relations_and_dangling_ones_name_their_referrer(tmp_path: Path) -> None:
+    path = write_ftm(
+        tmp_path / "e.ftm.json",
+        ftm("pe", "Person", name="Ivan Petrov"),
+        ftm("pass", "Passport", holder="pe", number="123"),
+        ftm("pass2", "Passport", holder="nobody", number="456"),
+    )
+    graph = empty_graph()
+    load_ftm(graph, [path], skip_invalid=True)
+    holder = graph.get_edge_data("pass", "pe", "holder")
+    assert holder["relation"] == "holder" and "derived" not in holder  # from the data, not from a country field
+    assert find_paths(graph, "pass", "pe", max_hops=1).paths
+    with pytest.raises(DataError, match="refers to 'nobody'") as caught:
+        load_ftm(empty_graph(), [path])
+    assert "'pass2' refers to 'nobody'" in str(caught.value)

@@ -31,6 +31,7 @@ from graph.dates import parse_partial_date
 from graph.errors import DataError, Problem
 from graph.ftm import mapping as m
 from graph.ftm.schema import FtmSchema, ftm_model
+from graph.models import FORBIDDEN_CHARS
 
 __all__ = ["FtmReport", "Progress", "load_ftm"]
 
@@ -45,7 +46,6 @@ PROGRESS_EVERY = 50_000
 #: ``progress(bytes_read, bytes_total, lines_read)``, called every few thousand lines and at the end.
 Progress = Callable[[int, int, int], None]
 
-_FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A line without these bytes (JSON escapes, raw C1 controls, bidi overrides) has no value to clean.
 _SUSPECT_BYTES = re.compile(rb"\\[ubf]|\x7f|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 
@@ -175,7 +175,7 @@ class _Loader:
         self.report.files.append(self.file)
         # One attribute dict shared by every based_in edge of the file: half a million edges
         # need not hold half a million equal dicts (the node's own line is its provenance).
-        self.based_in = {**self._derived(), "relation": m.BASED_IN.name}
+        self.based_in = {**self._line_attrs(), "derived": True, "relation": m.BASED_IN.name}
         del self.based_in["ftm_line"]
         try:
             total = os.path.getsize(path)
@@ -217,7 +217,7 @@ class _Loader:
         entity_id = entity.get("id")
         if not isinstance(entity_id, str) or not entity_id.strip() or len(entity_id) > MAX_ID:
             raise _Bad("bad id", f"'id' must be a non-empty string of at most {MAX_ID} characters")
-        if not self.clean and _FORBIDDEN_CHARS.search(entity_id):
+        if not self.clean and FORBIDDEN_CHARS.search(entity_id):
             raise _Bad("bad id", f"id {entity_id!r} contains control or bidi-override characters")
         name = entity.get("schema")
         schema = self.model.get(name) if isinstance(name, str) else None
@@ -254,9 +254,9 @@ class _Loader:
         return self._checked(entity_id, prop, values)
 
     def _checked(self, entity_id: str, prop: str, values: Any) -> list[str]:
-        if type(values) is not list:
-            raise _Bad("bad properties", f"entity {entity_id!r}: property {prop!r} must be a list of strings")
         try:
+            if type(values) is not list:
+                raise TypeError
             "".join(values)  # a C-speed check that every value is a string
         except TypeError:
             raise _Bad("bad properties", f"entity {entity_id!r}: property {prop!r} must be a list of strings") from None
@@ -319,9 +319,9 @@ class _Loader:
     def _text(self, value: str) -> str:
         if len(value) > MAX_TEXT:
             value = value[: MAX_TEXT - 1] + "\u2026"
-        if _FORBIDDEN_CHARS.search(value):
+        if FORBIDDEN_CHARS.search(value):
             self.report.cleaned += 1
-            value = _FORBIDDEN_CHARS.sub("", value)
+            value = FORBIDDEN_CHARS.sub("", value)
         return value
 
     def _share(self, value: Any) -> Any:
@@ -437,7 +437,7 @@ class _Loader:
         for prop, targets in found.get("ref", ()):
             spec = m.reference_relation(prop)
             for target in targets:
-                self._edge(entity_id, self._resolve(sys.intern(target)), spec.name, spec, self._derived())
+                self._edge(entity_id, self._resolve(sys.intern(target)), spec.name, spec, self._line_attrs())
 
     def _countries(self, entity_id: str, props: dict[str, Any]) -> list[str]:
         found: list[str] = []
@@ -445,12 +445,11 @@ class _Loader:
             found.extend(self._country(entity_id, prop, v) for v in self._values(entity_id, props, prop))
         return list(dict.fromkeys(found))
 
-    def _derived(self) -> dict[str, Any]:
-        """Attributes of an edge derived from a node's own line (its country, a reference)."""
+    def _line_attrs(self) -> dict[str, Any]:
+        """Attributes of an edge made from a node's own line (an entity reference such as a holder)."""
         return {
             "status": m.RELATIONSHIP_STATUS,
             "confidence": m.CONFIDENCE,
-            "derived": True,
             "ftm_file": self.file,
             "ftm_line": self.line,
         }
@@ -467,7 +466,7 @@ class _Loader:
         for code in countries:
             target = self._country_node(code)
             if not self.graph.has_edge(node, target):
-                self._edge(node, target, "based_in", m.BASED_IN, self._derived())
+                self._edge(node, target, "based_in", m.BASED_IN, self.based_in)
 
     def _move_edges(self, old: str, new: str) -> None:
         """Re-point edges added under an FtM id before the line saying it merges into ``new``."""
@@ -531,12 +530,16 @@ class _Loader:
                 "incomplete relationship",
                 f"entity {entity_id!r}: a {schema.name} needs both {schema.edge.source!r} and {schema.edge.target!r}",
             )
+        self._stamp(attrs, entity_id, schema.name, entity)
+        self._edges(sources, targets, entity_id, m.relation_for(schema), attrs)
+
+    def _stamp(self, attrs: dict[str, Any], entity_id: str, schema: str, entity: dict[str, Any]) -> None:
+        """What every relationship and sanction edge carries besides its own properties."""
         if "date" in attrs and "start" in attrs:
             del attrs["date"]
         attrs["ftm_id"] = entity_id
-        attrs["schema"] = schema.name
+        attrs["schema"] = schema
         self._provenance(attrs, entity)
-        self._edges(sources, targets, entity_id, m.relation_for(schema), attrs)
 
     def _edges(
         self, sources: list[str], targets: list[str], key: str, spec: m.RelationSpec, attrs: dict[str, Any]
@@ -558,13 +561,9 @@ class _Loader:
             first = next((d for d in datasets if isinstance(d, str)), "") if isinstance(datasets, list) else ""
             authorities = [f"Unnamed authority ({first})" if first else "Unnamed authority"]
         countries = [self._country(entity_id, "country", c) for c in _first(found, "country")]
-        if "date" in attrs and "start" in attrs:
-            del attrs["date"]
         if "start" not in attrs and "date" not in attrs and "listing_date" in attrs:
             attrs["start"] = attrs["listing_date"]
-        attrs["ftm_id"] = entity_id
-        attrs["schema"] = "Sanction"
-        self._provenance(attrs, entity)
+        self._stamp(attrs, entity_id, "Sanction", entity)
         before = self.report.edges
         issuers = [self._authority(authority, countries) for authority in authorities]
         self._edges(issuers, targets, entity_id, m.SANCTIONED, attrs)
@@ -593,10 +592,10 @@ class _Loader:
         for node in dangling:
             for u, v, _, data in _edges_of(graph, node):
                 self.file, self.line = data.get("ftm_file", ""), data.get("ftm_line", 0)
-                other = v if u != node else u
+                referrer = u if v == node else v
                 self._problem(
                     "reference to a missing entity",
-                    f"{data.get('schema', 'entity')} {data.get('ftm_id', other)!r} refers to {node!r}, "
+                    f"{data.get('schema', 'entity')} {data.get('ftm_id', referrer)!r} refers to {node!r}, "
                     "which no loaded file contains",
                 )
             if self.skip_invalid:
