@@ -10,29 +10,22 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import click
-import networkx as nx
 import orjson
 
 from app.progress import rich_progress
-from graph.build import build_graph
-from graph.dataset import Dataset
 from graph.errors import BadQuery, DataError, UnknownEntity
-from graph.exports import EXPORT_FORMATS
-from graph.ftm import FtmReport, load_ftm
+from graph.exports import EXPORT_FORMATS, FormatName, export
+from graph.ingest.curated import BUNDLED_DATA
+from graph.ingest.json_schema import data_file_schema_text
 from graph.limits import MAX_DEPTH, MAX_HOPS, MAX_NODES, MAX_PATHS
-from graph.load import BUNDLED_DATA, load_dataset
-from graph.paths import find_paths
-from graph.schema import data_file_schema_text
-from graph.selection import paths_selection
-from graph.stats import graph_stats
+from graph.queries.selection import Neighbourhood, Paths, Query, SupplyChainOf, WholeGraph, select
 from graph.store import GraphStore
-from graph.subgraph import Direction, selection_graph, subgraph
-from graph.supply_chain import supply_chain, supply_chain_selection
+from graph.store.records import Direction
 
 data_option = click.option(
     "--data",
@@ -63,21 +56,15 @@ def cli() -> None:
     """Linkscope: explore who supplies, sanctions and answers whom, with the evidence."""
 
 
-def _load(
-    paths: Iterable[Path], ftm: Iterable[Path] = (), skip_invalid: bool = False
-) -> tuple[Dataset, nx.MultiDiGraph, FtmReport | None]:
-    """Load and build (curated data, then FtM files), or print every data problem and exit 1."""
+def _load(paths: Iterable[Path], ftm: Iterable[Path] = (), skip_invalid: bool = False) -> GraphStore:
+    """Load like the server does (curated data, then FtM files, with a progress bar on a
+    terminal), or print every data problem and exit 1."""
     try:
-        dataset = load_dataset(list(paths) or None)
-        graph = build_graph(dataset)
-        report = None
-        if ftm:
-            with rich_progress(sys.stderr.isatty()) as progress:
-                report = load_ftm(graph, list(ftm), skip_invalid=skip_invalid, progress=progress)
+        with rich_progress(sys.stderr.isatty() and bool(ftm)) as progress:
+            return GraphStore.load(list(paths) or None, ftm=list(ftm), skip_invalid=skip_invalid, progress=progress)
     except DataError as err:
         click.echo(str(err), err=True)
         raise SystemExit(1) from None
-    return dataset, graph, report
 
 
 @cli.command()
@@ -87,13 +74,14 @@ def _load(
 @skip_option
 def validate(paths: tuple[Path, ...], data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool) -> None:
     """Check data files (and FtM files); exit 1 listing every problem (file, line, entry, reason)."""
-    dataset, graph, report = _load([*paths, *data], ftm, skip_invalid)
-    if report is not None:
-        click.echo(report.summary())
+    store = _load([*paths, *data], ftm, skip_invalid)
+    if store.ftm_report is not None:
+        click.echo(store.ftm_report.summary())
+    dataset = store.dataset
+    assert dataset is not None
     click.echo(
         f"OK: {len(dataset.entities)} entities, {len(dataset.relations)} relations and "
-        f"{len(dataset.sources)} sources; a graph of {graph.number_of_nodes()} nodes and "
-        f"{graph.number_of_edges()} edges."
+        f"{len(dataset.sources)} sources; a graph of {store.nodes} nodes and {store.edges} edges."
     )
 
 
@@ -104,8 +92,9 @@ def validate(paths: tuple[Path, ...], data: tuple[Path, ...], ftm: tuple[Path, .
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def stats(data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, as_json: bool) -> None:
     """Counts of nodes by kind and edges by relation type."""
-    _, graph, report = _load(data, ftm, skip_invalid)
-    counts = graph_stats(graph)
+    store = _load(data, ftm, skip_invalid)
+    counts = dict(store.stats)
+    report = store.ftm_report
     if report is not None:
         counts["ftm"] = report.as_dict()
         if not as_json:
@@ -122,7 +111,7 @@ def stats(data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, as_
             click.echo(f"  {name:<16} {count:>6}")
 
 
-@cli.command()
+@cli.command("export")
 @data_option
 @ftm_option
 @skip_option
@@ -147,11 +136,11 @@ def stats(data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, as_
 @click.option("--path-from", metavar="ID", help="Export the paths from this id ...")
 @click.option("--path-to", metavar="ID", help="... to this id.")
 @click.option("--max-hops", type=click.IntRange(1, MAX_HOPS), default=4, show_default=True)
-def export(
+def export_command(
     data: tuple[Path, ...],
     ftm: tuple[Path, ...],
     skip_invalid: bool,
-    fmt: str,
+    fmt: FormatName,
     output: Path | None,
     center: tuple[str, ...],
     depth: int,
@@ -166,32 +155,26 @@ def export(
     max_hops: int,
 ) -> None:
     """Export the whole graph, or a neighbourhood, a supply chain or the paths between two ids."""
-    _, graph, report = _load(data, ftm, skip_invalid)
-    if report is not None:
-        click.echo(report.summary(), err=True)
-    store = GraphStore.from_graph(graph)
     day = as_of.date() if as_of else None
+    query: Query
+    if chain_of:
+        query = SupplyChainOf(chain_of, day)
+    elif path_from or path_to:
+        if not (path_from and path_to):
+            raise click.UsageError("give both --path-from and --path-to")
+        query = Paths(path_from, path_to, max_hops=max_hops, relations=relations, as_of=day, limit=MAX_PATHS)
+    elif center:
+        query = Neighbourhood(center, depth, direction, kinds, relations, day, max_nodes)
+    else:
+        query = WholeGraph()
+    store = _load(data, ftm, skip_invalid)
+    if store.ftm_report is not None:
+        click.echo(store.ftm_report.summary(), err=True)
     try:
-        if chain_of:
-            selection = supply_chain_selection(supply_chain(graph, store.require(chain_of), as_of=day or date.today()))
-        elif path_from or path_to:
-            if not (path_from and path_to):
-                raise BadQuery("give both --path-from and --path-to")
-            ends = store.require(path_from), store.require(path_to)
-            found = find_paths(graph, *ends, max_hops=max_hops, relations=relations or None, as_of=day, limit=MAX_PATHS)
-            selection = paths_selection(found)
-        elif center:
-            centres = [store.require(c) for c in center]
-            selection = subgraph(
-                graph, centres, depth=depth, direction=direction, max_nodes=max_nodes,
-                kinds=kinds or None, relations=relations or None, as_of=day,
-            )  # fmt: skip
-        else:
-            selection = None
+        selection = select(store, query)
     except (UnknownEntity, BadQuery) as err:
         raise click.UsageError(str(err)) from None
-    chosen = graph if selection is None else selection_graph(graph, selection)
-    _write(EXPORT_FORMATS[fmt].write(chosen), output)
+    _write(export(store.graph, selection, fmt), output)
 
 
 @cli.command()

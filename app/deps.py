@@ -1,22 +1,20 @@
-"""Dependencies shared by the routes: the loaded graph, the settings, and list parameters."""
+"""Dependencies shared by the routes: the loaded graph, the settings, a time budget, dates."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from pydantic import BeforeValidator
 
-from app.errors import InvalidParameter
 from app.live import LiveStore
 from app.settings import Settings
 from graph.limits import Deadline
 from graph.store import GraphStore
 
-__all__ = ["AsOf", "LiveDep", "SettingsDep", "StoreDep", "deadline", "known_values"]
+__all__ = ["AsOf", "LiveDep", "SettingsDep", "StoreDep", "deadline"]
 
 
 def get_live(request: Request) -> LiveStore:
@@ -42,21 +40,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def deadline(settings: Settings) -> Deadline:
     """A fresh time budget for one request."""
     return Deadline(settings.query_timeout)
-
-
-def known_values(name: str, values: Iterable[str] | None, known: Iterable[str]) -> list[str] | None:
-    """The listed values, or :class:`InvalidParameter` naming any value not in ``known``.
-
-    The OpenAPI schema lists the known values as an enum (see :mod:`app.openapi`).
-    """
-    wanted = list(values or ())
-    if not wanted:
-        return None
-    allowed = set(known)
-    unknown = [v for v in wanted if v not in allowed]
-    if unknown:
-        raise InvalidParameter(name, f"unknown {name}: {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
-    return wanted
 
 
 def _iso_day(value: Any) -> Any:

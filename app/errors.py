@@ -15,13 +15,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import BadQuery, UnknownEntity
+from graph.errors import BadQuery, UnknownEntity, UnknownName
 
 __all__ = [
     "ERROR_RESPONSES",
     "ErrorBody",
     "ErrorDetail",
-    "InvalidParameter",
     "error_response",
     "install_error_handlers",
 ]
@@ -48,15 +47,6 @@ class ErrorBody(BaseModel):
     """The body of every error response."""
 
     error: ErrorInfo
-
-
-class InvalidParameter(Exception):
-    """A parameter whose value is well-formed but unknown (e.g. a relation type not in the vocabulary)."""
-
-    def __init__(self, name: str, message: str) -> None:
-        self.name = name
-        self.message = message
-        super().__init__(message)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -90,10 +80,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def bad_query(_: Request, exc: BadQuery) -> JSONResponse:
         return error_response(400, "bad_query", str(exc))
 
-    @app.exception_handler(InvalidParameter)
-    async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
-        detail = ErrorDetail(loc=["query", exc.name], message=exc.message)
-        return error_response(422, "invalid_parameter", exc.message, details=[detail])
+    @app.exception_handler(UnknownName)
+    async def unknown_name(_: Request, exc: UnknownName) -> JSONResponse:
+        detail = ErrorDetail(loc=["query", exc.parameter], message=str(exc))
+        return error_response(422, "invalid_parameter", str(exc), details=[detail])
 
     @app.exception_handler(RequestValidationError)
     async def validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from app.progress import log_progress
 from app.settings import Settings
 from graph.errors import DataError
-from graph.store import GraphStore, fingerprint
+from graph.store.store import GraphStore, fingerprint
 
 __all__ = ["LiveStore", "ReloadOutcome"]
 

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 __all__ = ["install_vocabulary_openapi"]
 
-# query parameter -> key of graph.graph holding its allowed values
+# query parameter -> the part of the vocabulary holding its allowed values
 _VOCABULARY_PARAMETERS = {
     "relation": "relation_types",
     "relations": "relation_types",
@@ -41,7 +41,7 @@ def install_vocabulary_openapi(app: FastAPI) -> None:
                     for parameter in operation.get("parameters", []):
                         source = _VOCABULARY_PARAMETERS.get(parameter.get("name", ""))
                         if source and parameter.get("in") == "query":
-                            _add_enum(parameter["schema"], sorted(store.graph.graph.get(source, {})))
+                            _add_enum(parameter["schema"], sorted(getattr(store.vocabulary, source)))
             cached[:] = [(weakref.ref(store), schema)]
         return cached[0][1]
 

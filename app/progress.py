@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from graph.ftm import Progress
+from graph.ingest.ftm import Progress
 
 __all__ = ["log_progress", "rich_progress"]
 

@@ -1,11 +1,11 @@
-"""Response helpers: fast JSON, and streamed exports with a filename naming the selection."""
+"""Response helpers: fast JSON, a selection as its own answer or as a file, streamed exports."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
-from typing import Any, Literal
+from typing import Any
 
 import networkx as nx
 import orjson
@@ -14,16 +14,23 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool
 from starlette.types import Send
 
-from graph.exports import EXPORT_FORMATS
+from graph.exports import EXPORT_FORMATS, FormatName, export
+from graph.queries.selection import Selection
 
-__all__ = ["FileFormat", "SelectionFormat", "export_response", "export_responses", "json_response"]
+__all__ = [
+    "FORMAT_HELP",
+    "SELECTION_FORMAT_HELP",
+    "export_response",
+    "export_responses",
+    "json_response",
+    "selection_response",
+]
 
-#: Formats of a whole-graph export.
-FileFormat = Literal["graphml", "gexf", "json", "csv", "ftm"]
-#: Formats of a selection: its own JSON answer, or any file format but node-link JSON.
-SelectionFormat = Literal["json", "graphml", "gexf", "csv", "ftm"]
 log = logging.getLogger("linkscope")
 FORMAT_HELP = "; ".join(f"{spec.name}: {spec.description}" for spec in EXPORT_FORMATS.values())
+SELECTION_FORMAT_HELP = "json (the default): this endpoint's own answer; or a file: " + "; ".join(
+    f"{spec.name}: {spec.description}" for spec in EXPORT_FORMATS.values() if spec.name != "json"
+)
 
 
 def json_response(data: Any) -> Response:
@@ -31,12 +38,19 @@ def json_response(data: Any) -> Response:
     return Response(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS), media_type="application/json")
 
 
-def export_response(graph: nx.MultiDiGraph, fmt: str, name: str) -> StreamingResponse:
-    """Stream ``graph`` in ``fmt`` as an attachment called ``name.<ext>``."""
+def selection_response(graph: nx.MultiDiGraph, selection: Selection, fmt: FormatName) -> Response:
+    """A selection as its endpoint's own JSON answer (``json``) or as a file in another format."""
+    if fmt == "json":
+        return json_response(selection.answer(graph))
+    return export_response(graph, selection, fmt)
+
+
+def export_response(graph: nx.MultiDiGraph, selection: Selection, fmt: FormatName) -> StreamingResponse:
+    """Stream ``selection`` in ``fmt`` as an attachment named after what it holds."""
     spec = EXPORT_FORMATS[fmt]
-    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")[:120] or "linkscope"
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", selection.name).strip("-")[:120] or "linkscope"
     return _ExportResponse(
-        _watched(spec.write(graph), f"{filename}.{spec.extension}"),
+        _watched(export(graph, selection, fmt), f"{filename}.{spec.extension}"),
         media_type=spec.media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{filename}.{spec.extension}"',

@@ -1,55 +1,57 @@
-"""How the explorer draws kinds and relation types: colours, shapes, dashes, and the legend."""
+"""How the explorer draws kinds and relation types: vis-network properties and the legend,
+from the styles the vocabulary declares."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-import networkx as nx
-
-from graph.palette import DEFAULT_KIND_STYLE, DEFAULT_RELATION_STYLE, KIND_STYLES, RELATION_STYLES
+from graph.model.vocabulary import Vocabulary
 
 __all__ = ["edge_style", "kind_style", "legend"]
 
-_DEFAULT_KIND = DEFAULT_KIND_STYLE
 
-_DEFAULT_RELATION = DEFAULT_RELATION_STYLE
-
-
-def kind_style(kind: str | None) -> dict[str, Any]:
+def kind_style(vocabulary: Vocabulary, kind: str | None) -> dict[str, Any]:
     """vis-network node properties for a kind (colour with a border, shape, size)."""
-    style = KIND_STYLES.get(kind or "", _DEFAULT_KIND)
-    color = str(style["color"])
-    inside = style["shape"] in ("box", "ellipse")  # vis draws these shapes' labels inside them
+    style = vocabulary.kind_style(kind)
+    inside = style.shape in ("box", "ellipse")  # vis draws these shapes' labels inside them
     return {
-        "shape": style["shape"],
-        "size": style.get("size", 16),
-        "color": {"background": color, "border": "#1f2937", "highlight": {"background": color, "border": "#000000"}},
+        "shape": style.shape,
+        "size": style.size,
+        "color": {
+            "background": style.color,
+            "border": "#1f2937",
+            "highlight": {"background": style.color, "border": "#000000"},
+        },
         "font": {"color": "#ffffff" if inside else "#111827"},
     }
 
 
-def edge_style(relation: str, status: str | None) -> dict[str, Any]:
-    """vis-network edge properties; disputed and opinion edges are drawn fainter."""
-    style = RELATION_STYLES.get(relation, _DEFAULT_RELATION)
-    faint = status in ("disputed", "opinion", "denied")
+def edge_style(vocabulary: Vocabulary, relation: str, status: str | None) -> dict[str, Any]:
+    """vis-network edge properties; edges of faint statuses (disputed, opinion...) are drawn fainter."""
+    style = vocabulary.relation_style(relation)
+    faint = vocabulary.faint(status)
+    dashes: list[int] | bool = style.dashes or False
     return {
-        "color": {"color": style["color"], "opacity": 0.45 if faint else 0.95, "highlight": "#111827"},
-        "width": style["width"],
-        "dashes": [4, 4] if faint and not style["dashes"] else style["dashes"],
+        "color": {"color": style.color, "opacity": 0.45 if faint else 0.95, "highlight": "#111827"},
+        "width": style.width,
+        "dashes": [4, 4] if faint and not dashes else dashes,
         "relation": relation,
     }
 
 
-def legend(graph: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
-    """Kinds and relation types of the loaded vocabulary, with their labels and styles."""
-    kinds = graph.graph.get("kinds", {})
-    relations = graph.graph.get("relation_types", {})
+def legend(vocabulary: Vocabulary, kinds: Iterable[str], relations: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """The kinds and relation types the graph holds, with their labels and styles, in vocabulary order."""
+    present_kinds, present_relations = set(kinds), set(relations)
     return {
         "kinds": [
-            {"name": k, "label": spec.get("label", k), **KIND_STYLES.get(k, _DEFAULT_KIND)} for k, spec in kinds.items()
+            {"name": k, "label": spec.label, **vocabulary.kind_style(k).model_dump()}
+            for k, spec in vocabulary.kinds.items()
+            if k in present_kinds
         ],
         "relations": [
-            {"name": r, "label": spec.get("label", r), **RELATION_STYLES.get(r, _DEFAULT_RELATION)}
-            for r, spec in relations.items()
+            {"name": r, "label": spec.label, **vocabulary.relation_style(r).model_dump()}
+            for r, spec in vocabulary.relation_types.items()
+            if r in present_relations
         ],
     }

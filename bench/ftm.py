@@ -29,7 +29,7 @@ from bench.ftm_synthetic import write_ftm
 from bench.queries import ours_paths, ours_subgraph, plain_paths, plain_subgraph
 from bench.synthetic import biggest_hub
 from bench.timing import fmt_ms, latencies, p
-from graph.ftm.schema import ftm_model
+from graph.ingest.ftm.schemata import ftm_model
 
 SIZES = [int(s) for s in os.environ.get("BENCH_FTM_SIZES", "100000,1000000").split(",")]
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))

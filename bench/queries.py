@@ -23,8 +23,8 @@ import orjson
 from bench.synthetic import biggest_hub, synthetic_graph
 from bench.timing import fmt_ms, latencies, p
 from graph.limits import Deadline
-from graph.paths import find_paths
-from graph.subgraph import subgraph
+from graph.queries.paths import find_paths
+from graph.queries.subgraph import subgraph
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",")]
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BadQuery", "DataError", "LinkscopeError", "Problem", "UnknownEntity"]
+__all__ = ["BadQuery", "DataError", "LinkscopeError", "Problem", "UnknownEntity", "UnknownName"]
 
 
 class LinkscopeError(Exception):
@@ -51,3 +51,13 @@ class UnknownEntity(LinkscopeError, KeyError):
 
 class BadQuery(LinkscopeError, ValueError):
     """A query whose parameters are each valid but do not make sense together, or exceed a bound."""
+
+
+class UnknownName(BadQuery):
+    """A kind or relation type the vocabulary does not declare, asked for in ``parameter``."""
+
+    def __init__(self, parameter: str, unknown: list[str], known: list[str]) -> None:
+        self.parameter = parameter
+        self.unknown = unknown
+        self.known = known
+        super().__init__(f"unknown {parameter}: {', '.join(unknown)}; known: {', '.join(known)}")

@@ -15,9 +15,9 @@ import networkx as nx
 import pytest
 import yaml
 
-from graph.build import build_graph
-from graph.dataset import Dataset
-from graph.load import load_dataset
+from graph.ingest.curated import load_dataset
+from graph.ingest.dataset import Dataset
+from graph.store.build import build_graph
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 GRAPHML_XSD = SHARED / "graphml-xsd" / "graphml.xsd"

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import networkx as nx
 import pytest
 
-from graph.dataset import Dataset
+from graph.ingest.dataset import Dataset
 
 STATE = "us-state-dept"
 ROUNDS = {

@@ -9,10 +9,10 @@ import re
 import networkx as nx
 import pytest
 
-from app.explorer import ExplorerView, render_explorer, vis_data
+from app.explorer_page import ExplorerView, default_view, render_explorer, vis_data
 from app.layout import preset_layout
+from graph.queries.subgraph import subgraph
 from graph.store import GraphStore
-from graph.subgraph import subgraph
 
 
 def page_data(html: str) -> dict:
@@ -22,7 +22,8 @@ def page_data(html: str) -> dict:
 
 
 def test_default_page_embeds_the_shaheen_3_supply_chain(bundled: nx.MultiDiGraph) -> None:
-    html = render_explorer(GraphStore.from_graph(bundled), ExplorerView(), 500)
+    store = GraphStore.from_graph(bundled)
+    html = render_explorer(store, default_view(store), 500)
     data = page_data(html)
     assert {n["id"] for n in data["nodes"]} >= {"shaheen-3", "ndc", "mzkt", "us-state-dept"}
     assert data["options"]["physics"]["enabled"] is False

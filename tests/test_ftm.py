@@ -18,15 +18,16 @@ from fastapi.testclient import TestClient
 from app.cli import cli
 from app.main import create_app
 from app.settings import Settings
-from graph.build import build_graph
 from graph.errors import DataError
 from graph.exports import EXPORT_FORMATS
-from graph.ftm import load_ftm
-from graph.ftm.load import MAX_LISTED
-from graph.ftm.mapping import EDGE_RELATIONS, authority_node_id
-from graph.ftm.schema import ftm_model
-from graph.load import BUNDLED_DATA, load_dataset
-from graph.paths import find_paths
+from graph.ingest.curated import BUNDLED_DATA, load_dataset
+from graph.ingest.ftm import load_ftm
+from graph.ingest.ftm.mapping import EDGE_RELATIONS, authority_node_id
+from graph.ingest.ftm.report import MAX_LISTED
+from graph.ingest.ftm.schemata import ftm_model
+from graph.queries.paths import find_paths
+from graph.store import records
+from graph.store.build import build_graph, load_graph
 from tests.conftest import WriteData, entity
 
 
@@ -44,7 +45,7 @@ def write_ftm(path: Path, *lines: dict[str, Any] | str) -> Path:
 
 def empty_graph() -> nx.MultiDiGraph:
     """The bundled vocabulary and no entities: FtM data on its own."""
-    return nx.MultiDiGraph(kinds={}, relation_types={})
+    return records.new_graph(records.vocabulary(load_graph()))
 
 
 def edges_of(graph: nx.MultiDiGraph, relation: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -81,7 +82,7 @@ def test_node_schemata_map_to_kinds_with_names_countries_dates_and_ids(tmp_path:
     assert graph.has_edge("co", "country-ru", "based_in") and graph.nodes["country-ru"]["label"] == "Russia"
     assert not any(v.startswith("country-") for _, v in graph.out_edges("pe"))  # nationality stays an attribute
     assert graph.nodes["ve"]["imo_number"] == "IMO9999999"
-    assert "vessel" in graph.graph["kinds"] and graph.graph["kinds"]["vessel"]["label"] == "Vessel"
+    assert records.vocabulary(graph).kinds["vessel"].label == "Vessel"
     assert report.nodes == 8 + 4 and report.entities == 8  # and the country nodes ru, ir, cn, pa
 
 
@@ -95,17 +96,20 @@ def test_every_edge_schema_becomes_its_relation_from_declared_source_to_target(t
         lines.append(ftm(f"rel-{name}", name, **props))
     graph = empty_graph()
     load_ftm(graph, [write_ftm(tmp_path / "e.ftm.json", *lines)])
-    for name, spec in EDGE_RELATIONS.items():
+    vocabulary, bundled_vocabulary = records.vocabulary(graph), records.vocabulary(load_graph())
+    for name, relation in EDGE_RELATIONS.items():
         data = graph.get_edge_data("a", "b", f"rel-{name}")
         assert data is not None, name
-        assert data["relation"] == spec.name and data["schema"] == name
+        assert data["relation"] == relation and data["schema"] == name
         assert (data["start"], data["end"]) == ("2020-02", "2022")
         if "role" in model.schemata[name].properties:  # properties a schema does not have are not read
             assert data["role"] == "director"
         else:
             assert "role" not in data
         assert data["status"] == "reported" and data["confidence"] == "dataset"
-        assert graph.graph["relation_types"][spec.name]["label"] == spec.label
+        declared = bundled_vocabulary.relation_types[relation]  # in data/vocabulary.yaml, with a style of its own
+        assert vocabulary.relation_types[relation].label == declared.label
+        assert declared.style != vocabulary.defaults.relation_style
     assert set(EDGE_RELATIONS) == {n for n, s in model.schemata.items() if s.edge}, "map every edge schema"
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.build import build_graph
 from graph.errors import DataError
 from graph.exports import EXPORT_FORMATS
-from graph.ftm import load_ftm
-from graph.load import load_dataset
+from graph.ingest.curated import load_dataset
+from graph.ingest.ftm import load_ftm
+from graph.store.build import build_graph
 from tests.conftest import GRAPHML_XSD
 from tests.hostile import CONTROLS, HUGE, PAYLOADS, hostile_data, hostile_ftm
 

@@ -7,17 +7,17 @@ from datetime import date
 import networkx as nx
 import pytest
 
-from graph.build import build_graph
-from graph.entity_detail import entity_detail
 from graph.errors import BadQuery, UnknownEntity
+from graph.ingest.curated import load_dataset
 from graph.limits import Deadline
-from graph.load import load_dataset
-from graph.paths import find_paths
-from graph.search import SearchIndex
+from graph.queries.entity_detail import entity_detail
+from graph.queries.paths import find_paths
+from graph.queries.subgraph import subgraph
+from graph.queries.supply_chain import supply_chain
+from graph.queries.timeline import timeline
 from graph.store import GraphStore
-from graph.subgraph import subgraph
-from graph.supply_chain import supply_chain
-from graph.timeline import timeline
+from graph.store.build import build_graph
+from graph.store.search import SearchIndex
 from tests.conftest import WriteData, entity, relation
 
 

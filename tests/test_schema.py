@@ -7,9 +7,9 @@ import json
 import pytest
 import yaml
 
-from graph.load import BUNDLED_DATA
-from graph.schema import SCHEMA_PATH, data_file_schema, data_file_schema_text
-from graph.yamlfile import _Loader
+from graph.ingest.curated import BUNDLED_DATA
+from graph.ingest.json_schema import SCHEMA_PATH, data_file_schema, data_file_schema_text
+from graph.ingest.yamlfile import _Loader
 
 
 def test_committed_schema_is_up_to_date() -> None:
@@ -27,6 +27,6 @@ def test_bundled_files_satisfy_the_json_schema(path) -> None:
 
 def test_schema_rejects_what_the_loader_rejects() -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    bad = {"entities": [{"id": "Not A Slug", "label": "x", "kind": "firm", "sources": [], "confidence": "sure"}]}
+    bad = {"entities": [{"id": "Not A Slug", "label": "x", "kind": "firm", "sources": [], "confidence": "Sure!"}]}
     errors = list(jsonschema.Draft202012Validator(data_file_schema()).iter_errors(bad))
     assert len(errors) >= 3

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from app.cli import cli
 from graph.errors import DataError, Problem
-from graph.load import load_dataset
+from graph.ingest.curated import load_dataset
 from tests.conftest import SOURCE, WriteData, entity, relation
 
 
@@ -48,10 +48,10 @@ def test_unknown_kind(write_data: WriteData) -> None:
 
 
 def test_unknown_relation_type(write_data: WriteData) -> None:
-    folder = write_data(entities=[entity("a"), entity("b")], relations=[relation("owns", "a", "b")])
+    folder = write_data(entities=[entity("a"), entity("b")], relations=[relation("befriends", "a", "b")])
     problem = only_problem(folder)
     assert problem.path == "relations[0].type" and problem.line is not None
-    assert "unknown relation type 'owns'" in problem.message
+    assert "unknown relation type 'befriends'" in problem.message
 
 
 def test_relation_between_kinds_its_type_forbids(write_data: WriteData) -> None:
@@ -197,7 +197,8 @@ def test_ids_must_be_slugs(write_data: WriteData) -> None:
 
 def test_every_problem_is_reported_and_nothing_is_half_loaded(write_data: WriteData) -> None:
     folder = write_data(
-        entities=[entity("acme", country="XX"), entity("b", "spaceship")], relations=[relation("owns", "acme", "b")]
+        entities=[entity("acme", country="XX"), entity("b", "spaceship")],
+        relations=[relation("befriends", "acme", "b")],
     )
     assert len(problems_of(folder)) == 3
 

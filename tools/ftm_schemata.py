@@ -1,4 +1,4 @@
-"""Regenerate ``graph/ftm/schemata.json`` from the followthemoney library (``pip install .[ftm]``).
+"""Regenerate ``graph/ingest/ftm/schemata.json`` from the followthemoney library (``pip install .[ftm]``).
 
 Linkscope reads FtM files from these facts alone, so a plain install needs neither the
 library nor its PyICU build. Run ``make ftm-schemata`` after upgrading followthemoney;
@@ -13,7 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-TARGET = Path(__file__).resolve().parent.parent / "graph" / "ftm" / "schemata.json"
+TARGET = Path(__file__).resolve().parent.parent / "graph" / "ingest" / "ftm" / "schemata.json"
 
 
 def schema_facts() -> dict[str, Any]:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from app.deps import AsOf, SettingsDep, StoreDep, deadline, known_values
+from app.api_models import EntityDetailOut, SearchPage, SupplyChainOut
+from app.deps import AsOf, SettingsDep, StoreDep, deadline
 from app.errors import ERROR_RESPONSES
-from app.responses import FORMAT_HELP, SelectionFormat, export_response, export_responses, json_response
-from app.schemas import EntityDetail, SearchPage, SupplyChainOut
-from graph.entity_detail import entity_detail
+from app.responses import SELECTION_FORMAT_HELP, export_responses, json_response, selection_response
+from graph.exports import FormatName
 from graph.limits import MAX_PAGE
-from graph.subgraph import selection_graph
-from graph.supply_chain import supply_chain, supply_chain_selection
+from graph.queries.entity_detail import entity_detail
+from graph.queries.selection import SupplyChainOf, select
 
 router = APIRouter(prefix="/api/entities", tags=["entities"], responses=ERROR_RESPONSES)
 
@@ -36,13 +35,12 @@ def search_entities(
 
     Searching `lontek` finds Xi'an Longde through its alias.
     """
-    if kind is not None:
-        known_values("kind", [kind], store.graph.graph.get("kinds", {}))
+    store.known("kind", None if kind is None else [kind])
     page = store.index.search(q, kind=kind, country=country, limit=limit, offset=offset, deadline=deadline(settings))
     return json_response(asdict(page))
 
 
-@router.get("/{entity_id}", response_model=EntityDetail, summary="One entity with its relations and evidence")
+@router.get("/{entity_id}", response_model=EntityDetailOut, summary="One entity with its relations and evidence")
 def get_entity(
     store: StoreDep,
     settings: SettingsDep,
@@ -58,8 +56,7 @@ def get_entity(
     Each group has a `total`; page through a hub's group with `relation`, `direction` and `offset`.
     """
     node = store.require(entity_id)
-    if relation is not None:
-        known_values("relation", [relation], store.graph.graph.get("relation_types", {}))
+    store.known("relation", None if relation is None else [relation])
     detail = entity_detail(
         store.graph,
         node,
@@ -84,14 +81,9 @@ def get_supply_chain(
     settings: SettingsDep,
     entity_id: EntityId,
     as_of: AsOf = None,
-    format: Annotated[SelectionFormat, Query(description=FORMAT_HELP)] = "json",
+    format: Annotated[FormatName, Query(description=SELECTION_FORMAT_HELP)] = "json",
 ) -> Response:
     """Every supplier and developer upstream of a programme (or any recipient), each with its
     chain of hops and whether it is sanctioned on `as_of` (default: today)."""
-    node = store.require(entity_id)
-    day = as_of or date.today()
-    chain = supply_chain(store.graph, node, as_of=day, deadline=deadline(settings))
-    if format != "json":
-        selection = supply_chain_selection(chain)
-        return export_response(selection_graph(store.graph, selection), format, f"linkscope-supply-chain-{node}-{day}")
-    return json_response(chain)
+    selection = select(store, SupplyChainOf(entity_id, as_of), deadline=deadline(settings))
+    return selection_response(store.graph, selection, format)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,10 +10,9 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from app.deps import AsOf, SettingsDep, StoreDep
-from app.explorer import ExplorerView, build_selection, render_explorer, vis_data
+from app.explorer_page import ExplorerView, default_view, explorer_selection, render_explorer, vis_data
 from app.responses import json_response
 from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_NODES
-from graph.store import GraphStore
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,40 +22,6 @@ VENDOR_FILES = {"vis-network.min.js": "application/javascript", "vis-network.min
 _VENDOR_SOURCES = {"vis-network.min.js": "vis-network.min.js", "vis-network.min.css": "vis-network.css"}
 
 Ids = Annotated[list[str] | None, Query(max_length=MAX_CENTERS)]
-
-
-def _view(
-    view: Literal["subgraph", "supply-chain"],
-    center: list[str] | None,
-    depth: int,
-    kinds: list[str] | None,
-    relations: list[str] | None,
-    as_of: date | None,
-    expand: list[str] | None,
-    path_from: str | None,
-    path_to: str | None,
-) -> ExplorerView:
-    return ExplorerView(
-        view=view,
-        center=center or ["shaheen-3"],
-        depth=depth,
-        kinds=kinds or [],
-        relations=relations or [],
-        as_of=as_of,
-        expand=expand or [],
-        path_from=path_from,
-        path_to=path_to,
-    )
-
-
-def default_view(store: GraphStore) -> ExplorerView:
-    """The Shaheen-3 supply chain; for other data, the neighbourhood of the best-connected entity."""
-    if "shaheen-3" in store.graph:
-        return ExplorerView()
-    hub = store.best_connected
-    if hub is None:
-        raise HTTPException(404, "the loaded data is empty")
-    return ExplorerView(view="subgraph", center=[hub], depth=1)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -80,9 +44,20 @@ def explore(
     path_to: Annotated[str | None, Query(max_length=200)] = None,
     max_nodes: Annotated[int | None, Query(ge=1, le=MAX_NODES)] = None,
 ) -> HTMLResponse:
-    chosen = _view(view, center, depth, kinds, relations, as_of, expand, path_from, path_to)
     if not center:
         chosen = default_view(store)
+    else:
+        chosen = ExplorerView(
+            view=view,
+            center=center,
+            depth=depth,
+            kinds=kinds or [],
+            relations=relations or [],
+            as_of=as_of,
+            expand=expand or [],
+            path_from=path_from,
+            path_to=path_to,
+        )
     return HTMLResponse(render_explorer(store, chosen, max_nodes or settings.max_nodes))
 
 
@@ -98,15 +73,11 @@ def explore_data(
 ) -> Response:
     """vis-network nodes and edges of a view, for what the page adds without a reload."""
     chosen = ExplorerView(view=view, center=center, depth=depth, expand=expand or [])
-    selection = build_selection(store, chosen, max_nodes or settings.max_nodes)
-    nodes, edges = vis_data(store.graph, selection, chosen.center)
+    part = explorer_selection(store, chosen, max_nodes or settings.max_nodes).part
+    assert part is not None
+    nodes, edges = vis_data(store.graph, part, chosen.center)
     return json_response(
-        {
-            "nodes": nodes,
-            "edges": edges,
-            "truncated": selection.truncated,
-            "truncated_reason": selection.truncated_reason,
-        }
+        {"nodes": nodes, "edges": edges, "truncated": part.truncated, "truncated_reason": part.truncated_reason}
     )
 
 

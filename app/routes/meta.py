@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.deps import StoreDep, known_values
+from app.api_models import Health, StatsOut, TimelineOut
+from app.deps import StoreDep
 from app.errors import ERROR_RESPONSES
-from app.responses import FORMAT_HELP, FileFormat, export_response, export_responses, json_response
-from app.schemas import Health, StatsOut, TimelineOut
-from graph.timeline import timeline
+from app.responses import FORMAT_HELP, export_response, export_responses, json_response
+from graph.exports import FormatName
+from graph.queries.selection import WholeGraph, select
+from graph.queries.timeline import timeline
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
@@ -37,7 +39,7 @@ def get_timeline(
 ) -> Response:
     """Dated relations grouped by date; the same actor's same-day relations of one type form a
     round (e.g. the State Department's six designations of 2024-09-12)."""
-    wanted = known_values("relations", relations, store.graph.graph.get("relation_types", {}))
+    wanted = store.known("relations", relations)
     return json_response(
         timeline(
             store.graph,
@@ -55,14 +57,14 @@ def get_timeline(
 @router.get("/api/stats", response_model=StatsOut, tags=["meta"], summary="Counts and vocabulary")
 def get_stats(store: StoreDep) -> Response:
     """Nodes by kind, edges by relation type and status, the date span, and where the data came from."""
-    graph = store.graph
+    vocabulary = store.vocabulary.as_json()
     return json_response(
         {
             **store.stats,
             "data_paths": store.data_paths,
             "loaded_at": store.loaded_at.isoformat(),
-            "relation_types": graph.graph.get("relation_types", {}),
-            "kind_labels": {k: v.get("label", k) for k, v in graph.graph.get("kinds", {}).items()},
+            "relation_types": vocabulary["relation_types"],
+            "kind_labels": {k: v["label"] for k, v in vocabulary["kinds"].items()},
         }
     )
 
@@ -70,10 +72,10 @@ def get_stats(store: StoreDep) -> Response:
 @router.get("/api/export", tags=["export"], responses=export_responses(), summary="The whole graph as a file")
 def export_graph(
     store: StoreDep,
-    format: Annotated[FileFormat, Query(description=FORMAT_HELP)] = "graphml",
+    format: Annotated[FormatName, Query(description=FORMAT_HELP)] = "graphml",
 ) -> Response:
     """The whole graph, streamed, in any export format."""
-    return export_response(store.graph, format, "linkscope")
+    return export_response(store.graph, select(store, WholeGraph()), format)
 
 
 @router.get("/healthz", response_model=Health, tags=["meta"], summary="Liveness: 200 once the graph is loaded")

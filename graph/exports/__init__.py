@@ -1,29 +1,38 @@
-"""Export formats: one module each, every one streaming bytes from a graph (or a selection of it)."""
+"""Export formats: one module each, every one streaming bytes from a graph or a selection of it.
+
+:data:`EXPORT_FORMATS` is the registry every entry point reads its format names from
+(the routes' ``format=`` parameter, the CLI's ``--format`` choices, the docs' table).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import networkx as nx
 
 from graph.exports import csv_zip, ftm, gexf, graphml, node_link
+from graph.queries.selection import Selection
 
-__all__ = ["EXPORT_FORMATS", "ExportFormat"]
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "FormatName", "export"]
+
+#: The format names: the registry's keys, as a type the routes and the CLI can declare.
+FormatName = Literal["graphml", "gexf", "json", "csv", "ftm"]
 
 
 @dataclass(frozen=True)
 class ExportFormat:
     """A format: its writer, media type, file extension and what opens it."""
 
-    name: str
+    name: FormatName
     write: Callable[[nx.MultiDiGraph], Iterator[bytes]]
     media_type: str
     extension: str
     description: str
 
 
-EXPORT_FORMATS: dict[str, ExportFormat] = {
+EXPORT_FORMATS: dict[FormatName, ExportFormat] = {
     spec.name: spec
     for spec in (
         ExportFormat("graphml", graphml.generate_graphml, graphml.MEDIA_TYPE, "graphml",
@@ -38,3 +47,9 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
                      "FollowTheMoney JSON lines: Aleph, OpenSanctions tools"),
     )
 }  # fmt: skip
+assert set(EXPORT_FORMATS) == set(get_args(FormatName)), "FormatName must list exactly the registered formats"
+
+
+def export(graph: nx.MultiDiGraph, selection: Selection, fmt: FormatName) -> Iterator[bytes]:
+    """Stream ``selection`` of ``graph`` in ``fmt``."""
+    return EXPORT_FORMATS[fmt].write(selection.graph(graph))

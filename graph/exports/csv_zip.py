@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from graph.exports.flatten import flatten_attributes
+from graph.store import records
 
 __all__ = ["MEDIA_TYPE", "generate_csv_zip"]
 
@@ -58,12 +59,12 @@ def _columns(first: list[str], rows: Iterator[dict[str, Any]]) -> list[str]:
 
 
 def _node_rows(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
-    for node, data in graph.nodes(data=True):
+    for node, data in records.entities(graph).items():
         yield {"id": node, **flatten_attributes(data)}
 
 
 def _edge_rows(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
-    for source, target, key, data in graph.edges(keys=True, data=True):
+    for source, target, key, data in records.iter_relations(graph):
         yield {**flatten_attributes(data), "source": source, "target": target, "key": key}
 
 

@@ -17,8 +17,9 @@ import networkx as nx
 import orjson
 
 from graph.exports.stream import CHUNK_SIZE
-from graph.ftm.mapping import EDGE_PROPERTIES
-from graph.ftm.schema import ftm_model
+from graph.ingest.ftm.mapping import EDGE_PROPERTIES
+from graph.ingest.ftm.schemata import ftm_model
+from graph.store import records
 
 __all__ = ["MEDIA_TYPE", "NODE_SCHEMATA", "ftm_entities", "ftm_id", "generate_ftm"]
 
@@ -46,7 +47,7 @@ def ftm_id(value: str) -> str:
 
 def _schema(data: dict[str, Any]) -> str:
     """The schema a node was imported with (if it can hold a name), else the one of its kind."""
-    imported = ftm_model().get(str(data.get("schema"))) if "ftm_file" in data else None
+    imported = ftm_model().get(str(data.get("schema"))) if records.is_imported(data) else None
     if imported is not None and imported.is_a("Thing") and not imported.abstract:
         return imported.name
     return str(data.get("ftm_schema") or NODE_SCHEMATA.get(str(data.get("kind")), "LegalEntity"))
@@ -54,7 +55,7 @@ def _schema(data: dict[str, Any]) -> str:
 
 def _imported_edge(u: str, v: str, data: dict[str, Any], props: dict[str, list[str]]) -> dict[str, Any] | None:
     """An edge imported from an FtM relationship entity, written back with its own schema and id."""
-    schema = ftm_model().get(str(data.get("schema"))) if "ftm_file" in data else None
+    schema = ftm_model().get(str(data.get("schema"))) if records.is_imported(data) else None
     if schema is None or schema.edge is None:
         return None
     props.pop("description", None)
@@ -95,7 +96,7 @@ def _node(node: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def _edge(graph: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]) -> dict[str, Any]:
     relation = str(data.get("relation", "related"))
-    when = data.get("date") or data.get("start")
+    when = records.when(data)
     props: dict[str, list[str]] = _evidence(data)
     if when:
         props["startDate"] = [str(when)]
@@ -108,13 +109,14 @@ def _edge(graph: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]
     imported = _imported_edge(u, v, data, props)
     if imported is not None:
         return imported
-    source_schema, target_schema = _schema(graph.nodes[u]), _schema(graph.nodes[v])
+    source, target = records.entity_attrs(graph, u), records.entity_attrs(graph, v)
+    source_schema, target_schema = _schema(source), _schema(target)
     if relation == "sanctioned":
         schema = "Sanction"
         provisions = data.get("action") or data.get("provisions") or ()
         props.update(
             entity=[ftm_id(v)],
-            authority=[str(graph.nodes[u].get("label", u))],
+            authority=[str(source.get("label", u))],
             program=[str(p) for p in (data.get("legal_basis"), data.get("program")) if p],
             provisions=[provisions] if isinstance(provisions, str) else list(provisions),
             reason=[str(data["reason"])] if data.get("reason") else [],
@@ -132,20 +134,20 @@ def _edge(graph: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]
         props.update(member=[ftm_id(u)], organization=[ftm_id(v)], role=["part of"])
     else:
         schema = "UnknownLink"
-        label = graph.graph.get("relation_types", {}).get(relation, {}).get("label", relation.replace("_", " "))
+        label = records.vocabulary(graph).relation_label(relation)
         detail = next((str(data[k]) for k in ("item", "role", "quote") if data.get(k)), None)
         props.update(subject=[ftm_id(u)], object=[ftm_id(v)], role=[f"{label}: {detail}" if detail else str(label)])
         if data.get("quote"):
             props["summary"] = [str(data["quote"])]
-    fallback = data.get("ftm_id") if "ftm_file" in data else None
-    return {"id": ftm_id(str(data.get("id") or fallback or f"{u}:{key}:{v}")), "schema": schema, "properties": props}
+    stored = data.get("ftm_id") if records.is_imported(data) else None
+    return {"id": ftm_id(str(stored or records.relation_id(u, v, key, data))), "schema": schema, "properties": props}
 
 
 def ftm_entities(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
     """Every node, then every edge, as an FtM entity dict (empty properties dropped)."""
-    for node, data in graph.nodes(data=True):
+    for node, data in records.entities(graph).items():
         yield _clean(_node(node, data))
-    for u, v, key, data in graph.edges(keys=True, data=True):
+    for u, v, key, data in records.iter_relations(graph):
         yield _clean(_edge(graph, u, v, key, data))
 
 

@@ -5,18 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from functools import lru_cache
 
 import networkx as nx
 
 from graph.exports.flatten import Scalar, attribute_types
 from graph.exports.graphml import FORMATTERS, element_data
-from graph.exports.stream import chunked, iter_edges, xml_attr, xml_attr_value, xml_id
-from graph.palette import DEFAULT_KIND_STYLE, DEFAULT_RELATION_STYLE, KIND_STYLES, RELATION_STYLES, hex_to_rgb
+from graph.exports.stream import chunked, xml_attr, xml_attr_value, xml_id
+from graph.store import records
 
 __all__ = ["MEDIA_TYPE", "generate_gexf"]
 
 MEDIA_TYPE = "application/gexf+xml"
 _TYPE_NAMES = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
+@lru_cache(maxsize=256)
+def _rgb(color: str) -> tuple[int, int, int]:
+    """``"#dc2626"`` -> ``(220, 38, 38)``."""
+    value = color.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 def _attr_string(value: Scalar) -> str:
@@ -37,8 +45,10 @@ NODE_SKIP = frozenset({"label"})  # written as the node's own label
 
 def generate_gexf(graph: nx.MultiDiGraph) -> Iterator[bytes]:
     """Yield the GEXF 1.3 document for ``graph`` (read it with ``networkx.read_gexf(f, version="1.3")``)."""
-    node_types = attribute_types({k: v for k, v in d.items() if k not in NODE_SKIP} for _, d in graph.nodes(data=True))
-    edge_types = {**attribute_types((d for *_, d in iter_edges(graph)), EDGE_RENAMES), "edge_key": str}
+    node_types = attribute_types(
+        {k: v for k, v in d.items() if k not in NODE_SKIP} for d in records.entities(graph).values()
+    )
+    edge_types = {**attribute_types((d for *_, d in records.iter_relations(graph)), EDGE_RENAMES), "edge_key": str}
     return chunked(_pieces(graph, node_types, edge_types))
 
 
@@ -58,22 +68,23 @@ def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dic
         for i, (name, kind) in enumerate(types.items()):
             yield f'<attribute id="{i}" title={xml_attr(name)} type="{_TYPE_NAMES[kind]}"/>\n'
         yield "</attributes>\n"
+    vocab = records.vocabulary(graph)
     yield "<nodes>\n"
-    for node, data in graph.nodes(data=True):
-        style = KIND_STYLES.get(str(data.get("kind")), DEFAULT_KIND_STYLE)
-        r, g, b = hex_to_rgb(str(style["color"]))
+    for node, data in records.entities(graph).items():
+        kind_style = vocab.kind_style(data.get("kind"))
+        r, g, b = _rgb(kind_style.color)
         values = "".join(element_data(data, node_columns, '"/>', {}, NODE_SKIP))
         yield (
             f"<node id={xml_id(node)} label={xml_attr(str(data.get('label', node)))}>"
             f'<attvalues>{values}</attvalues><viz:color r="{r}" g="{g}" b="{b}"/>'
-            f'<viz:size value="{style["size"]}"/></node>\n'
+            f'<viz:size value="{kind_style.size}"/></node>\n'
         )
     yield "</nodes>\n<edges>\n"
-    for source, target, key, data in iter_edges(graph):
+    for source, target, key, data in records.iter_relations(graph):
         relation = str(data.get("relation", "related"))
-        style = RELATION_STYLES.get(relation, DEFAULT_RELATION_STYLE)
-        r, g, b = hex_to_rgb(str(style["color"]))
-        edge_id = data.get("id") or f"{source}:{key}:{target}"
+        style = vocab.relation_style(relation)
+        r, g, b = _rgb(style.color)
+        edge_id = records.relation_id(source, target, key, data)
         attvalues = element_data(data, edge_columns, '"/>', EDGE_RENAMES)
         if "key" not in data:
             attvalues.append(f'{edge_columns["edge_key"][0]}{xml_attr_value(str(key))}"/>')
@@ -81,6 +92,6 @@ def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dic
         yield (
             f"<edge id={xml_id(edge_id)} source={xml_id(source)} target={xml_id(target)} "
             f"label={xml_attr(relation)}><attvalues>{values}</attvalues>"
-            f'<viz:color r="{r}" g="{g}" b="{b}"/><viz:thickness value="{style["width"]}"/></edge>\n'
+            f'<viz:color r="{r}" g="{g}" b="{b}"/><viz:thickness value="{style.width}"/></edge>\n'
         )
     yield "</edges>\n</graph>\n</gexf>\n"

@@ -13,7 +13,8 @@ from typing import Any
 import networkx as nx
 
 from graph.exports.flatten import SCALARS, Scalar, attribute_types, flatten_value
-from graph.exports.stream import chunked, iter_edges, xml_attr, xml_id, xml_text
+from graph.exports.stream import chunked, xml_attr, xml_id, xml_text
+from graph.store import records
 
 __all__ = ["EDGE_RENAMES", "FORMATTERS", "MEDIA_TYPE", "element_data", "generate_graphml"]
 
@@ -66,8 +67,8 @@ def element_data(
 
 def generate_graphml(graph: nx.MultiDiGraph) -> Iterator[bytes]:
     """Yield the GraphML document for ``graph`` as UTF-8 chunks (two passes: types, then data)."""
-    node_types = attribute_types(d for _, d in graph.nodes(data=True))
-    edge_types = {**attribute_types((d for *_, d in iter_edges(graph)), EDGE_RENAMES), "key": str}
+    node_types = attribute_types(records.entities(graph).values())
+    edge_types = {**attribute_types((d for *_, d in records.iter_relations(graph)), EDGE_RENAMES), "key": str}
     return chunked(_pieces(graph, node_types, edge_types))
 
 
@@ -84,10 +85,10 @@ def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dic
     yield f'<graph id={xml_attr(str(graph.graph.get("name") or "G"))} edgedefault="directed">\n'
     node_columns, edge_columns = _columns("n", node_types), _columns("e", edge_types)
     key_tag = edge_columns["key"][0]
-    for node, data in graph.nodes(data=True):
+    for node, data in records.entities(graph).items():
         yield f"<node id={xml_id(node)}>{''.join(element_data(data, node_columns, '</data>', {}))}</node>\n"
-    for source, target, key, data in iter_edges(graph):
-        edge_id = data.get("id") or f"{source}:{key}:{target}"
+    for source, target, key, data in records.iter_relations(graph):
+        edge_id = records.relation_id(source, target, key, data)
         parts = element_data(data, edge_columns, "</data>", EDGE_RENAMES)
         if "key" not in data:
             parts.append(f"{key_tag}{xml_text(str(key))}</data>")

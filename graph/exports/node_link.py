@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import networkx as nx
 import orjson
 
+from graph.store import records
+
 __all__ = ["MEDIA_TYPE", "generate_node_link"]
 
 MEDIA_TYPE = "application/json"
@@ -19,12 +21,12 @@ _BATCH = 512
 
 def generate_node_link(graph: nx.MultiDiGraph) -> Iterator[bytes]:
     """Yield the node-link JSON document for ``graph`` in chunks."""
-    head = {"directed": True, "multigraph": True, "graph": graph.graph}
+    head = {"directed": True, "multigraph": True, "graph": records.graph_attributes(graph)}
     yield orjson.dumps(head)[:-1] + b',"nodes":['
-    yield from _array(orjson.dumps({"id": n, **d}) for n, d in graph.nodes(data=True))
+    yield from _array(orjson.dumps({"id": n, **d}) for n, d in records.entities(graph).items())
     yield b'],"edges":['
     yield from _array(
-        orjson.dumps({**d, "source": u, "target": v, "key": k}) for u, v, k, d in graph.edges(keys=True, data=True)
+        orjson.dumps({**d, "source": u, "target": v, "key": k}) for u, v, k, d in records.iter_relations(graph)
     )
     yield b"]}"
 

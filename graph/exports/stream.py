@@ -5,12 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any
 from xml.sax.saxutils import escape
 
-import networkx as nx
-
-__all__ = ["CHUNK_SIZE", "chunked", "iter_edges", "xml_attr", "xml_attr_value", "xml_id", "xml_text"]
+__all__ = ["CHUNK_SIZE", "chunked", "xml_attr", "xml_attr_value", "xml_id", "xml_text"]
 
 CHUNK_SIZE = 1 << 16
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -62,11 +59,3 @@ def xml_id(value: object) -> str:
     if _XML_SPECIAL.search(text):
         text = escape(_XML_INVALID.sub("\ufffd", text), _ATTR_ENTITIES)
     return f'"{text}"'
-
-
-def iter_edges(graph: nx.MultiDiGraph) -> Iterator[tuple[Any, Any, Any, dict[str, Any]]]:
-    """(u, v, key, data) for every edge, read straight from the adjacency (the edge view is slower)."""
-    for u, neighbours in graph._succ.items():
-        for v, keyed in neighbours.items():
-            for key, data in keyed.items():
-                yield u, v, key, data

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import DataError
-from graph.load import load_dataset
+from graph.ingest.curated import load_dataset
 from graph.store import GraphStore
 from tests.browser.conftest import Server, Watched, click_node, node_position, start_server
 from tests.hostile import hostile_data, hostile_ftm

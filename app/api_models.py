@@ -1,0 +1,231 @@
+"""Response models: the documented shape of every JSON answer (and of /openapi.json).
+
+Nodes and edges carry every attribute of the data, so their models name the common
+fields and allow more (type-specific attributes such as ``legal_basis`` or ``item``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class EntitySummary(BaseModel):
+    id: str = Field(examples=["xian-longde"])
+    label: str = Field(examples=["Xi'an Longde Technology Development Company Limited"])
+    kind: str | None = Field(examples=["firm"])
+    country: str | None = Field(None, examples=["CN"])
+
+
+class SearchHit(EntitySummary):
+    match: str | None = Field(None, description="exact, prefix, word-prefix or substring; null when listing.")
+    matched_alias: bool | None = Field(None, description="True when the best match was an alias.")
+
+
+class SearchPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    results: list[SearchHit]
+    facets: dict[str, dict[str, int]] = Field(description="Counts of all matches by kind and by country.")
+    truncated: bool = Field(description="The time budget ran out; total and facets count what was scanned.")
+
+
+class CitationOut(_Open):
+    url: str | None = Field(
+        None,
+        examples=["https://www.dawn.com/news/1879649/us-sanctions-four-pakistani-firms"],
+        description="Always present for curated data; an imported FtM record without a sourceUrl has none.",
+    )
+    publisher: str = Field(examples=["Dawn"])
+    title: str | None = None
+    published: str | None = None
+    retrieved: str | None = None
+    quote: str | None = None
+    source_id: str | None = None
+
+
+class NodeOut(_Open):
+    """An entity with all its attributes."""
+
+    id: str
+    label: str
+    kind: str
+    country: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    description: str | None = None
+    confidence: str | None = None
+    sources: list[CitationOut] = Field(default_factory=list)
+
+
+class EdgeOut(_Open):
+    """A relation with its evidence: dates, status, confidence, sources and type-specific attributes."""
+
+    source: str
+    target: str
+    key: str = Field(examples=["sanctioned-2024-09-12"])
+    relation: str = Field(examples=["sanctioned"])
+    id: str | None = Field(None, examples=["us-state-dept:sanctioned-2024-09-12:xian-longde"])
+    date: str | None = None
+    start: str | None = None
+    end: str | None = None
+    status: str | None = Field(None, examples=["designated"])
+    confidence: str | None = None
+    claimed_by: str | None = None
+    sources: list[CitationOut] = Field(default_factory=list)
+
+
+class RelatedItem(BaseModel):
+    other: EntitySummary
+    edge: EdgeOut
+
+
+class RelationGroup(BaseModel):
+    relation: str
+    direction: str = Field(description="out: the entity is the source; in: it is the target.")
+    label: str = Field(examples=["sanctioned by"])
+    total: int
+    offset: int
+    limit: int
+    items: list[RelatedItem]
+
+
+class EntityDetailOut(BaseModel):
+    entity: NodeOut
+    relations: list[RelationGroup]
+    truncated: bool = Field(False, description="The time budget ran out while grouping: totals count what was read.")
+
+
+class SubgraphNode(NodeOut):
+    distance: int = Field(description="Hops from the nearest centre.")
+
+
+class SubgraphOut(BaseModel):
+    nodes: list[SubgraphNode]
+    edges: list[EdgeOut]
+    truncated: bool
+    truncated_reason: str | None = Field(None, description="max_nodes or time_budget")
+
+
+class ChainHop(EdgeOut):
+    """One hop of a path or chain: its edge, read in path order, with a sentence explaining it."""
+
+    from_: str = Field(alias="from", description="The node this hop leaves, in path order.")
+    to: str = Field(description="The node this hop reaches, in path order.")
+    forward: bool = Field(description="False when the hop goes against the edge's direction.")
+    explanation: str = Field(examples=["National Development Complex develops Shaheen-3"])
+
+
+class Hop(ChainHop):
+    parallel: list[EdgeOut] = Field(default_factory=list, description="Other edges between the same two nodes.")
+
+
+class PathOut(BaseModel):
+    length: int
+    hops: list[Hop]
+
+
+class PathsOut(BaseModel):
+    source: EntitySummary
+    target: EntitySummary
+    paths: list[PathOut]
+    truncated: bool
+    truncated_reason: str | None = Field(None, description="limit or time_budget")
+
+
+class Designation(EdgeOut):
+    in_force: bool = Field(description="Whether the designation counts on the as-of day.")
+
+
+class Upstream(BaseModel):
+    entity: EntitySummary
+    roles: list[str] = Field(description="Relations by which it feeds the chain: supplied, develops, part_of.")
+    distance: int
+    sanctioned: bool = Field(description="A designation of it is in force on the as-of day.")
+    designations: list[Designation]
+    chain: list[ChainHop] = Field(description="From this entity to the target, hop by hop.")
+    weakest_confidence: str
+    disputed: bool
+
+
+class SupplyChainOut(BaseModel):
+    target: EntitySummary
+    as_of: str
+    upstream: list[Upstream]
+    truncated: bool
+    truncated_reason: str | None = None
+
+
+class TimelineRound(BaseModel):
+    relation: str
+    label: str
+    actor: EntitySummary
+    count: int = Field(description="Relations in the round; targets and edges list the first 50.")
+    targets: list[EntitySummary]
+    edges: list[EdgeOut]
+
+
+class TimelineDate(BaseModel):
+    date: str
+    count: int
+    rounds: list[TimelineRound]
+
+
+class TimelineOut(BaseModel):
+    dates: list[TimelineDate]
+    total: int = Field(description="Dated relations in the range, on all pages.")
+    total_dates: int = Field(description="Dates in the range, on all pages.")
+    limit: int
+    offset: int
+    truncated: bool = Field(description="More dates follow: ask again with offset + limit.")
+
+
+class StatsOut(BaseModel):
+    nodes: int
+    edges: int
+    kinds: dict[str, int]
+    relations: dict[str, int]
+    statuses: dict[str, int]
+    first_date: str | None
+    last_date: str | None
+    data_paths: list[str]
+    loaded_at: str
+    relation_types: dict[str, Any] = Field(description="The relation vocabulary: labels, direction, kinds.")
+    kind_labels: dict[str, str]
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    nodes: int
+    edges: int
+
+
+class ReloadOut(BaseModel):
+    """One reload attempt."""
+
+    at: str = Field(description="When it finished (UTC, ISO 8601).")
+    trigger: str = Field(description="admin (POST /api/admin/reload) or watch (a data file changed).")
+    ok: bool = Field(description="True when the new data replaced the old; false: the old data is still served.")
+    seconds: float
+    message: str
+    problems: list[str] = Field(default_factory=list, description="Why the data did not validate (first 100).")
+
+
+class StatusOut(BaseModel):
+    """What is being served and how the last reload went."""
+
+    status: str = Field(description="ok, or stale when the last reload failed and older data is still served.")
+    loaded_at: str
+    nodes: int
+    edges: int
+    data_paths: list[str]
+    ftm: dict[str, Any] | None = Field(None, description="What the FtM files added and skipped, if any were loaded.")
+    watching: bool
+    reloads: int
+    failed_reloads: int
+    last_reload: ReloadOut | None

@@ -1,0 +1,196 @@
+"""The browser explorer's page: a view of the graph rendered with pyvis through our own template.
+
+pyvis builds the vis-network node, edge and option lists (filled directly, never through
+``from_nx``, which is quadratic and mutates its input); our Jinja environment, with
+autoescaping on, renders the page. Everything from the data reaches the browser as JSON
+inside a ``<script type="application/json">`` block (``tojson`` escapes ``<``, ``>``, ``&``
+and quotes), and the page's script only ever puts it into the DOM as text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.layout import layered_layout, preset_layout
+from app.styles import edge_style, kind_style, legend
+from graph.errors import BadQuery
+from graph.queries.part import Part
+from graph.queries.selection import Neighbourhood, Query, Selection, SupplyChainOf, select
+from graph.store import GraphStore, records
+
+__all__ = ["ExplorerView", "default_view", "explorer_selection", "render_explorer", "vis_data"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True), auto_reload=False)
+
+ViewName = Literal["subgraph", "supply-chain"]
+
+
+@dataclass
+class ExplorerView:
+    """Everything that defines what the explorer shows; mirrored in the page URL."""
+
+    view: ViewName
+    center: list[str]
+    depth: int = 2
+    kinds: list[str] = field(default_factory=list)
+    relations: list[str] = field(default_factory=list)
+    as_of: date | None = None
+    expand: list[str] = field(default_factory=list)
+    path_from: str | None = None
+    path_to: str | None = None
+
+    def query(self, max_nodes: int) -> Query:
+        """The selection this view draws. Filters and the as-of day are applied in the page,
+        which hides what they exclude, so moving a slider never needs a reload; sanctions in
+        a supply chain are judged in force today."""
+        if self.view == "supply-chain":
+            if len(self.center) != 1:
+                raise BadQuery("the supply-chain view takes exactly one centre")
+            return SupplyChainOf(self.center[0])
+        return Neighbourhood(tuple(self.center), depth=self.depth, max_nodes=max_nodes, expand=tuple(self.expand))
+
+    def url_query(self) -> dict[str, Any]:
+        """The URL query string form of this view."""
+        params: dict[str, Any] = {"view": self.view, "center": self.center, "depth": self.depth}
+        for name in ("kinds", "relations", "expand"):
+            if getattr(self, name):
+                params[name] = getattr(self, name)
+        if self.as_of:
+            params["as_of"] = self.as_of.isoformat()
+        if self.path_from and self.path_to:
+            params.update(path_from=self.path_from, path_to=self.path_to)
+        return params
+
+
+def default_view(store: GraphStore) -> ExplorerView:
+    """The view the vocabulary names (the bundled data: the Shaheen-3 supply chain); when the
+    loaded data lacks its centre, the neighbourhood of the best-connected entity."""
+    spec = store.vocabulary.view
+    if spec is not None and spec.center in store.graph:
+        return ExplorerView(view=spec.view, center=[spec.center], depth=spec.depth)
+    hub = store.best_connected
+    if hub is None:
+        raise BadQuery("the loaded data is empty")
+    return ExplorerView(view="subgraph", center=[hub], depth=1)
+
+
+def explorer_selection(store: GraphStore, view: ExplorerView, max_nodes: int) -> Selection:
+    """The nodes and edges a view shows."""
+    return select(store, view.query(max_nodes))
+
+
+def vis_data(
+    graph: nx.MultiDiGraph, part: Part, centers: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """vis-network nodes and edges for a part of the graph, styled per kind and relation type."""
+    vocab = records.vocabulary(graph)
+    entities = records.entities(graph)
+    nodes = []
+    for node, distance in part.nodes.items():
+        data = entities[node]
+        label = str(data.get("label", node))
+        nodes.append(
+            {
+                "id": node,
+                "label": label if len(label) <= 42 else label[:40] + "…",
+                "title": f"{label} ({data.get('kind', 'entity')})",
+                "kind": data.get("kind"),
+                "country": data.get("country"),
+                "distance": distance,
+                "center": node in centers,
+                **kind_style(vocab, data.get("kind")),
+            }
+        )
+    edges = []
+    parallel: dict[frozenset[str], int] = {}
+    for u, v, k in part.edges:
+        record = records.relation_record(u, v, k, records.relation_attrs(graph, u, v, k))
+        relation = record["relation"]
+        when = records.when(record)
+        title = f"{records.label(graph, u)} {vocab.relation_label(relation)} {records.label(graph, v)}"
+        edges.append(
+            {
+                "id": record["id"],
+                "from": u,
+                "to": v,
+                "title": title + (f" ({when})" if when else ""),
+                "arrows": "to" if vocab.directed(relation) else "",
+                "record": record,
+                **edge_style(vocab, relation, record.get("status")),
+                **_curve(parallel, u, v),
+            }
+        )
+    return nodes, edges
+
+
+def _curve(seen: dict[frozenset[str], int], u: str, v: str) -> dict[str, Any]:
+    """Bend the 2nd, 3rd... edge between one pair of nodes so parallel relations stay apart."""
+    pair = frozenset((u, v))
+    index = seen.get(pair, 0)
+    seen[pair] = index + 1
+    if index == 0:
+        return {}
+    clockwise = (index % 2 == 1) == (u < v)  # same side whichever way the edge points
+    return {
+        "smooth": {
+            "enabled": True,
+            "type": "curvedCW" if clockwise else "curvedCCW",
+            "roundness": 0.25 * ((index + 1) // 2),
+        }
+    }
+
+
+def network_options() -> dict[str, Any]:
+    """vis-network options: positions come from the server, so no physics runs in the browser."""
+    return {
+        "layout": {"improvedLayout": False},
+        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "multiselect": False},
+        "nodes": {"font": {"face": "system-ui, sans-serif", "size": 13}, "borderWidth": 2},
+        "edges": {"smooth": False, "font": {"size": 11, "align": "middle"}, "selectionWidth": 2},
+        "physics": {"enabled": False},
+    }
+
+
+def render_explorer(store: GraphStore, view: ExplorerView, max_nodes: int) -> str:
+    """The explorer page for ``view``, as HTML."""
+    from pyvis.network import Network  # heavy import (IPython): only when a page is rendered
+
+    graph = store.graph
+    selection = explorer_selection(store, view, max_nodes)
+    part = selection.part
+    assert part is not None  # explorer views are neighbourhoods or supply chains
+    nodes, edges = vis_data(graph, part, view.center)
+    if view.view == "supply-chain":
+        layered_layout(nodes, edges)
+    else:
+        preset_layout(nodes, edges)
+    net = Network(directed=True, height="100%", width="100%", cdn_resources="remote")
+    net.nodes, net.edges = nodes, edges
+    net.node_ids = [n["id"] for n in nodes]
+    net.node_map = {n["id"]: n for n in nodes}
+    net.options = network_options()
+    vis_nodes, vis_edges, _, _, _, options_json = net.get_network_data()
+    page = {
+        "view": {**view.url_query(), "as_of": view.as_of.isoformat() if view.as_of else None},
+        "nodes": vis_nodes,
+        "edges": vis_edges,
+        "options": json.loads(options_json),
+        "truncated": part.truncated,
+        "truncated_reason": part.truncated_reason,
+        "legend": legend(store.vocabulary, store.stats["kinds"], store.stats["relations"]),
+        "today": date.today().isoformat(),
+    }
+    return _ENV.get_template("explorer.html").render(page=page, title=_title(graph, view))
+
+
+def _title(graph: nx.MultiDiGraph, view: ExplorerView) -> str:
+    names = ", ".join(records.label(graph, c) for c in view.center if c in graph)
+    return f"Supply chain of {names}" if view.view == "supply-chain" else f"Around {names}"

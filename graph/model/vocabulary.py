@@ -1,0 +1,167 @@
+"""The vocabulary a graph speaks, as one typed object: kinds, relation types, statuses, confidence.
+
+Everything that gives the data its meaning lives here as data read from
+``data/vocabulary.yaml`` (validated like the rest), never as code keyed by name: how each
+kind and relation type is drawn, which kinds get a ``based_in`` edge from their country
+field, which relations carry supplies towards a programme, which statuses are drawn faint,
+the order of confidence levels, and the explorer's opening view. Adding a kind or a
+relation type is a change to the vocabulary file alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any
+
+from graph.model.datafile import (
+    Defaults,
+    KindSpec,
+    KindStyle,
+    LevelSpec,
+    RelationStyle,
+    RelationType,
+    StatusSpec,
+    ViewSpec,
+)
+
+__all__ = ["FALLBACK_DEFAULTS", "Vocabulary"]
+
+#: Only for a vocabulary that declares no defaults at all (an empty graph built in code).
+FALLBACK_DEFAULTS = Defaults(
+    kind_style=KindStyle(color="#9ca3af", shape="dot", size=12),
+    relation_style=RelationStyle(color="#9ca3af", width=1),
+)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Kinds, relation types, statuses and confidence levels (strongest first), with the defaults."""
+
+    kinds: Mapping[str, KindSpec] = field(default_factory=dict)
+    relation_types: Mapping[str, RelationType] = field(default_factory=dict)
+    statuses: Mapping[str, StatusSpec] = field(default_factory=dict)
+    confidence: Mapping[str, LevelSpec] = field(default_factory=dict)
+    defaults: Defaults = field(default_factory=lambda: FALLBACK_DEFAULTS)
+
+    # ---- drawing ---------------------------------------------------------------------
+
+    def kind_style(self, kind: str | None) -> KindStyle:
+        """How a kind is drawn; kinds named on the fly by imported data get the default style."""
+        spec = self.kinds.get(kind or "")
+        return spec.style if spec is not None else self.defaults.kind_style
+
+    def relation_style(self, relation: str) -> RelationStyle:
+        spec = self.relation_types.get(relation)
+        return spec.style if spec is not None else self.defaults.relation_style
+
+    def faint(self, status: str | None) -> bool:
+        """Whether relations of this status are drawn fainter (contested or attributed claims)."""
+        spec = self.statuses.get(status or "")
+        return spec is not None and spec.faint
+
+    # ---- reading -----------------------------------------------------------------------
+
+    def relation_label(self, relation: str, forward: bool = True) -> str:
+        """The verb read from source to target (``forward``) or back: "supplied" / "supplied by".
+
+        >>> Vocabulary().relation_label("owns", forward=False)
+        'owns (reverse)'
+        """
+        spec = self.relation_types.get(relation)
+        if spec is None:
+            return relation if forward else f"{relation} (reverse)"
+        return spec.label if forward else spec.inverse_label
+
+    def kind_label(self, kind: str) -> str:
+        spec = self.kinds.get(kind)
+        return spec.label if spec is not None else kind
+
+    def directed(self, relation: str) -> bool:
+        spec = self.relation_types.get(relation)
+        return spec.directed if spec is not None else True
+
+    # ---- semantics -------------------------------------------------------------------
+
+    def located(self, kind: str) -> bool:
+        """Whether entities of ``kind`` get a ``based_in`` edge from their country field."""
+        spec = self.kinds.get(kind)
+        return spec is not None and spec.located
+
+    def feeds_chain(self, relation: str | None, upstream_kind: str | None, downstream_kind: str | None) -> bool:
+        """Whether an edge of ``relation`` from an ``upstream_kind`` entity carries supplies towards
+        the ``downstream_kind`` one (supplied, develops; part_of only between programmes)."""
+        spec = self.relation_types.get(relation or "")
+        rule = spec.chain_rule if spec is not None else None
+        if rule is None:
+            return False
+        return rule.between is None or (upstream_kind in rule.between and downstream_kind in rule.between)
+
+    def confidence_rank(self, level: str | None) -> int:
+        """0 for the strongest level; unknown levels rank below every declared one."""
+        order = self._confidence_order
+        return order.get(level or "", len(order))
+
+    def weakest(self, levels: Iterable[str | None]) -> str | None:
+        """The weakest of some confidence levels (None when there are none).
+
+        >>> vocabulary = Vocabulary(
+        ...     confidence=dict.fromkeys(["primary", "press", "weak"], LevelSpec(label="x", description="x"))
+        ... )
+        >>> vocabulary.weakest(["press", "primary"])
+        'press'
+        """
+        chosen = [level for level in levels if level]
+        return max(chosen, key=self.confidence_rank) if chosen else None
+
+    @cached_property
+    def _confidence_order(self) -> dict[str, int]:
+        return {level: rank for rank, level in enumerate(self.confidence)}
+
+    @property
+    def view(self) -> ViewSpec | None:
+        """The explorer's opening view, when the vocabulary names one."""
+        return self.defaults.view
+
+    # ---- building ----------------------------------------------------------------------
+
+    def extended(
+        self,
+        kinds: Mapping[str, KindSpec] | None = None,
+        relation_types: Mapping[str, RelationType] | None = None,
+        confidence: Mapping[str, LevelSpec] | None = None,
+    ) -> Vocabulary:
+        """A vocabulary with these entries added (existing ones win: curated definitions stay)."""
+        return replace(
+            self,
+            kinds={**(kinds or {}), **self.kinds},
+            relation_types={**(relation_types or {}), **self.relation_types},
+            confidence={**self.confidence, **{k: v for k, v in (confidence or {}).items() if k not in self.confidence}},
+        )
+
+    def widened(self, relations: Iterable[str], kinds: Iterable[str]) -> Vocabulary:
+        """A vocabulary whose ``relations`` may connect any of ``kinds`` as well (imported data
+        is not held to the curated kind rules: an OpenSanctions vessel can be sanctioned)."""
+        extra = set(kinds)
+        types = dict(self.relation_types)
+        for name in relations:
+            spec = types.get(name)
+            if spec is None:
+                continue
+            types[name] = spec.model_copy(
+                update={
+                    "source_kinds": sorted(set(spec.source_kinds) | extra),
+                    "target_kinds": sorted(set(spec.target_kinds) | extra),
+                }
+            )
+        return replace(self, relation_types=types)
+
+    def as_json(self) -> dict[str, Any]:
+        """The vocabulary as plain JSON (for /api/stats and the exports' graph attributes)."""
+        return {
+            "kinds": {name: spec.model_dump(exclude_none=True) for name, spec in self.kinds.items()},
+            "relation_types": {name: spec.model_dump(exclude_none=True) for name, spec in self.relation_types.items()},
+            "statuses": {name: spec.model_dump() for name, spec in self.statuses.items()},
+            "confidence": {name: spec.model_dump() for name, spec in self.confidence.items()},
+        }

@@ -1,0 +1,148 @@
+"""A selection of the graph, asked for one way everywhere: ``select(store, query)``.
+
+The idea at the centre of Linkscope is a part of the graph that is then shown or exported:
+the whole graph, a neighbourhood, the paths between two entities, or a supply chain. The
+routes, the command line and the explorer each describe what they want as one of the
+small query types below and make one call; the answer is a :class:`Selection`, which
+knows its own JSON answer, its graph for exports, and a file name saying what it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import networkx as nx
+
+from graph.errors import BadQuery
+from graph.limits import MAX_PATHS, Deadline
+from graph.queries.part import Part
+from graph.queries.paths import PathResult, find_paths
+from graph.queries.subgraph import subgraph
+from graph.queries.supply_chain import SupplyChainAnswer, chain_part, supply_chain
+from graph.store.records import Direction
+from graph.store.store import GraphStore
+
+__all__ = ["Neighbourhood", "Paths", "Query", "Selection", "SupplyChainOf", "WholeGraph", "select"]
+
+
+@dataclass(frozen=True)
+class WholeGraph:
+    """Everything."""
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """Everything within ``depth`` hops of the centres (see :func:`graph.queries.subgraph.subgraph`)."""
+
+    centers: tuple[str, ...]
+    depth: int = 1
+    direction: Direction = "both"
+    kinds: tuple[str, ...] = ()
+    relations: tuple[str, ...] = ()
+    as_of: date | None = None
+    max_nodes: int = 500
+    expand: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The explained paths between two entities (see :func:`graph.queries.paths.find_paths`)."""
+
+    source: str
+    target: str
+    max_hops: int = 4
+    relations: tuple[str, ...] = ()
+    as_of: date | None = None
+    direction: Direction = "both"
+    limit: int = 10
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class SupplyChainOf:
+    """Everything upstream of a programme or recipient (see :func:`graph.queries.supply_chain.supply_chain`)."""
+
+    target: str
+    as_of: date | None = None
+    """The day sanctions are judged in force on; None: today."""
+
+
+Query = WholeGraph | Neighbourhood | Paths | SupplyChainOf
+
+
+@dataclass
+class Selection:
+    """What a query chose: its part of the graph, and the query's own answer when it has one."""
+
+    query: Query
+    part: Part | None
+    """None for the whole graph (a million nodes are not copied into a part)."""
+    name: str
+    """A file name stem saying what the selection holds, e.g. ``linkscope-subgraph-ndc-depth1``."""
+    paths: PathResult | None = None
+    chain: SupplyChainAnswer | None = None
+    centers: list[str] = field(default_factory=list)
+
+    @property
+    def truncated(self) -> bool:
+        return self.part is not None and self.part.truncated
+
+    def graph(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+        """The selection as a graph, for exports (the whole graph itself, or a graph of the part)."""
+        return graph if self.part is None else self.part.as_graph(graph)
+
+    def answer(self, graph: nx.MultiDiGraph) -> Any:
+        """The query's own JSON answer: subgraph node-link, explained paths, or the supply chain."""
+        if self.paths is not None:
+            return self.paths.answer(graph)
+        if self.chain is not None:
+            return self.chain
+        if self.part is not None:
+            return self.part.to_json(graph)
+        raise BadQuery("the whole graph has no answer of its own: export it in a file format")
+
+
+def select(store: GraphStore, query: Query, *, deadline: Deadline | None = None) -> Selection:
+    """Run ``query`` on ``store``: ids must exist (:class:`~graph.errors.UnknownEntity` with
+    suggestions otherwise), kinds and relation types must be in the vocabulary
+    (:class:`~graph.errors.UnknownName`), and every bound and the time budget apply."""
+    graph = store.graph
+    if isinstance(query, WholeGraph):
+        return Selection(query, None, "linkscope")
+    if isinstance(query, Neighbourhood):
+        centers = [store.require(c) for c in query.centers]
+        part = subgraph(
+            graph,
+            centers,
+            depth=query.depth,
+            direction=query.direction,
+            kinds=store.known("kinds", query.kinds),
+            relations=store.known("relations", query.relations),
+            as_of=query.as_of,
+            max_nodes=query.max_nodes,
+            expand=[store.require(e) for e in query.expand],
+            deadline=deadline,
+        )
+        name = f"linkscope-subgraph-{'-'.join(centers[:3])}-depth{query.depth}"
+        return Selection(query, part, name + (f"-as-of-{query.as_of}" if query.as_of else ""), centers=centers)
+    if isinstance(query, Paths):
+        source, target = store.require(query.source), store.require(query.target)
+        found = find_paths(
+            graph,
+            source,
+            target,
+            max_hops=query.max_hops,
+            relations=store.known("relations", query.relations),
+            as_of=query.as_of,
+            direction=query.direction,
+            limit=min(query.limit, MAX_PATHS),
+            derived=query.derived,
+            deadline=deadline,
+        )
+        return Selection(query, found.part(), f"linkscope-paths-{source}-{target}", paths=found, centers=[source])
+    target = store.require(query.target)
+    day = query.as_of or date.today()
+    chain = supply_chain(graph, target, as_of=day, deadline=deadline)
+    return Selection(query, chain_part(chain), f"linkscope-supply-chain-{target}-{day}", chain=chain, centers=[target])

@@ -1,0 +1,393 @@
+"""How entities and relations are stored in the graph: the one module that knows.
+
+The graph is a ``networkx.MultiDiGraph``: nodes keyed by entity id, edges by ``(source,
+target, key)``, each with a plain dict of attributes holding only present, JSON-native
+values. Curated records cite their ``sources`` (a list of citations); imported
+FollowTheMoney records carry their provenance instead (``datasets``, ``source_url``,
+``last_seen``, ``ftm_file``, ``ftm_line``), from which their citation is made when a
+record is shown. Everything else reads and writes through the functions here: the
+conventions (the edge id, when a relation began, what counts on a day, what a citation
+looks like) and the adjacency, which is read directly from networkx's dicts because the
+public views cost several times more per step at a million entities.
+
+Attribute dicts may be shared between edges (an FtM file's ``based_in`` edges share one):
+never edit one in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from functools import lru_cache
+from typing import Any, Literal, NotRequired, Required, TypedDict, cast
+
+import networkx as nx
+
+from graph.model.dates import began, in_force
+from graph.model.vocabulary import Vocabulary
+
+__all__ = [
+    "Adjacency",
+    "Attrs",
+    "Citation",
+    "Direction",
+    "EdgeFilter",
+    "EdgeKey",
+    "EntityRecord",
+    "EntitySummary",
+    "RelationRecord",
+    "add_entity",
+    "add_relation",
+    "citations",
+    "count_relations",
+    "counts_on",
+    "edge_id",
+    "entities",
+    "entity_attrs",
+    "entity_record",
+    "is_derived",
+    "is_imported",
+    "iter_relations",
+    "label",
+    "move_relations",
+    "new_graph",
+    "predecessors",
+    "relation_attrs",
+    "relation_id",
+    "relation_record",
+    "relations_between",
+    "relations_of",
+    "remove_entity",
+    "set_vocabulary",
+    "sides",
+    "successors",
+    "summary",
+    "vocabulary",
+    "when",
+]
+
+Attrs = dict[str, Any]
+#: ``(source, target, key)``: one edge.
+EdgeKey = tuple[str, str, str]
+#: Neighbour id -> key -> attributes, for one node.
+Adjacency = Mapping[str, Mapping[str, Mapping[str, Attrs]]]
+Direction = Literal["out", "in", "both"]
+#: A predicate on edge attributes; ``None`` stands for "every edge passes".
+EdgeFilter = Callable[[Mapping[str, Any]], bool]
+
+_VOCABULARY = "vocabulary"
+
+
+class Citation(TypedDict, total=False):
+    """One source of a record, curated or imported: the same shape either way."""
+
+    publisher: Required[str]
+    url: str
+    title: str
+    published: str
+    retrieved: str
+    quote: str
+    source_id: str
+
+
+class EntitySummary(TypedDict):
+    """The short form of an entity used in lists: id, label, kind, country."""
+
+    id: str
+    label: str
+    kind: str | None
+    country: str | None
+
+
+class EntityRecord(TypedDict, total=False):
+    """An entity with every attribute; the keys below are the ones every reader may rely on."""
+
+    id: Required[str]
+    label: Required[str]
+    kind: Required[str]
+    country: str
+    aliases: list[str]
+    description: str
+    confidence: str
+    sources: list[Citation]
+
+
+class RelationRecord(TypedDict):
+    """A relation with every attribute; the keys below are the ones every reader may rely on."""
+
+    source: str
+    target: str
+    key: str
+    relation: str
+    id: str
+    date: NotRequired[str]
+    start: NotRequired[str]
+    end: NotRequired[str]
+    status: NotRequired[str]
+    confidence: NotRequired[str]
+    claimed_by: NotRequired[str]
+    sources: NotRequired[list[Citation]]
+    """Always on a record shown alone; bulk answers (subgraphs) leave imported records' out."""
+
+
+# ---- conventions -------------------------------------------------------------------------
+
+
+def edge_id(source: str, target: str, key: str) -> str:
+    """A graph-wide unique, NMTOKEN-safe id for one edge.
+
+    >>> edge_id("us-state-dept", "xian-longde", "sanctioned-2024-04-19")
+    'us-state-dept:sanctioned-2024-04-19:xian-longde'
+    """
+    return f"{source}:{key}:{target}"
+
+
+def relation_id(source: str, target: str, key: str, attrs: Mapping[str, Any]) -> str:
+    """The edge's id: stored on curated edges, made on demand for imported ones."""
+    stored = attrs.get("id")
+    return stored if isinstance(stored, str) else edge_id(source, target, key)
+
+
+def when(attrs: Mapping[str, Any]) -> str | None:
+    """When the relation began (its ``date`` or ``start``; see :func:`graph.model.dates.began`)."""
+    return began(attrs.get("date"), attrs.get("start"))
+
+
+def counts_on(attrs: Mapping[str, Any], day: date | None) -> bool:
+    """Whether a relation counts on ``day`` (always, when ``day`` is None): it has certainly
+    begun by then and not certainly ended (see :func:`graph.model.dates.in_force`).
+
+    >>> counts_on({"date": "2024-09-12"}, date(2024, 5, 1))
+    False
+    >>> counts_on({"relation": "develops"}, date(2000, 1, 1))
+    True
+    """
+    if day is None:
+        return True
+    return in_force(when(attrs), attrs.get("end"), day)
+
+
+def is_derived(attrs: Mapping[str, Any]) -> bool:
+    """Made by Linkscope rather than stated by a source (``based_in`` from a country field)."""
+    return "derived" in attrs and bool(attrs["derived"])
+
+
+def is_imported(attrs: Mapping[str, Any]) -> bool:
+    """Read from a FollowTheMoney file (it carries provenance instead of curated sources)."""
+    return "ftm_file" in attrs
+
+
+def citations(attrs: Mapping[str, Any]) -> list[Citation]:
+    """The sources of a record: the curated citations, or the one made from an import's provenance.
+
+    >>> [citation] = citations(
+    ...     {"datasets": ("us_ofac_sdn",), "source_url": "https://ofac.example/1", "last_seen": "2026-11-01",
+    ...      "ftm_file": "e.ftm.json", "ftm_line": 7}
+    ... )  # fmt: skip
+    >>> citation["publisher"], citation["title"], citation["url"]
+    ('FtM dataset us_ofac_sdn', 'e.ftm.json, line 7', 'https://ofac.example/1')
+    """
+    if "sources" in attrs or not is_imported(attrs):
+        return cast(list[Citation], attrs.get("sources", []))
+    line = attrs.get("ftm_line")
+    citation: Citation = {
+        "publisher": _publisher(tuple(attrs.get("datasets") or ())),
+        "title": f"{attrs['ftm_file']}, line {line}" if line is not None else str(attrs["ftm_file"]),
+    }
+    url = attrs.get("source_url")
+    if url:
+        citation["url"] = url
+    seen = attrs.get("last_seen")
+    if seen:
+        citation["retrieved"] = seen
+    return [citation]
+
+
+@lru_cache(maxsize=4096)
+def _publisher(datasets: tuple[str, ...]) -> str:
+    return f"FtM dataset {', '.join(datasets)}" if datasets else "FtM file"
+
+
+# ---- the graph and its vocabulary ----------------------------------------------------------
+
+
+def new_graph(vocab: Vocabulary, name: str = "linkscope") -> nx.MultiDiGraph:
+    """An empty graph speaking ``vocab``."""
+    return nx.MultiDiGraph(name=name, **{_VOCABULARY: vocab})
+
+
+def vocabulary(graph: nx.MultiDiGraph) -> Vocabulary:
+    """The vocabulary of ``graph`` (an empty one for a graph built without)."""
+    found = graph.graph.get(_VOCABULARY)
+    return found if isinstance(found, Vocabulary) else Vocabulary()
+
+
+def set_vocabulary(graph: nx.MultiDiGraph, vocab: Vocabulary) -> None:
+    graph.graph[_VOCABULARY] = vocab
+
+
+def graph_attributes(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """The graph-level attributes as plain JSON (name, vocabulary, imported files) for exports."""
+    plain = {k: v for k, v in graph.graph.items() if k != _VOCABULARY}
+    return {**plain, **vocabulary(graph).as_json()}
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+def entities(graph: nx.MultiDiGraph) -> Mapping[str, Attrs]:
+    """Entity id -> attributes, for every entity (a live mapping: do not edit it)."""
+    return cast(Mapping[str, Attrs], graph._node)
+
+
+def entity_attrs(graph: nx.MultiDiGraph, node: str) -> Attrs:
+    return cast(Attrs, graph._node[node])
+
+
+def label(graph: nx.MultiDiGraph, node: str) -> str:
+    return str(graph._node[node].get("label", node))
+
+
+def successors(graph: nx.MultiDiGraph) -> Mapping[str, Adjacency]:
+    """Source -> target -> key -> attributes."""
+    return cast(Mapping[str, Adjacency], graph._succ)
+
+
+def predecessors(graph: nx.MultiDiGraph) -> Mapping[str, Adjacency]:
+    """Target -> source -> key -> attributes."""
+    return cast(Mapping[str, Adjacency], graph._pred)
+
+
+def sides(graph: nx.MultiDiGraph, direction: Direction) -> tuple[Mapping[str, Adjacency], ...]:
+    """The adjacency mappings to walk for ``direction``: successors, predecessors or both."""
+    if direction == "both":
+        return (successors(graph), predecessors(graph))
+    return (successors(graph),) if direction == "out" else (predecessors(graph),)
+
+
+def relation_attrs(graph: nx.MultiDiGraph, source: str, target: str, key: str) -> Attrs:
+    return cast(Attrs, graph._succ[source][target][key])
+
+
+def iter_relations(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, Attrs]]:
+    """``(source, target, key, attributes)`` of every edge, straight from the adjacency."""
+    for u, neighbours in graph._succ.items():
+        for v, keyed in neighbours.items():
+            for key, data in keyed.items():
+                yield u, v, key, data
+
+
+def relations_of(graph: nx.MultiDiGraph, node: str, way: Literal["out", "in"]) -> Iterator[tuple[str, str, str, Attrs]]:
+    """``(source, target, key, attributes)`` of the edges leaving (``out``) or reaching (``in``) ``node``."""
+    if way == "out":
+        for v, keyed in graph._succ[node].items():
+            for key, data in keyed.items():
+                yield node, v, key, data
+    else:
+        for u, keyed in graph._pred[node].items():
+            for key, data in keyed.items():
+                yield u, node, key, data
+
+
+def relations_between(
+    graph: nx.MultiDiGraph, a: str, b: str, direction: Direction, keep: EdgeFilter | None
+) -> list[tuple[str, str, str, Attrs, bool]]:
+    """Passing edges between ``a`` and ``b`` as (source, target, key, attributes, forward?), forward first."""
+    found: list[tuple[str, str, str, Attrs, bool]] = []
+    if direction in ("out", "both"):
+        found += [(a, b, k, d, True) for k, d in graph._succ[a].get(b, {}).items() if keep is None or keep(d)]
+    if direction in ("in", "both"):
+        found += [(b, a, k, d, False) for k, d in graph._pred[a].get(b, {}).items() if keep is None or keep(d)]
+    return found
+
+
+def count_relations(graph: nx.MultiDiGraph) -> int:
+    """Edges in the graph (``MultiDiGraph.number_of_edges()`` walks every node through views: seconds at 1M)."""
+    return sum(len(keys) for adjacency in graph._succ.values() for keys in adjacency.values())
+
+
+# ---- records as answers show them ---------------------------------------------------------
+
+
+def summary(graph: nx.MultiDiGraph, node: str) -> EntitySummary:
+    data = graph._node[node]
+    return {"id": node, "label": data.get("label", node), "kind": data.get("kind"), "country": data.get("country")}
+
+
+def entity_record(graph: nx.MultiDiGraph, node: str) -> EntityRecord:
+    """An entity with all its attributes and its citations."""
+    data = graph._node[node]
+    if is_imported(data):
+        return cast(EntityRecord, {"id": node, **data, "sources": citations(data)})
+    return cast(EntityRecord, {"id": node, **data})
+
+
+def relation_record(source: str, target: str, key: str, attrs: Mapping[str, Any]) -> RelationRecord:
+    """An edge with its endpoints, key, id and every attribute (dates, status, citations...)."""
+    record = {"source": source, "target": target, "key": key, **attrs, "id": relation_id(source, target, key, attrs)}
+    if is_imported(attrs):
+        record["sources"] = citations(attrs)
+    else:
+        record.setdefault("sources", [])
+    return cast(RelationRecord, record)
+
+
+# ---- writing (the builders and the FtM loader only) ----------------------------------------
+
+
+def add_entity(graph: nx.MultiDiGraph, node: str, attrs: Attrs) -> None:
+    """Add an entity, or give attributes to one that edges already refer to."""
+    if node in graph._succ:
+        graph._node[node] = attrs
+    else:
+        graph._node[node], graph._succ[node], graph._pred[node] = attrs, {}, {}
+
+
+def add_relation(graph: nx.MultiDiGraph, source: str, target: str, key: str, attrs: Attrs) -> bool:
+    """Add an edge (ends not yet added get empty attributes); False when ``(source, target, key)`` exists.
+
+    Writes networkx's adjacency dicts directly (what ``MultiDiGraph.add_edge`` does, without
+    copying ``attrs`` or looking the nodes up twice): the loaders' hot path.
+    """
+    succ, pred = graph._succ, graph._pred
+    if source not in succ:
+        succ[source], pred[source], graph._node[source] = {}, {}, {}
+    if target not in succ:
+        succ[target], pred[target], graph._node[target] = {}, {}, {}
+    keys = succ[source].get(target)
+    if keys is None:
+        keys = succ[source][target] = pred[target][source] = {}
+    elif key in keys:
+        return False
+    keys[key] = attrs
+    return True
+
+
+def has_relation(graph: nx.MultiDiGraph, source: str, target: str, relation: str) -> bool:
+    """Whether an edge of ``relation`` already goes from ``source`` to ``target``."""
+    keyed = graph._succ.get(source, {}).get(target, {})
+    return any(d.get("relation") == relation for d in keyed.values())
+
+
+def move_relations(graph: nx.MultiDiGraph, old: str, new: str) -> None:
+    """Re-point every edge of ``old`` to ``new``, then remove ``old``."""
+    moved = [(new, v, k, d) for _, v, k, d in relations_of(graph, old, "out")]
+    moved += [(u, new, k, d) for u, _, k, d in relations_of(graph, old, "in")]
+    graph.remove_node(old)
+    for u, v, k, d in moved:
+        if u != v:
+            add_relation(graph, u, v, k, d)
+
+
+def remove_entity(graph: nx.MultiDiGraph, node: str) -> int:
+    """Remove an entity and its edges; how many edges went with it."""
+    removed = sum(len(keys) for keys in graph._succ[node].values()) + sum(
+        len(keys) for keys in graph._pred[node].values()
+    )
+    graph.remove_node(node)
+    return removed
+
+
+def placeholders(graph: nx.MultiDiGraph) -> list[str]:
+    """Nodes that edges refer to but no record has filled (references to entities not loaded)."""
+    return [node for node, data in graph._node.items() if not data]

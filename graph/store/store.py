@@ -1,0 +1,154 @@
+"""A loaded graph with what every query needs beside it: its vocabulary, the search index, the
+dated index, and where it came from."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.errors import UnknownEntity, UnknownName
+from graph.ingest.curated import BUNDLED_DATA, load_dataset
+from graph.ingest.dataset import Dataset
+from graph.ingest.ftm import FtmReport, Progress, load_ftm
+from graph.model.vocabulary import Vocabulary
+from graph.store import records
+from graph.store.build import build_graph
+from graph.store.dated import DatedIndex
+from graph.store.search import SearchIndex
+from graph.store.stats import graph_stats
+
+__all__ = ["GraphStore", "fingerprint"]
+
+
+@dataclass
+class GraphStore:
+    """One immutable, fully validated graph; replaced as a whole, never edited in place."""
+
+    graph: nx.MultiDiGraph
+    index: SearchIndex
+    data_paths: list[str] = field(default_factory=list)
+    loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    ftm_report: FtmReport | None = None
+    """What the FollowTheMoney files added and skipped, when any were loaded."""
+    dataset: Dataset | None = None
+    """The curated entries the graph was built from (what ``linkscope validate`` counts)."""
+    nodes: int = field(init=False)
+    edges: int = field(init=False)
+    """Counted once: ``MultiDiGraph.number_of_edges()`` walks every node, seconds at a million."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.nodes = len(self.graph)
+        self.edges = records.count_relations(self.graph)
+
+    @classmethod
+    def from_graph(
+        cls,
+        graph: nx.MultiDiGraph,
+        data_paths: Sequence[str] = (),
+        ftm_report: FtmReport | None = None,
+        dataset: Dataset | None = None,
+    ) -> GraphStore:
+        return cls(graph, SearchIndex(graph), list(data_paths), ftm_report=ftm_report, dataset=dataset)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return records.vocabulary(self.graph)
+
+    # Whole-graph summaries: computed once per store (the graph never changes), by warm() or on first use.
+
+    def warm(self) -> GraphStore:
+        """Build the dated index now (the explorer's time bar asks for it on every page), so serving
+        starts with its memory in place; the statistics and the label-ordered listing, asked for
+        rarely, are computed on first use (a few seconds each at a million entities)."""
+        _ = self.dated
+        return self
+
+    @cached_property
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return graph_stats(self.graph)
+
+    @cached_property
+    def dated(self) -> DatedIndex:
+        with self._lock:
+            return DatedIndex.of(self.graph)
+
+    @cached_property
+    def best_connected(self) -> str | None:
+        """The entity with the most relations (the explorer's start when the default centre is absent)."""
+        with self._lock:
+            return max(self.graph.degree, key=lambda pair: pair[1])[0] if self.nodes else None
+
+    @classmethod
+    def load(
+        cls,
+        paths: Sequence[Path | str] | None = None,
+        *,
+        ftm: Sequence[Path | str] = (),
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+    ) -> GraphStore:
+        """Load, validate and index the curated data (default: the bundled data) and any
+        FtM files beside it; raises DataError, and then nothing is kept."""
+        chosen = [Path(p) for p in paths] if paths else [BUNDLED_DATA]
+        dataset = load_dataset(chosen)
+        graph = build_graph(dataset)
+        report = load_ftm(graph, ftm, skip_invalid=skip_invalid, progress=progress) if ftm else None
+        return cls.from_graph(graph, [str(p) for p in [*chosen, *ftm]], report, dataset)
+
+    def require(self, node_id: str) -> str:
+        """``node_id`` if the graph has it, else :class:`UnknownEntity` with similar ids as a hint."""
+        if node_id in self.graph:
+            return node_id
+        words = node_id.replace("-", " ").replace("_", " ")[:100]
+        # the id as words, then shorter forms: a typo at the end ("ndcc"), then the first word
+        for attempt in dict.fromkeys((words, words[:-1], words.split()[0] if words.split() else "", words[:4])):
+            if len(attempt) < 3:
+                continue
+            page = self.index.search(attempt, limit=3)
+            if page.results:
+                raise UnknownEntity(node_id, [r["id"] for r in page.results])
+        raise UnknownEntity(node_id)
+
+    def known(self, what: str, values: Sequence[str] | None) -> list[str] | None:
+        """``values`` if the vocabulary declares each (``what``: kinds or relations), None when
+        there are none; :class:`~graph.errors.UnknownName` naming the unknown ones otherwise."""
+        wanted = list(values or ())
+        if not wanted:
+            return None
+        vocab = self.vocabulary
+        declared = vocab.kinds if what in ("kind", "kinds") else vocab.relation_types
+        unknown = [v for v in wanted if v not in declared]
+        if unknown:
+            raise UnknownName(what, unknown, sorted(declared))
+        return wanted
+
+
+def fingerprint(paths: Sequence[Path | str]) -> dict[str, tuple[int, int] | None]:
+    """Modification time and size of every data file under ``paths`` (``None``: missing or unreadable).
+
+    Two equal fingerprints mean nothing was written in between; a watcher compares them to
+    notice changes, and waits for two equal ones in a row before reloading a file being written.
+    """
+    found: dict[str, tuple[int, int] | None] = {}
+    for path in map(Path, paths):
+        try:
+            files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        except OSError:
+            found[str(path)] = None
+            continue
+        for file in files:
+            try:
+                stat = file.stat()
+                found[str(file)] = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                found[str(file)] = None
+    return found
