@@ -8,8 +8,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
+FTM_STAMP := $(VENV)/.ftm-stamp
 
-.PHONY: run test check lint typecheck bench load fuzz hostile faults reliability browser-deps schema ftm-schemata clean
+.PHONY: run test check lint typecheck bench load fuzz hostile faults reliability browser-deps ftm-extra schema ftm-schemata clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,17 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# FollowTheMoney's own library (the [ftm] extra) for the tests that check against it. It builds
+# PyICU from source, which needs Debian's ICU headers, pkg-config and a C++ compiler.
+$(FTM_STAMP): $(STAMP)
+	@for pkg in libicu-dev pkg-config g++; do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing to build PyICU..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,ftm]'
+	touch $(FTM_STAMP)
+
+ftm-extra: $(FTM_STAMP)
 
 run: $(STAMP)
 	$(BIN)/linkscope serve --host $(HOST) --port $(PORT)
@@ -64,9 +76,8 @@ reliability: fuzz hostile faults load
 schema: $(STAMP)
 	$(BIN)/linkscope schema -o docs/schema/data-file.schema.json
 
-# Regenerate graph/ftm/schemata.json from the followthemoney library (builds PyICU: about a minute).
-ftm-schemata: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[ftm]'
+# Regenerate graph/ingest/ftm/schemata.json from the followthemoney library (builds PyICU: about a minute).
+ftm-schemata: $(FTM_STAMP)
 	$(BIN)/python tools/ftm_schemata.py
 
 clean:

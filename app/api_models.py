@@ -1,7 +1,10 @@
 """Response models: the documented shape of every JSON answer (and of /openapi.json).
 
-Nodes and edges carry every attribute of the data, so their models name the common
-fields and allow more (type-specific attributes such as ``legal_basis`` or ``item``).
+Each model describes, with descriptions and examples for the API's readers, a typed result
+of the domain (``graph.store.records``, ``graph.queries.*``); ``tests/test_api_models.py``
+checks that both name the same fields, required alike, so the two cannot drift. Nodes and
+edges carry every attribute of the data, so their models name the common fields and allow
+more (type-specific attributes such as ``legal_basis`` or ``item``).
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ class EntitySummary(BaseModel):
     id: str = Field(examples=["xian-longde"])
     label: str = Field(examples=["Xi'an Longde Technology Development Company Limited"])
     kind: str | None = Field(examples=["firm"])
-    country: str | None = Field(None, examples=["CN"])
+    country: str | None = Field(examples=["CN"])
 
 
 class SearchHit(EntitySummary):
-    match: str | None = Field(None, description="exact, prefix, word-prefix or substring; null when listing.")
-    matched_alias: bool | None = Field(None, description="True when the best match was an alias.")
+    match: str | None = Field(description="exact, prefix, word-prefix or substring; null when listing.")
+    matched_alias: bool | None = Field(description="True when the best match was an alias; null when listing.")
 
 
 class SearchPage(BaseModel):
@@ -70,14 +73,16 @@ class EdgeOut(_Open):
     target: str
     key: str = Field(examples=["sanctioned-2024-09-12"])
     relation: str = Field(examples=["sanctioned"])
-    id: str | None = Field(None, examples=["us-state-dept:sanctioned-2024-09-12:xian-longde"])
+    id: str = Field(examples=["us-state-dept:sanctioned-2024-09-12:xian-longde"], description="Unique in the graph.")
     date: str | None = None
     start: str | None = None
     end: str | None = None
     status: str | None = Field(None, examples=["designated"])
     confidence: str | None = None
     claimed_by: str | None = None
-    sources: list[CitationOut] = Field(default_factory=list)
+    sources: list[CitationOut] = Field(
+        default_factory=list, description="Always on a record shown alone; subgraphs leave imported records' out."
+    )
 
 
 class RelatedItem(BaseModel):
@@ -98,7 +103,7 @@ class RelationGroup(BaseModel):
 class EntityDetailOut(BaseModel):
     entity: NodeOut
     relations: list[RelationGroup]
-    truncated: bool = Field(False, description="The time budget ran out while grouping: totals count what was read.")
+    truncated: bool = Field(description="The time budget ran out while grouping: totals count what was read.")
 
 
 class SubgraphNode(NodeOut):
@@ -109,7 +114,7 @@ class SubgraphOut(BaseModel):
     nodes: list[SubgraphNode]
     edges: list[EdgeOut]
     truncated: bool
-    truncated_reason: str | None = Field(None, description="max_nodes or time_budget")
+    truncated_reason: str | None = Field(description="max_nodes or time_budget")
 
 
 class ChainHop(EdgeOut):
@@ -122,7 +127,7 @@ class ChainHop(EdgeOut):
 
 
 class Hop(ChainHop):
-    parallel: list[EdgeOut] = Field(default_factory=list, description="Other edges between the same two nodes.")
+    parallel: list[EdgeOut] = Field(description="Other edges between the same two nodes.")
 
 
 class PathOut(BaseModel):
@@ -135,7 +140,7 @@ class PathsOut(BaseModel):
     target: EntitySummary
     paths: list[PathOut]
     truncated: bool
-    truncated_reason: str | None = Field(None, description="limit or time_budget")
+    truncated_reason: str | None = Field(description="limit or time_budget")
 
 
 class Designation(EdgeOut):
@@ -158,7 +163,7 @@ class SupplyChainOut(BaseModel):
     as_of: str
     upstream: list[Upstream]
     truncated: bool
-    truncated_reason: str | None = None
+    truncated_reason: str | None = Field(description="max_nodes or time_budget")
 
 
 class TimelineRound(BaseModel):

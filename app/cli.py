@@ -93,21 +93,24 @@ def validate(paths: tuple[Path, ...], data: tuple[Path, ...], ftm: tuple[Path, .
 def stats(data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, as_json: bool) -> None:
     """Counts of nodes by kind and edges by relation type."""
     store = _load(data, ftm, skip_invalid)
-    counts = dict(store.stats)
+    counts = store.stats
     report = store.ftm_report
-    if report is not None:
-        counts["ftm"] = report.as_dict()
-        if not as_json:
-            click.echo(report.summary(), err=True)
     if as_json:
-        click.echo(orjson.dumps(counts, option=orjson.OPT_INDENT_2).decode())
+        extra = {"ftm": report.as_dict()} if report is not None else {}
+        click.echo(orjson.dumps({**counts, **extra}, option=orjson.OPT_INDENT_2).decode())
         return
+    if report is not None:
+        click.echo(report.summary(), err=True)
     click.echo(
         f"{counts['nodes']} nodes, {counts['edges']} edges, dated {counts['first_date']} to {counts['last_date']}"
     )
-    for title in ("kinds", "relations", "statuses"):
+    for title, table in (
+        ("kinds", counts["kinds"]),
+        ("relations", counts["relations"]),
+        ("statuses", counts["statuses"]),
+    ):
         click.echo(f"\n{title}:")
-        for name, count in counts[title].items():
+        for name, count in table.items():
             click.echo(f"  {name:<16} {count:>6}")
 
 

@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from graph.ingest.curated import BUNDLED_DATA
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from graph.ingest.curated import BUNDLED_DATA
 
 __all__ = ["Settings"]
 

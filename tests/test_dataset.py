@@ -29,12 +29,11 @@ def designations(graph: nx.MultiDiGraph, authority: str) -> list[tuple[str, dict
     return [(v, d) for _, v, d in graph.out_edges(authority, data=True) if d["relation"] == "sanctioned"]
 
 
-def test_counts(bundled: nx.MultiDiGraph) -> None:
-    kinds = dict.fromkeys(("country", "agency", "firm", "institute", "programme", "person", "place"), 0)
-    for _, d in bundled.nodes(data=True):
-        kinds[d["kind"]] += 1
-    assert kinds == {"country": 6, "agency": 13, "firm": 23, "institute": 2, "programme": 8, "person": 15, "place": 5}
-    assert bundled.number_of_edges() == 146
+def test_every_entry_becomes_part_of_the_graph(bundled: nx.MultiDiGraph, bundled_dataset: Dataset) -> None:
+    assert set(bundled) == set(bundled_dataset.entities)
+    derived = sum(1 for *_, d in bundled.edges(data=True) if d.get("derived"))
+    assert bundled.number_of_edges() == len(bundled_dataset.relations) + derived
+    assert {d["kind"] for _, d in bundled.nodes(data=True)} <= set(bundled_dataset.kinds)
 
 
 def test_the_four_state_department_rounds(bundled: nx.MultiDiGraph) -> None:

@@ -57,12 +57,14 @@ def test_search_ranks_exact_then_prefix_then_substring(write_data: WriteData) ->
     assert [r["match"] for r in page.results] == ["exact", "prefix", "word-prefix", "substring"]
 
 
-def test_search_filters_facets_and_pages(index: SearchIndex) -> None:
+def test_search_filters_facets_and_pages(index: SearchIndex, bundled: nx.MultiDiGraph) -> None:
+    pakistani_firms = sum(1 for _, d in bundled.nodes(data=True) if d["kind"] == "firm" and d.get("country") == "PK")
+    assert pakistani_firms > 5
     page = index.search("", kind="firm", country="pk", limit=5, offset=5)
-    assert page.total == 14 and len(page.results) == 5 and page.offset == 5
-    assert page.facets["kind"] == {"firm": 14}
+    assert page.total == pakistani_firms and len(page.results) == 5 and page.offset == 5
+    assert page.facets["kind"] == {"firm": pakistani_firms}
     everything = index.search("")
-    assert everything.total == 72 and sum(everything.facets["kind"].values()) == 72
+    assert everything.total == len(bundled) and sum(everything.facets["kind"].values()) == len(bundled)
 
 
 def test_search_rejects_out_of_bound_pages(index: SearchIndex) -> None:
@@ -77,7 +79,8 @@ def test_entity_detail_groups_relations_with_evidence(bundled: nx.MultiDiGraph) 
     detail = entity_detail(bundled, "ndc")
     groups = {(g["relation"], g["direction"]): g for g in detail["relations"]}
     supplied = groups[("supplied", "in")]
-    assert supplied["label"] == "supplied by" and supplied["total"] == 7
+    suppliers = sum(1 for *_, d in bundled.in_edges("ndc", data=True) if d["relation"] == "supplied")
+    assert supplied["label"] == "supplied by" and supplied["total"] == suppliers
     mzkt = next(i for i in supplied["items"] if i["other"]["id"] == "mzkt")
     assert mzkt["edge"]["item"] == "special vehicle chassis" and mzkt["edge"]["sources"][0]["url"].startswith(
         "https://"
@@ -89,7 +92,8 @@ def test_entity_detail_pages_a_group(bundled: nx.MultiDiGraph) -> None:
     first = entity_detail(bundled, "us-state-dept", relation="sanctioned", direction="out", limit=5)
     second = entity_detail(bundled, "us-state-dept", relation="sanctioned", direction="out", limit=5, offset=5)
     (a,), (b,) = first["relations"], second["relations"]
-    assert a["total"] == b["total"] == 17
+    designations = sum(1 for *_, d in bundled.out_edges("us-state-dept", data=True) if d["relation"] == "sanctioned")
+    assert a["total"] == b["total"] == designations
     assert not {i["other"]["id"] for i in a["items"]} & {i["other"]["id"] for i in b["items"]}
     assert a["items"][0]["edge"]["date"] == "2024-12-18"  # most recent first
 

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
+from app.api_models import ReloadOut, StatusOut
 from app.deps import LiveDep, SettingsDep
 from app.errors import ERROR_RESPONSES, ErrorBody, ErrorDetail, error_response
 from app.responses import json_response
-from app.api_models import ReloadOut, StatusOut
 
 router = APIRouter(tags=["admin"])
 

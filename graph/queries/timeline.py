@@ -9,7 +9,7 @@ round's ``count`` is exact).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NotRequired, TypedDict
+from typing import TypedDict
 
 import networkx as nx
 
@@ -46,7 +46,7 @@ class Timeline(TypedDict):
     limit: int
     offset: int
     truncated: bool
-    dates: NotRequired[list[TimelineDate]]
+    dates: list[TimelineDate]
 
 
 def timeline(
@@ -83,16 +83,24 @@ def timeline(
             by_date.setdefault(row[0], []).append(row)
     days = list(by_date)
     page = days[offset : offset + limit]
-    result: Timeline = {
+    if summary:
+        dates: list[TimelineDate] = [{"date": d, "count": len(by_date[d]), "rounds": []} for d in page]
+    else:
+        dates = _rounds(graph, page, by_date)
+    return {
+        "dates": dates,
         "total": sum(len(by_date[d]) for d in days),
         "total_dates": len(days),
         "limit": limit,
         "offset": offset,
         "truncated": offset + limit < len(days),
     }
-    if summary:
-        result["dates"] = [{"date": d, "count": len(by_date[d]), "rounds": []} for d in page]
-        return result
+
+
+def _rounds(
+    graph: nx.MultiDiGraph, page: list[str], by_date: dict[str, list[tuple[str, str, str, str, str]]]
+) -> list[TimelineDate]:
+    """Each date of ``page`` with its relations grouped into rounds by (relation, actor)."""
     vocab = records.vocabulary(graph)
     dates: list[TimelineDate] = []
     for when in page:
@@ -117,5 +125,4 @@ def timeline(
                 }
             )
         dates.append({"date": when, "count": len(by_date[when]), "rounds": rounds})
-    result["dates"] = dates
-    return result
+    return dates

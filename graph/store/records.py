@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal, NotRequired, Required, TypedDict, cast
+from typing import Any, Literal, TypedDict, cast
 
 import networkx as nx
 
@@ -78,10 +78,13 @@ EdgeFilter = Callable[[Mapping[str, Any]], bool]
 _VOCABULARY = "vocabulary"
 
 
-class Citation(TypedDict, total=False):
-    """One source of a record, curated or imported: the same shape either way."""
+class _Publisher(TypedDict):
+    publisher: str
 
-    publisher: Required[str]
+
+class Citation(_Publisher, total=False):
+    """One source of a record, curated or imported: the same shape either way (``publisher`` always)."""
+
     url: str
     title: str
     published: str
@@ -99,12 +102,15 @@ class EntitySummary(TypedDict):
     country: str | None
 
 
-class EntityRecord(TypedDict, total=False):
-    """An entity with every attribute; the keys below are the ones every reader may rely on."""
+class _EntityKeys(TypedDict):
+    id: str
+    label: str
+    kind: str
 
-    id: Required[str]
-    label: Required[str]
-    kind: Required[str]
+
+class EntityRecord(_EntityKeys, total=False):
+    """An entity with every attribute (``id``, ``label`` and ``kind`` always; the rest when known)."""
+
     country: str
     aliases: list[str]
     description: str
@@ -112,21 +118,24 @@ class EntityRecord(TypedDict, total=False):
     sources: list[Citation]
 
 
-class RelationRecord(TypedDict):
-    """A relation with every attribute; the keys below are the ones every reader may rely on."""
-
+class _RelationKeys(TypedDict):
     source: str
     target: str
     key: str
     relation: str
     id: str
-    date: NotRequired[str]
-    start: NotRequired[str]
-    end: NotRequired[str]
-    status: NotRequired[str]
-    confidence: NotRequired[str]
-    claimed_by: NotRequired[str]
-    sources: NotRequired[list[Citation]]
+
+
+class RelationRecord(_RelationKeys, total=False):
+    """A relation with every attribute (its ends, key, type and id always; the rest when known)."""
+
+    date: str
+    start: str
+    end: str
+    status: str
+    confidence: str
+    claimed_by: str
+    sources: list[Citation]
     """Always on a record shown alone; bulk answers (subgraphs) leave imported records' out."""
 
 

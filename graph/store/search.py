@@ -12,7 +12,7 @@ import unicodedata
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -58,8 +58,8 @@ class SearchPage:
     limit: int
     offset: int
     results: list[SearchHit]
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    truncated: bool = False
+    facets: dict[str, dict[str, int]]
+    truncated: bool
     """True when the time budget ran out: total and facets then count only what was scanned."""
 
 
@@ -150,7 +150,7 @@ class SearchIndex:
         nodes, attrs = self._nodes, records.entities(self._graph)
         if not kind and not country:
             page = [self._hit(nodes[i], None) for i in self._order[offset : offset + limit]]
-            return SearchPage(len(self._order), limit, offset, page, self._all_facets)
+            return SearchPage(len(self._order), limit, offset, page, self._all_facets, truncated=False)
         kinds: Counter[str] = Counter()
         countries: Counter[str] = Counter()
         chosen: list[int] = []

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TypedDict
 
 import networkx as nx
 
 from graph.store import records
 
-__all__ = ["graph_stats"]
+__all__ = ["GraphStats", "graph_stats"]
 
 
-def graph_stats(graph: nx.MultiDiGraph) -> dict[str, Any]:
+class GraphStats(TypedDict):
+    nodes: int
+    edges: int
+    kinds: dict[str, int]
+    relations: dict[str, int]
+    statuses: dict[str, int]
+    first_date: str | None
+    last_date: str | None
+
+
+def graph_stats(graph: nx.MultiDiGraph) -> GraphStats:
     """Nodes and edges in total, by kind, by relation type and by status, plus the date span.
 
     >>> from graph.store.build import load_graph

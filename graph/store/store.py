@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 
@@ -22,7 +21,7 @@ from graph.store import records
 from graph.store.build import build_graph
 from graph.store.dated import DatedIndex
 from graph.store.search import SearchIndex
-from graph.store.stats import graph_stats
+from graph.store.stats import GraphStats, graph_stats
 
 __all__ = ["GraphStore", "fingerprint"]
 
@@ -65,14 +64,14 @@ class GraphStore:
     # Whole-graph summaries: computed once per store (the graph never changes), by warm() or on first use.
 
     def warm(self) -> GraphStore:
-        """Build the dated index now (the explorer's time bar asks for it on every page), so serving
-        starts with its memory in place; the statistics and the label-ordered listing, asked for
-        rarely, are computed on first use (a few seconds each at a million entities)."""
-        _ = self.dated
+        """Build the dated index and the counts now (the explorer's time bar and legend ask for
+        them on every page), so serving starts with its memory in place; the label-ordered
+        listing, asked for rarely, is computed on first use (seconds at a million entities)."""
+        _ = self.dated, self.stats
         return self
 
     @cached_property
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> GraphStats:
         with self._lock:
             return graph_stats(self.graph)
 
