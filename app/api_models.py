@@ -45,6 +45,9 @@ class CitationOut(_Open):
         examples=["https://www.dawn.com/news/1879649/us-sanctions-four-pakistani-firms"],
         description="Always present for curated data; an imported FtM record without a sourceUrl has none.",
     )
+    type: str | None = Field(
+        None, examples=["wire"], description="Source type: primary, official-mirror, wire, press or weak."
+    )
     publisher: str = Field(examples=["Dawn"])
     title: str | None = None
     published: str | None = None
@@ -156,6 +159,7 @@ class Upstream(BaseModel):
     chain: list[ChainHop] = Field(description="From this entity to the target, hop by hop.")
     weakest_confidence: str
     disputed: bool
+    inferred: bool = Field(description="A hop of the chain is the curator's inference, not anyone's claim.")
 
 
 class SupplyChainOut(BaseModel):

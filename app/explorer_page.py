@@ -19,7 +19,7 @@ import networkx as nx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.layout import layered_layout, preset_layout
-from app.styles import edge_style, kind_style, legend
+from app.styles import edge_style, evidence_vocabulary, kind_style, legend
 from graph.errors import BadQuery
 from graph.queries.part import Part
 from graph.queries.selection import Neighbourhood, Query, Selection, SupplyChainOf, select
@@ -31,6 +31,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True), auto_reload=False)
 
 ViewName = Literal["subgraph", "supply-chain"]
+#: What the explorer can hide: inferred relations, and facts resting only on weak sources.
+Hidden = Literal["inferred", "weak"]
 
 
 @dataclass
@@ -46,6 +48,7 @@ class ExplorerView:
     expand: list[str] = field(default_factory=list)
     path_from: str | None = None
     path_to: str | None = None
+    hide: list[Hidden] = field(default_factory=list)
 
     def query(self, max_nodes: int) -> Query:
         """The selection this view draws. Filters and the as-of day are applied in the page,
@@ -60,7 +63,7 @@ class ExplorerView:
     def url_query(self) -> dict[str, Any]:
         """The URL query string form of this view."""
         params: dict[str, Any] = {"view": self.view, "center": self.center, "depth": self.depth}
-        for name in ("kinds", "relations", "expand"):
+        for name in ("kinds", "relations", "expand", "hide"):
             if getattr(self, name):
                 params[name] = getattr(self, name)
         if self.as_of:
@@ -106,6 +109,7 @@ def vis_data(
                 "country": data.get("country"),
                 "distance": distance,
                 "center": node in centers,
+                "weak_only": vocab.weak_only(records.citations(data)),
                 **kind_style(vocab, data.get("kind")),
             }
         )
@@ -113,6 +117,7 @@ def vis_data(
     parallel: dict[frozenset[str], int] = {}
     for u, v, k in part.edges:
         record = records.relation_record(u, v, k, records.relation_attrs(graph, u, v, k))
+        record["weak_only"] = vocab.weak_only(record.get("sources", []))  # type: ignore[typeddict-unknown-key]
         relation = record["relation"]
         when = records.when(record)
         title = f"{records.label(graph, u)} {vocab.relation_label(relation)} {records.label(graph, v)}"
@@ -186,6 +191,7 @@ def render_explorer(store: GraphStore, view: ExplorerView, max_nodes: int) -> st
         "truncated": part.truncated,
         "truncated_reason": part.truncated_reason,
         "legend": legend(store.vocabulary, store.stats["kinds"], store.stats["relations"]),
+        **evidence_vocabulary(store.vocabulary),
         "today": date.today().isoformat(),
     }
     return _ENV.get_template("explorer.html").render(page=page, title=_title(graph, view))

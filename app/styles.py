@@ -8,7 +8,7 @@ from typing import Any
 
 from graph.model.vocabulary import Vocabulary
 
-__all__ = ["edge_style", "kind_style", "legend"]
+__all__ = ["edge_style", "evidence_vocabulary", "kind_style", "legend"]
 
 
 def kind_style(vocabulary: Vocabulary, kind: str | None) -> dict[str, Any]:
@@ -28,15 +28,30 @@ def kind_style(vocabulary: Vocabulary, kind: str | None) -> dict[str, Any]:
 
 
 def edge_style(vocabulary: Vocabulary, relation: str, status: str | None) -> dict[str, Any]:
-    """vis-network edge properties; edges of faint statuses (disputed, opinion...) are drawn fainter."""
+    """vis-network edge properties; edges of faint statuses (disputed, opinion, inferred...) are drawn
+    fainter, and a status with its own dash pattern (inferred: dotted) is drawn with it."""
     style = vocabulary.relation_style(relation)
     faint = vocabulary.faint(status)
-    dashes: list[int] | bool = style.dashes or False
+    dashes: list[int] | bool = vocabulary.status_dashes(status) or style.dashes or False
     return {
         "color": {"color": style.color, "opacity": 0.45 if faint else 0.95, "highlight": "#111827"},
         "width": style.width,
         "dashes": [4, 4] if faint and not dashes else dashes,
         "relation": relation,
+    }
+
+
+def evidence_vocabulary(vocabulary: Vocabulary) -> dict[str, dict[str, Any]]:
+    """What the page needs to show evidence in words: statuses, measures and source types."""
+    return {
+        "statuses": {
+            name: {"label": spec.label, "inference": spec.inference, "description": spec.description}
+            for name, spec in vocabulary.statuses.items()
+        },
+        "measures": {
+            name: {"label": spec.label, "term": bool(spec.term)} for name, spec in vocabulary.measures.items()
+        },
+        "source_types": {name: {"label": spec.label} for name, spec in vocabulary.source_types.items()},
     }
 
 

@@ -21,6 +21,7 @@
     expand: page.view.expand || [],
     path_from: page.view.path_from || null,
     path_to: page.view.path_to || null,
+    hide: page.view.hide || [], // "inferred" and/or "weak"
   };
 
   function queryString(s, extra) {
@@ -32,6 +33,7 @@
     s.relations.forEach((r) => q.append("relations", r));
     if (s.as_of) q.set("as_of", s.as_of);
     s.expand.forEach((e) => q.append("expand", e));
+    s.hide.forEach((h) => q.append("hide", h));
     if (s.path_from && s.path_to) {
       q.set("path_from", s.path_from);
       q.set("path_to", s.path_to);
@@ -45,6 +47,7 @@
   }
   function navigate(changes) {
     const next = Object.assign({}, state, { expand: [], path_from: null, path_to: null }, changes);
+    next.hide = state.hide; // what the reader chose to hide follows them to the next view
     window.location.assign("/explore?" + queryString(next));
   }
 
@@ -163,18 +166,25 @@
   const enabledRelations = () =>
     new Set(state.relations.length ? state.relations : page.legend.relations.map((r) => r.name));
 
+  const isInferred = (record) => !!(page.statuses[record.status] && page.statuses[record.status].inference);
+  function evidenceShown(item) {
+    if (state.hide.includes("weak") && item.weak_only) return false;
+    if (state.hide.includes("inferred") && item.status && isInferred(item)) return false;
+    return true;
+  }
   function edgeShown(id, kinds, relations) {
     const record = records.get(id);
     const edge = edges.get(id);
     if (!record || !edge) return false;
     if (!relations.has(record.relation) && page.legend.relations.some((r) => r.name === record.relation)) return false;
-    if (!inForce(record, state.as_of)) return false;
+    if (!inForce(record, state.as_of) || !evidenceShown(record)) return false;
     const from = nodes.get(edge.from);
     const to = nodes.get(edge.to);
     return !!from && !!to && kindShown(from, kinds) && kindShown(to, kinds);
   }
   function kindShown(node, kinds) {
-    return kinds.has(node.kind) || !page.legend.kinds.some((k) => k.name === node.kind);
+    const known = kinds.has(node.kind) || !page.legend.kinds.some((k) => k.name === node.kind);
+    return known && evidenceShown(node);
   }
 
   function applyFilters() {
@@ -258,6 +268,23 @@
       relationList.append(el("li", {}, el("label", {}, box, line, r.label)));
     });
   }
+  function buildEvidenceFilters() {
+    const list = document.getElementById("legend-evidence");
+    const options = [
+      ["inferred", "Show inferred links (the curator's, not a party's claim)"],
+      ["weak", "Show what rests only on weak sources"],
+    ];
+    options.forEach(([name, text]) => {
+      const box = el("input", { type: "checkbox", value: name, "aria-label": text });
+      box.checked = !state.hide.includes(name);
+      box.addEventListener("change", () => {
+        state.hide = box.checked ? state.hide.filter((h) => h !== name) : [...new Set([...state.hide, name])];
+        applyFilters();
+        syncUrl();
+      });
+      list.append(el("li", {}, el("label", {}, box, text)));
+    });
+  }
   function swatch(color, shape) {
     const s = el("span", { class: "swatch " + shape });
     s.style.background = color;
@@ -318,7 +345,8 @@
   // ---- details panel -----------------------------------------------------------------
   const details = document.getElementById("details");
   const SKIP = new Set(["id", "source", "target", "key", "relation", "sources", "date", "start", "end", "status",
-    "confidence", "claimed_by", "note", "quote", "derived"]);
+    "confidence", "claimed_by", "note", "quote", "derived", "weak_only", "measure", "end_basis", "document",
+    "document_url", "reasoning", "paraphrase"]);
 
   function sourcesList(sources) {
     return el(
@@ -329,6 +357,7 @@
           "li",
           {},
           safeLink(s.url, s.publisher || s.url),
+          s.type && page.source_types[s.type] ? el("span", { class: `srctype ${s.type}` }, ` [${page.source_types[s.type].label}]`) : null,
           s.title ? el("span", { class: "title" }, " — ", s.title) : null,
           el("span", { class: "date" }, s.published ? ` (${s.published})` : s.retrieved ? ` (retrieved ${s.retrieved})` : ""),
           s.quote ? el("blockquote", {}, s.quote) : null,
@@ -340,16 +369,33 @@
     if (value === undefined || value === null || value === "" || (Array.isArray(value) && !value.length)) return null;
     return el("div", { class: "fact" }, el("dt", {}, name), el("dd", {}, Array.isArray(value) ? value.join(", ") : String(value)));
   }
+  function period(record) {
+    if (record.date) return record.date;
+    if (!record.start) return null;
+    if (!record.end) return `from ${record.start}`;
+    const basis = record.end_basis === "statutory" ? " (the statutory term; the end is not observed)" : "";
+    return `${record.start} – ${record.end}${basis}`;
+  }
   function evidence(record) {
-    const when = record.date || (record.start ? `${record.start} – ${record.end || ""}` : null);
     const extra = Object.entries(record)
       .filter(([k]) => !SKIP.has(k))
       .map(([k, v]) => fact(k.replace(/_/g, " "), v));
+    const measure = record.measure && page.measures[record.measure] ? page.measures[record.measure].label : record.measure;
+    const status = page.statuses[record.status] ? page.statuses[record.status].label : record.status;
     return el(
       "div",
       { class: "evidence" },
-      el("dl", {}, fact("date", when), fact("status", record.status), fact("confidence", record.confidence),
-        fact("claimed by", record.claimed_by), extra, fact("quote", record.quote), fact("note", record.note)),
+      isInferred(record)
+        ? el("p", { class: "inferred" }, "Inferred by the curator from the statement cited below; not a claim by any party.")
+        : null,
+      record.weak_only ? el("p", { class: "warn" }, "Rests only on weak sources.") : null,
+      el("dl", {}, fact("in force", period(record)), fact("measure", measure), fact("status", status),
+        fact("confidence", record.confidence), fact("claimed by", record.claimed_by),
+        fact("reasoning", record.reasoning), extra, fact("quote", record.quote),
+        fact("reported speech", record.paraphrase), fact("official document", record.document),
+        record.document_url ? el("div", { class: "fact" }, el("dt", {}, "document"),
+          el("dd", {}, safeLink(record.document_url, record.document_url))) : null,
+        fact("note", record.note)),
       el("h4", {}, "Sources"),
       sourcesList(record.sources),
     );
@@ -397,7 +443,7 @@
               "li",
               {},
               el("details", {},
-                el("summary", {}, item.other.label, item.edge.date ? ` · ${item.edge.date}` : "",
+                el("summary", {}, item.other.label, item.edge.date || item.edge.start ? ` · ${item.edge.date || item.edge.start}` : "",
                   item.edge.status ? ` · ${item.edge.status}` : ""),
                 evidence(item.edge)),
             ),
@@ -444,6 +490,12 @@
   }
 
   // ---- supply-chain panel --------------------------------------------------------------
+  function designationState(d, day) {
+    if (d.in_force) return "in force";
+    const start = d.date || d.start;
+    if (start && latest(start) > day) return "not yet in force";
+    return d.end_basis === "statutory" ? "statutory term ended (renewal not known)" : "ended";
+  }
   async function showSupplyChain() {
     panelShowsChain = true;
     const turn = claimPanel();
@@ -458,12 +510,13 @@
         el("details", {},
           el("summary", {}, u.entity.label, ` · ${u.roles.join(", ")}`,
             u.sanctioned ? el("strong", { class: "warn" }, " · sanctioned") : "",
-            u.disputed ? el("span", { class: "note" }, " · disputed link") : ""),
+            u.disputed ? el("span", { class: "note" }, " · disputed link") : "",
+            u.inferred ? el("span", { class: "note" }, " · through an inferred link") : ""),
           el("ol", {}, u.chain.map((h) => el("li", {}, el("details", {}, el("summary", {}, h.explanation), evidence(h))))),
           u.designations.length ? el("h4", {}, "Designations") : null,
           el("ul", {}, u.designations.map((d) =>
             el("li", {}, el("details", {},
-              el("summary", {}, `${label(d.source)} · ${d.date}`, d.in_force ? " · in force" : " · not yet in force"),
+              el("summary", {}, `${label(d.source)} · ${d.date || d.start}`, ` · ${designationState(d, chain.as_of)}`),
               evidence(d))))),
         ),
       ),
@@ -642,6 +695,7 @@
 
   // ---- start ---------------------------------------------------------------------------
   buildLegend();
+  buildEvidenceFilters();
   applyFilters();
   updateExports();
   buildTimebar().catch(showError);

@@ -25,6 +25,7 @@ GRAPHML_XSD = SHARED / "graphml-xsd" / "graphml.xsd"
 SOURCE = {
     "id": "src",
     "url": "https://example.org/report",
+    "type": "press",
     "publisher": "Example Publisher",
     "published": "2024-09-13",
 }

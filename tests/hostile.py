@@ -25,6 +25,7 @@ def hostile_data(folder: Path) -> Path:
     source = {
         "id": "evil",
         "url": "https://example.org/report?q=%3Cscript%3Ealert(1)%3C/script%3E",
+        "type": "press",
         "publisher": "Publisher " + P,
         "title": "Title " + P,
         "published": "2024-01-02",
@@ -48,13 +49,15 @@ def hostile_data(folder: Path) -> Path:
         ],
         "relations": [
             {"type": "sanctioned", "source": "authority", "target": "supplier", "date": "2024-03-04",
-             "legal_basis": "Basis " + P, "action": "Action " + P, "reason": "Reason " + P, **common},
+             "legal_basis": "Basis " + P, "action": "Action " + P, "reason": "Reason " + P,
+             "measure": "eo13382-blocking", "document": "Document " + P,
+             "document_url": "https://example.org/doc?q=%3Cscript%3Ealert(1)%3C/script%3E", **common},
             {"type": "supplied", "source": "supplier", "target": "body", "item": "Item " + P,
              "end_use": "Use " + P, "for_programme": ["missile"], **common},
             {"type": "develops", "source": "body", "target": "missile", **common},
             {"type": "official_of", "source": "spokesman", "target": "body", "role": "Role " + P, **common},
             {"type": "responded_to", "source": "spokesman", "target": "authority", "date": "2024-03-05",
-             "quote": "Said " + P, "regarding": "Regarding " + P, **common},
+             "quote": "Said " + P, "paraphrase": "Reportedly " + P, "regarding": "Regarding " + P, **common},
         ],
     }  # fmt: skip
     (folder / "hostile.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

@@ -60,7 +60,7 @@ def test_gexf_opens_in_networkx_styled(bundled: nx.MultiDiGraph) -> None:
     style = records.vocabulary(bundled).kind_style("firm")
     assert firm["viz"]["color"]["r"] == int(style.color[1:3], 16) and firm["viz"]["size"] == style.size
     sanction = read.get_edge_data("us-state-dept", "mzkt")["us-state-dept:sanctioned-2024-04-19:mzkt"]
-    assert sanction["date"] == "2024-04-19" and sanction["legal_basis"].startswith("Executive Order 13382")
+    assert sanction["start"] == "2024-04-19" and sanction["legal_basis"].startswith("Executive Order 13382")
     assert sanction["edge_key"] == "sanctioned-2024-04-19"
     ns = {"g": "http://gexf.net/1.3", "viz": "http://gexf.net/1.3/viz"}
     edge = ElementTree.fromstring(data).find(".//g:edge[@id='us-state-dept:sanctioned-2024-04-19:mzkt']", ns)
@@ -75,7 +75,7 @@ def test_csv_zip_reads_with_the_csv_module(bundled: nx.MultiDiGraph) -> None:
     longde = next(r for r in nodes if r["id"] == "xian-longde")
     assert longde["aliases"].split(" | ")[0] == "Lontek"
     sanctions = [r for r in edges if r["relation"] == "sanctioned" and r["target"] == "xian-longde"]
-    assert sorted(r["date"] for r in sanctions) == ["2024-04-19", "2024-09-12"]
+    assert sorted(r["start"] for r in sanctions) == ["2024-04-19", "2024-09-12"]
     assert all(r["sources"].startswith("http") for r in edges)
 
 

@@ -50,7 +50,7 @@ def test_graphml_round_trip_through_networkx(bundled: nx.MultiDiGraph) -> None:
     assert longde["kind"] == "firm" and longde["country"] == "CN" and "Lontek" in longde["aliases"]
     assert read.nodes["shaheen-3"]["range_km"] == 2750
     sanction = read.get_edge_data("us-state-dept", "xian-longde")["us-state-dept:sanctioned-2024-09-12:xian-longde"]
-    assert sanction["relation"] == "sanctioned" and sanction["date"] == "2024-09-12"
+    assert sanction["relation"] == "sanctioned" and sanction["start"] == "2024-09-12"
     assert sanction["key"] == "sanctioned-2024-09-12"
     assert sanction["status"] == "designated" and "Arms Export Control Act" in sanction["legal_basis"]
     original = bundled.edges["us-state-dept", "xian-longde", "sanctioned-2024-09-12"]

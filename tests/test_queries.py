@@ -95,7 +95,7 @@ def test_entity_detail_pages_a_group(bundled: nx.MultiDiGraph) -> None:
     designations = sum(1 for *_, d in bundled.out_edges("us-state-dept", data=True) if d["relation"] == "sanctioned")
     assert a["total"] == b["total"] == designations
     assert not {i["other"]["id"] for i in a["items"]} & {i["other"]["id"] for i in b["items"]}
-    assert a["items"][0]["edge"]["date"] == "2024-12-18"  # most recent first
+    assert a["items"][0]["edge"]["start"] == "2024-12-18"  # most recent first
 
 
 # --- subgraph ---------------------------------------------------------------------------
@@ -277,7 +277,7 @@ def test_inline_fixture_paths(write_data: WriteData) -> None:
         relations=[
             relation("supplied", "acme", "lab", item="valves"),
             relation("develops", "lab", "prog"),
-            relation("sanctioned", "state", "acme", date="2024-01-02", legal_basis="EO", action="designation"),
+            relation("sanctioned", "state", "acme", date="2024-01-02", legal_basis="EO", measure="eo13382-blocking"),
         ],
     )
     graph = build_graph(load_dataset([folder]))

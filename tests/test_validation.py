@@ -43,7 +43,7 @@ def test_malformed_yaml_names_file_and_line(write_data: WriteData) -> None:
 
 def test_unknown_kind(write_data: WriteData) -> None:
     problem = only_problem(write_data(entities=[entity("acme", "company")]))
-    assert problem.line == 7 and problem.path == "entities[0].kind"
+    assert problem.line == 8 and problem.path == "entities[0].kind"
     assert "unknown kind 'company'" in problem.message
 
 
@@ -57,7 +57,9 @@ def test_unknown_relation_type(write_data: WriteData) -> None:
 def test_relation_between_kinds_its_type_forbids(write_data: WriteData) -> None:
     folder = write_data(
         entities=[entity("acme"), entity("shaheen", "programme")],
-        relations=[relation("sanctioned", "acme", "shaheen", date="2024-01-01", legal_basis="x", action="y")],
+        relations=[
+            relation("sanctioned", "acme", "shaheen", date="2024-01-01", legal_basis="x", measure="eo13382-blocking")
+        ],
     )
     messages = [p.message for p in problems_of(folder)]
     assert "'sanctioned' cannot have a firm as its source ('acme'); allowed: agency, country" in messages
@@ -166,11 +168,11 @@ def test_missing_required_attribute_and_date(write_data: WriteData) -> None:
     )
     messages = {p.path: p.message for p in problems_of(folder)}
     assert messages["relations[0].date"] == "a 'sanctioned' relation needs a 'date' (or 'start')"
-    assert messages["relations[0].action"] == "a 'sanctioned' relation needs 'action'"
+    assert messages["relations[0].measure"] == "a 'sanctioned' relation needs 'measure'"
 
 
 def test_parallel_relations_need_distinct_keys(write_data: WriteData) -> None:
-    sanction = relation("sanctioned", "state", "acme", date="2024-04-19", legal_basis="x", action="y")
+    sanction = relation("sanctioned", "state", "acme", date="2024-04-19", legal_basis="x", measure="eo13382-blocking")
     folder = write_data(entities=[entity("state", "agency"), entity("acme")], relations=[sanction, sanction])
     problem = only_problem(folder)
     assert problem.path == "relations[1].key" and "already exists at" in problem.message
@@ -215,4 +217,83 @@ def test_cli_validate_exit_codes(write_data: WriteData) -> None:
     folder = write_data(entities=[entity("acme", kind="spaceship")])
     bad = runner.invoke(cli, ["validate", str(folder)])
     assert bad.exit_code == 1
-    assert "data.yaml:7 (entities[0].kind): unknown kind 'spaceship'" in bad.output
+    assert "data.yaml:8 (entities[0].kind): unknown kind 'spaceship'" in bad.output
+
+
+# --- evidence: source types, confidence, measures, inferences -----------------------------
+
+WIRE_A = {**SOURCE, "id": "wire-a", "type": "wire", "publisher": "Outlet A"}
+WIRE_B = {**SOURCE, "id": "wire-b", "type": "wire", "publisher": "Outlet B"}
+FORUM = {**SOURCE, "id": "forum", "type": "weak", "publisher": "A forum"}
+
+
+def test_a_source_type_must_be_declared(write_data: WriteData) -> None:
+    problem = only_problem(write_data(entities=[entity("acme")], sources=[{**SOURCE, "type": "rumour"}]))
+    assert problem.path == "sources[0].type" and "unknown source type 'rumour'" in problem.message
+
+
+def test_confidence_must_follow_from_the_sources(write_data: WriteData) -> None:
+    claimed = entity("acme", confidence="primary")
+    problem = only_problem(write_data(entities=[claimed]))
+    assert problem.path == "entities[0].confidence" and problem.line is not None
+    assert "needs a source of type primary or official-mirror" in problem.message
+    assert "they support 'press'" in problem.message
+
+
+def test_press_quoting_primary_needs_two_outlets_printing_the_words(write_data: WriteData, tmp_path: Path) -> None:
+    one = entity("acme", confidence="press-quoting-primary", sources=["wire-a"])
+    problem = only_problem(write_data(entities=[one], sources=[WIRE_A, WIRE_B]))
+    assert "needs 2 sources from different publishers" in problem.message
+    two = entity("acme", confidence="press-quoting-primary", sources=["wire-a", "wire-b"])
+    assert load_dataset([write_data(entities=[two], sources=[WIRE_A, WIRE_B])]).entities["acme"]
+
+
+def test_a_forum_supports_only_weak(write_data: WriteData) -> None:
+    problem = only_problem(write_data(entities=[entity("acme", sources=["forum"])], sources=[FORUM]))
+    assert "cited: A forum (weak)" in problem.message and "they support 'weak'" in problem.message
+    assert load_dataset([write_data(entities=[entity("acme", sources=["forum"], confidence="weak")], sources=[FORUM])])
+
+
+def sanction(**extra: object) -> dict:
+    return relation("sanctioned", "state", "acme", legal_basis="x", measure="eo13382-blocking", **extra)
+
+
+def test_a_measure_must_be_declared(write_data: WriteData) -> None:
+    folder = write_data(
+        entities=[entity("state", "agency"), entity("acme")],
+        relations=[{**sanction(start="2024-01-02"), "measure": "ban"}],
+    )
+    problem = only_problem(folder)
+    assert problem.path == "relations[0].measure" and "unknown measure 'ban'" in problem.message
+
+
+def test_a_statutory_end_is_the_start_plus_the_term(write_data: WriteData) -> None:
+    missile = {**sanction(start="2024-09-12", end="2026-09-13", end_basis="statutory"), "measure": "missile-sanctions"}
+    problem = only_problem(write_data(entities=[entity("state", "agency"), entity("acme")], relations=[missile]))
+    assert problem.path == "relations[0].end" and "2026-09-12, not 2026-09-13" in problem.message
+    blocking = sanction(start="2024-09-12", end="2026-09-12", end_basis="statutory")
+    problem = only_problem(write_data(entities=[entity("state", "agency"), entity("acme")], relations=[blocking]))
+    assert "a statutory end needs a 'measure' whose vocabulary entry declares a term" in problem.message
+
+
+def test_an_end_basis_needs_an_end(write_data: WriteData) -> None:
+    folder = write_data(
+        entities=[entity("state", "agency"), entity("acme")],
+        relations=[sanction(start="2024-01-02", end_basis="observed")],
+    )
+    assert "'end_basis' says how an 'end' is known" in only_problem(folder).message
+
+
+def test_an_inference_gives_its_reasoning_and_is_nobodys_claim(write_data: WriteData) -> None:
+    entities = [entity("acme"), entity("missile", "programme")]
+    bare = relation("develops", "acme", "missile", status="inferred")
+    problem = only_problem(write_data(entities=entities, relations=[bare]))
+    assert problem.path == "relations[0].reasoning" and "says how it was derived" in problem.message
+    attributed = {**bare, "reasoning": "from the statement", "claimed_by": "US Department of State"}
+    problem = only_problem(write_data(entities=entities, relations=[attributed]))
+    assert problem.path == "relations[0].claimed_by" and "the curator's, not a claim by" in problem.message
+    reasoned_claim = relation("develops", "acme", "missile", reasoning="because")
+    problem = only_problem(write_data(entities=entities, relations=[reasoned_claim]))
+    assert "'reasoning' belongs to inferred relations" in problem.message
+    ok = {**bare, "reasoning": "from the statement"}
+    assert load_dataset([write_data(entities=entities, relations=[ok])]).relations[0].status == "inferred"

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from app.deps import AsOf, SettingsDep, StoreDep
-from app.explorer_page import ExplorerView, default_view, explorer_selection, render_explorer, vis_data
+from app.explorer_page import ExplorerView, Hidden, default_view, explorer_selection, render_explorer, vis_data
 from app.responses import json_response
 from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_NODES
 
@@ -43,9 +43,11 @@ def explore(
     path_from: Annotated[str | None, Query(max_length=200)] = None,
     path_to: Annotated[str | None, Query(max_length=200)] = None,
     max_nodes: Annotated[int | None, Query(ge=1, le=MAX_NODES)] = None,
+    hide: Annotated[list[Hidden] | None, Query(max_length=2)] = None,
 ) -> HTMLResponse:
     if not center:
         chosen = default_view(store)
+        chosen.hide = list(dict.fromkeys(hide or ()))
     else:
         chosen = ExplorerView(
             view=view,
@@ -57,6 +59,7 @@ def explore(
             expand=expand or [],
             path_from=path_from,
             path_to=path_to,
+            hide=list(dict.fromkeys(hide or ())),
         )
     return HTMLResponse(render_explorer(store, chosen, max_nodes or settings.max_nodes))
 

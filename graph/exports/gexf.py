@@ -1,5 +1,6 @@
 """GEXF 1.3 export, streamed, styled so Gephi opens it readable: colours and sizes per kind,
-sanction edges red and thick, labels on nodes and edges; dates as attributes."""
+sanction edges red and thick, contested and inferred claims fainter (inferred ones dotted),
+labels on nodes and edges; dates as attributes."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ def _rgb(color: str) -> tuple[int, int, int]:
     """``"#dc2626"`` -> ``(220, 38, 38)``."""
     value = color.lstrip("#")
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def _edge_shape(status_dashes: list[int] | None, faint: bool) -> str:
+    if status_dashes:
+        return '<viz:shape value="dotted"/>'
+    return '<viz:shape value="dashed"/>' if faint else ""
 
 
 def _attr_string(value: Scalar) -> str:
@@ -84,6 +91,10 @@ def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dic
         relation = str(data.get("relation", "related"))
         style = vocab.relation_style(relation)
         r, g, b = _rgb(style.color)
+        status = data.get("status")
+        # contested, attributed and inferred claims are fainter; inferred ones dotted (GEXF's viz:shape)
+        alpha = ' a="0.45"' if vocab.faint(status) else ""
+        shape = _edge_shape(vocab.status_dashes(status), vocab.faint(status))
         edge_id = records.relation_id(source, target, key, data)
         attvalues = element_data(data, edge_columns, '"/>', EDGE_RENAMES)
         if "key" not in data:
@@ -92,6 +103,6 @@ def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dic
         yield (
             f"<edge id={xml_id(edge_id)} source={xml_id(source)} target={xml_id(target)} "
             f"label={xml_attr(relation)}><attvalues>{values}</attvalues>"
-            f'<viz:color r="{r}" g="{g}" b="{b}"/><viz:thickness value="{style.width}"/></edge>\n'
+            f'<viz:color r="{r}" g="{g}" b="{b}"{alpha}/><viz:thickness value="{style.width}"/>{shape}</edge>\n'
         )
     yield "</edges>\n</graph>\n</gexf>\n"

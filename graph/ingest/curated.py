@@ -22,10 +22,12 @@ from graph.model.datafile import (
     Entity,
     KindSpec,
     LevelSpec,
+    MeasureSpec,
     Relation,
     RelationType,
     Slug,
     Source,
+    SourceTypeSpec,
     StatusSpec,
 )
 
@@ -36,7 +38,7 @@ BUNDLED_DATA = Path(__file__).resolve().parents[2] / "data"
 #: The vocabulary used for whatever the given files do not declare themselves (see :func:`load_dataset`).
 BUNDLED_VOCABULARY = BUNDLED_DATA / "vocabulary.yaml"
 #: Vocabulary sections taken from the bundled vocabulary when no given file declares them.
-_VOCABULARY_SECTIONS = ("statuses", "confidence", "defaults")
+_VOCABULARY_SECTIONS = ("statuses", "confidence", "source_types", "measures", "defaults")
 
 _SUFFIXES = (".yaml", ".yml")
 _SLUG: TypeAdapter[str] = TypeAdapter(Slug)
@@ -127,6 +129,8 @@ def _collect(doc: YamlDocument, dataset: Dataset, broken: set[str]) -> list[Prob
         ("relation_types", "relation_type", RelationType),
         ("statuses", "status", StatusSpec),
         ("confidence", "confidence level", LevelSpec),
+        ("source_types", "source type", SourceTypeSpec),
+        ("measures", "measure", MeasureSpec),
     ):
         table = getattr(dataset, section)
         for name, spec in _mapping(doc, section, problems):

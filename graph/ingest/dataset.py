@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graph.model.datafile import Defaults, Entity, KindSpec, LevelSpec, Relation, RelationType, Source, StatusSpec
+from graph.model.datafile import (
+    Defaults,
+    Entity,
+    KindSpec,
+    LevelSpec,
+    MeasureSpec,
+    Relation,
+    RelationType,
+    Source,
+    SourceTypeSpec,
+    StatusSpec,
+)
 
 __all__ = ["Dataset", "Origin"]
 
@@ -36,6 +47,9 @@ class Dataset:
     statuses: dict[str, StatusSpec] = field(default_factory=dict)
     confidence: dict[str, LevelSpec] = field(default_factory=dict)
     """Confidence levels, strongest first."""
+    source_types: dict[str, SourceTypeSpec] = field(default_factory=dict)
+    """Source types, strongest first."""
+    measures: dict[str, MeasureSpec] = field(default_factory=dict)
     defaults: Defaults | None = None
     sources: dict[str, Source] = field(default_factory=dict)
     entities: dict[str, Entity] = field(default_factory=dict)

@@ -1,5 +1,6 @@
-"""Checks across entries and files: references, the vocabulary's kinds, statuses and confidence
-levels, kinds each relation type allows, keys, dates.
+"""Checks across entries and files: references, the vocabulary's kinds, statuses, confidence
+levels, source types and measures, kinds each relation type allows, keys, dates, and whether
+each entry's sources support the confidence it claims (:mod:`graph.ingest.evidence`).
 
 Each entry was already checked on its own by the pydantic models; this module checks
 what only the whole dataset can tell, and reports problems at the line of the entry.
@@ -9,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Set
 from typing import Any
+from urllib.parse import urlsplit
 
 from graph.errors import Problem
 from graph.ingest.dataset import Dataset, Origin
+from graph.ingest.evidence import unsupported_claim
 from graph.model.datafile import AttributeSpec, Citation, Relation, RelationType
+from graph.model.dates import parse_partial_date
 from graph.model.text import check_plain_text
 
 __all__ = ["check_dataset"]
@@ -25,18 +29,28 @@ def check_dataset(ds: Dataset, broken: Set[str] = frozenset()) -> list[Problem]:
     them are not reported again as unknown.
     """
     problems: list[Problem] = []
-    for section in ("kinds", "relation_types", "statuses", "confidence"):
+    for section in ("kinds", "relation_types", "statuses", "confidence", "source_types"):
         if not getattr(ds, section):
             problems.append(Problem("(dataset)", None, "", f"no vocabulary: declare '{section}'"))
     if ds.defaults is None:
         problems.append(Problem("(dataset)", None, "", "no vocabulary: declare 'defaults'"))
+    for name, spec in ds.source_types.items():
+        if spec.supports not in ds.confidence and ds.confidence:
+            where = ds.origins[("source_type", name)]
+            problems.append(_at(where, "supports", f"unknown confidence level {spec.supports!r}"))
     for name, rtype in ds.relation_types.items():
         problems.extend(_check_relation_type(ds, name, rtype, broken))
+    for source_id, source in ds.sources.items():
+        if ds.source_types and source.type not in ds.source_types:
+            where = ds.origins[("source", source_id)]
+            problems.append(
+                _at(where, "type", f"unknown source type {source.type!r}; known: {', '.join(ds.source_types)}")
+            )
     for entity_id, entity in ds.entities.items():
         where = ds.origins[("entity", entity_id)]
         if entity.kind not in ds.kinds and entity.kind not in broken:
             problems.append(_at(where, "kind", f"unknown kind {entity.kind!r}; known: {_names(ds.kinds)}"))
-        problems.extend(_check_level(ds, where, entity.confidence))
+        problems.extend(_check_level(ds, where, entity.confidence, entity.sources))
         problems.extend(_check_citations(ds, where, entity.sources, broken))
     seen_keys: dict[tuple[str, str, str], Origin] = {}
     for index, relation in enumerate(ds.relations):
@@ -69,10 +83,17 @@ def _names(table: dict[str, Any]) -> str:
     return ", ".join(sorted(table)) or "(none)"
 
 
-def _check_level(ds: Dataset, where: Origin, level: str) -> list[Problem]:
-    if level in ds.confidence or not ds.confidence:
+def _check_level(ds: Dataset, where: Origin, level: str, citations: list[Citation]) -> list[Problem]:
+    """The level must be declared, and the sources must support it."""
+    if not ds.confidence:
         return []
-    return [_at(where, "confidence", f"unknown confidence level {level!r}; known: {', '.join(ds.confidence)}")]
+    if level not in ds.confidence:
+        return [_at(where, "confidence", f"unknown confidence level {level!r}; known: {', '.join(ds.confidence)}")]
+    if any(c.ref is not None and (c.ref not in ds.sources or ds.sources[c.ref].type not in ds.source_types)
+           for c in citations):  # fmt: skip
+        return []  # an unknown source or source type is reported on its own; what it would support is unknowable
+    why = unsupported_claim(ds, level, citations)
+    return [_at(where, "confidence", why)] if why else []
 
 
 def _check_relation_type(ds: Dataset, name: str, rtype: RelationType, broken: Set[str]) -> list[Problem]:
@@ -97,17 +118,18 @@ def _check_relation_type(ds: Dataset, name: str, rtype: RelationType, broken: Se
 
 
 def _check_citations(ds: Dataset, where: Origin, citations: list[Citation], broken: Set[str]) -> list[Problem]:
-    return [
-        _at(where, f"sources[{i}]", f"unknown source {c.ref!r}; declare it in a 'sources' section")
-        for i, c in enumerate(citations)
-        if c.ref is not None and c.ref not in ds.sources and c.ref not in broken
-    ]
+    problems = []
+    for i, c in enumerate(citations):
+        if c.ref is not None and c.ref not in ds.sources and c.ref not in broken:
+            problems.append(_at(where, f"sources[{i}]", f"unknown source {c.ref!r}; declare it in a 'sources' section"))
+        if c.type is not None and ds.source_types and c.type not in ds.source_types:
+            problems.append(_at(where, f"sources[{i}].type", f"unknown source type {c.type!r}"))
+    return problems
 
 
 def _check_relation(ds: Dataset, where: Origin, rel: Relation, broken: Set[str]) -> list[Problem]:
-    problems = _check_citations(ds, where, rel.sources, broken) + _check_level(ds, where, rel.confidence)
-    if ds.statuses and rel.status not in ds.statuses:
-        problems.append(_at(where, "status", f"unknown status {rel.status!r}; known: {', '.join(ds.statuses)}"))
+    problems = _check_citations(ds, where, rel.sources, broken) + _check_level(ds, where, rel.confidence, rel.sources)
+    problems.extend(_check_status(ds, where, rel))
     rtype = ds.relation_types.get(rel.type)
     if rtype is None:
         if rel.type in broken:
@@ -148,7 +170,46 @@ def _check_relation(ds: Dataset, where: Origin, rel: Relation, broken: Set[str])
     for attr, spec in rtype.attributes.items():
         if spec.required and attr not in extra:
             problems.append(_at(where, attr, f"a {rel.type!r} relation needs {attr!r}"))
+    problems.extend(_check_term(ds, where, rel))
     return problems
+
+
+def _check_status(ds: Dataset, where: Origin, rel: Relation) -> list[Problem]:
+    """A declared status; an inference gives its reasoning and is nobody's claim."""
+    if not ds.statuses:
+        return []
+    spec = ds.statuses.get(rel.status)
+    if spec is None:
+        return [_at(where, "status", f"unknown status {rel.status!r}; known: {', '.join(ds.statuses)}")]
+    problems = []
+    if spec.inference and rel.reasoning is None:
+        problems.append(_at(where, "reasoning", f"a {rel.status!r} relation says how it was derived in 'reasoning'"))
+    if spec.inference and rel.claimed_by is not None:
+        problems.append(
+            _at(where, "claimed_by", f"a {rel.status!r} relation is the curator's, not a claim by {rel.claimed_by!r}")
+        )
+    if not spec.inference and rel.reasoning is not None:
+        problems.append(_at(where, "reasoning", f"'reasoning' belongs to inferred relations, not {rel.status!r} ones"))
+    return problems
+
+
+def _check_term(ds: Dataset, where: Origin, rel: Relation) -> list[Problem]:
+    """A statutory end is the start plus the term the relation's measure declares."""
+    if rel.end_basis != "statutory" or rel.end is None:
+        return []
+    measure = ds.measures.get(str((rel.model_extra or {}).get("measure")))
+    if measure is None or measure.term is None:
+        return [_at(where, "end_basis", "a statutory end needs a 'measure' whose vocabulary entry declares a term")]
+    start = rel.when
+    if start is None:
+        return [_at(where, "start", "a statutory end is counted from the 'start'")]
+    expected = f"{int(start[:4]) + measure.term.years}{start[4:]}"
+    if rel.end != expected:
+        years = measure.term.years
+        return [
+            _at(where, "end", f"the statutory end is {years} years after the start {start}: {expected}, not {rel.end}")
+        ]
+    return []
 
 
 def _attribute_errors(ds: Dataset, spec: AttributeSpec, value: Any, broken: Set[str]) -> list[str]:
@@ -159,7 +220,9 @@ def _attribute_errors(ds: Dataset, spec: AttributeSpec, value: Any, broken: Set[
         return [f"expected {'a non-empty list' if many else 'a single value'} ({spec.type})"]
     errors: list[str] = []
     for v in values:
-        if spec.type in ("text", "texts", "entity", "entities"):
+        if spec.type in ("date", "url", "measure"):
+            errors.extend(_scalar_errors(ds, spec.type, v))
+        elif spec.type in ("text", "texts", "entity", "entities"):
             if not isinstance(v, str) or not v.strip():
                 errors.append(f"expected text, got {v!r}")
                 continue
@@ -181,3 +244,23 @@ def _attribute_errors(ds: Dataset, spec: AttributeSpec, value: Any, broken: Set[
         elif spec.type == "boolean" and not isinstance(v, bool):
             errors.append(f"expected true or false, got {v!r}")
     return errors
+
+
+def _scalar_errors(ds: Dataset, kind: str, value: Any) -> list[str]:
+    """Why a date, URL or measure value is not one; empty when it is."""
+    if kind == "date" and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a year
+    if not isinstance(value, str):
+        return [f"expected a {kind} as text, got {value!r}"]
+    if kind == "date":
+        try:
+            parse_partial_date(value)
+        except ValueError as err:
+            return [str(err)]
+    elif kind == "url":
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+            return [f"only complete http and https URLs are allowed, not {value!r}"]
+    elif ds.measures and value not in ds.measures:
+        return [f"unknown measure {value!r}; known: {', '.join(ds.measures)}"]
+    return []

@@ -38,13 +38,16 @@ __all__ = [
     "KindSpec",
     "KindStyle",
     "LevelSpec",
+    "MeasureSpec",
     "Relation",
     "RelationStyle",
     "RelationType",
     "Slug",
     "Source",
+    "SourceTypeSpec",
     "StatusSpec",
     "SupplyChainRule",
+    "TermSpec",
     "ViewSpec",
 ]
 
@@ -159,11 +162,19 @@ class SupplyChainRule(_Strict):
 
 
 class StatusSpec(_Strict):
-    """One claim status (designated, alleged, disputed...)."""
+    """One claim status (designated, alleged, disputed, inferred...)."""
 
     label: Label
     description: Text
     faint: bool = Field(False, description="Drawn fainter: a contested or attributed claim, not an established one.")
+    dashes: list[Annotated[int, Field(ge=1, le=50)]] | None = Field(
+        None, min_length=2, max_length=4, description="A dash pattern that marks the status whatever the relation."
+    )
+    inference: bool = Field(
+        False,
+        description="The curator's inference, not any party's claim: the relation must give its 'reasoning' and "
+        "no 'claimed_by'.",
+    )
 
 
 class LevelSpec(_Strict):
@@ -171,6 +182,37 @@ class LevelSpec(_Strict):
 
     label: Label
     description: Text
+    corroboration: int = Field(
+        1,
+        ge=1,
+        le=5,
+        description="How many sources from different publishers, each of a type that supports this level, "
+        "an entry needs to claim it (press-quoting-primary: two outlets printing the same wording).",
+    )
+
+
+class SourceTypeSpec(_Strict):
+    """One kind of source (primary text, official mirror, wire, press, weak); listed strongest first."""
+
+    label: Label
+    description: Text
+    supports: Slug = Field(description="The strongest confidence level a source of this type can support.")
+
+
+class TermSpec(_Strict):
+    """How long a measure lasts when its statute says so."""
+
+    years: int = Field(ge=1, le=50)
+    minimum: bool = Field(description="True when the statute sets a minimum ('not less than'), not a fixed term.")
+    statute: Text = Field(description="Where the term is set, e.g. '22 U.S.C. 2797b(a)(2)'.")
+
+
+class MeasureSpec(_Strict):
+    """One kind of restrictive measure (a blocking, missile sanctions, an Entity List addition...)."""
+
+    label: Label
+    description: Text
+    term: TermSpec | None = Field(None, description="The statutory term, for measures that lapse; none: open-ended.")
 
 
 class ViewSpec(_Strict):
@@ -193,9 +235,10 @@ class Defaults(_Strict):
 class AttributeSpec(_Strict):
     """A type-specific attribute that relations of one type may carry."""
 
-    type: Literal["text", "texts", "entity", "entities", "number", "boolean"] = Field(
+    type: Literal["text", "texts", "entity", "entities", "number", "boolean", "date", "url", "measure"] = Field(
         description="text: one string; texts: a list of strings; entity/entities: id(s) of "
-        "entities (optionally of the given kinds); number; boolean."
+        "entities (optionally of the given kinds); number; boolean; date: an ISO date (partial "
+        "allowed); url: an http(s) URL; measure: one of the vocabulary's measures."
     )
     kinds: list[Slug] | None = Field(None, description="For entity/entities: the allowed kinds.")
     required: bool = False
@@ -233,6 +276,10 @@ class Source(_Strict):
 
     id: Slug
     url: HttpUrl
+    type: Slug = Field(
+        description="What kind of source it is, from the vocabulary's source_types: primary, official-mirror, "
+        "wire, press or weak."
+    )
     publisher: Label
     title: Label | None = None
     published: PartialDate | None = Field(None, description="Publication date, as precise as known.")
@@ -251,6 +298,7 @@ class Citation(_Strict):
 
     ref: Slug | None = Field(None, description="Id of a source declared in a 'sources' section.")
     url: HttpUrl | None = None
+    type: Slug | None = Field(None, description="For an inline source: its source type.")
     publisher: Label | None = None
     title: Label | None = None
     published: PartialDate | None = None
@@ -259,12 +307,12 @@ class Citation(_Strict):
 
     @model_validator(mode="after")
     def _ref_or_inline(self) -> Citation:
-        inline = (self.url, self.publisher, self.title, self.published, self.retrieved)
+        inline = (self.url, self.type, self.publisher, self.title, self.published, self.retrieved)
         if self.ref is not None:
             if any(v is not None for v in inline):
                 raise ValueError("a citation gives either 'ref' or an inline source, not both")
-        elif self.url is None or self.publisher is None:
-            raise ValueError("a citation needs 'ref', or an inline 'url' and 'publisher'")
+        elif self.url is None or self.publisher is None or self.type is None:
+            raise ValueError("a citation needs 'ref', or an inline 'url', 'type' and 'publisher'")
         elif self.published is None and self.retrieved is None:
             raise ValueError("an inline source needs a date: 'published' or 'retrieved'")
         return self
@@ -319,7 +367,15 @@ class Relation(BaseModel):
     end: PartialDate | None = Field(None, description="When it ended, if it has.")
     status: Slug = Field(description="A status the vocabulary declares: designated, reported, alleged...")
     confidence: Slug = Field(description="A confidence level the vocabulary declares.")
+    end_basis: Literal["observed", "statutory"] | None = Field(
+        None,
+        description="For an 'end': observed (a source reports the lapse or lifting) or statutory (the term "
+        "the statute sets, not observed).",
+    )
     claimed_by: Label | None = Field(None, description="Who makes the claim, when it is attributed.")
+    reasoning: Text | None = Field(
+        None, description="For an inferred relation: how the curator derived it from the cited statement."
+    )
     sources: Citations
     note: Text | None = None
 
@@ -327,6 +383,8 @@ class Relation(BaseModel):
     def _dates(self) -> Relation:
         if self.date is not None and (self.start is not None or self.end is not None):
             raise ValueError("give either 'date' or 'start'/'end', not both")
+        if self.end_basis is not None and self.end is None:
+            raise ValueError("'end_basis' says how an 'end' is known; give the 'end'")
         if self.start is not None and self.end is not None and latest(self.end) < earliest(self.start):
             raise ValueError(f"'end' {self.end} is before 'start' {self.start}")
         return self
@@ -350,6 +408,8 @@ class DataFile(_Strict):
     relation_types: dict[Slug, RelationType] = Field(default_factory=dict)
     statuses: dict[Slug, StatusSpec] = Field(default_factory=dict)
     confidence: dict[Slug, LevelSpec] = Field(default_factory=dict, description="Confidence levels, strongest first.")
+    source_types: dict[Slug, SourceTypeSpec] = Field(default_factory=dict, description="Source types, strongest first.")
+    measures: dict[Slug, MeasureSpec] = Field(default_factory=dict)
     defaults: Defaults | None = None
     sources: list[Source] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)

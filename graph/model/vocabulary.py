@@ -20,8 +20,10 @@ from graph.model.datafile import (
     KindSpec,
     KindStyle,
     LevelSpec,
+    MeasureSpec,
     RelationStyle,
     RelationType,
+    SourceTypeSpec,
     StatusSpec,
     ViewSpec,
 )
@@ -44,6 +46,8 @@ class Vocabulary:
     statuses: Mapping[str, StatusSpec] = field(default_factory=dict)
     confidence: Mapping[str, LevelSpec] = field(default_factory=dict)
     defaults: Defaults = field(default_factory=lambda: FALLBACK_DEFAULTS)
+    source_types: Mapping[str, SourceTypeSpec] = field(default_factory=dict)
+    measures: Mapping[str, MeasureSpec] = field(default_factory=dict)
 
     # ---- drawing ---------------------------------------------------------------------
 
@@ -57,9 +61,27 @@ class Vocabulary:
         return spec.style if spec is not None else self.defaults.relation_style
 
     def faint(self, status: str | None) -> bool:
-        """Whether relations of this status are drawn fainter (contested or attributed claims)."""
+        """Whether relations of this status are drawn fainter (contested, attributed or inferred claims)."""
         spec = self.statuses.get(status or "")
         return spec is not None and spec.faint
+
+    def status_dashes(self, status: str | None) -> list[int] | None:
+        """The dash pattern that marks a status whatever the relation (inferred: dotted), if any."""
+        spec = self.statuses.get(status or "")
+        return spec.dashes if spec is not None else None
+
+    def inference(self, status: str | None) -> bool:
+        """Whether a status marks the curator's inference rather than anyone's claim."""
+        spec = self.statuses.get(status or "")
+        return spec is not None and spec.inference
+
+    def weak_only(self, citations: Iterable[Mapping[str, Any]]) -> bool:
+        """Whether every citation is of a source type that supports only the weakest level."""
+        types = [str(c.get("type")) for c in citations]
+        if not types or not self.source_types or not self.confidence:
+            return False
+        weakest = list(self.confidence)[-1]
+        return all(t in self.source_types and self.source_types[t].supports == weakest for t in types)
 
     # ---- reading -----------------------------------------------------------------------
 
@@ -164,4 +186,6 @@ class Vocabulary:
             "relation_types": {name: spec.model_dump(exclude_none=True) for name, spec in self.relation_types.items()},
             "statuses": {name: spec.model_dump() for name, spec in self.statuses.items()},
             "confidence": {name: spec.model_dump() for name, spec in self.confidence.items()},
+            "source_types": {name: spec.model_dump() for name, spec in self.source_types.items()},
+            "measures": {name: spec.model_dump(exclude_none=True) for name, spec in self.measures.items()},
         }

@@ -40,6 +40,8 @@ class Upstream(TypedDict):
     chain: list[ChainHop]
     weakest_confidence: str
     disputed: bool
+    inferred: bool
+    """A hop of the chain is the curator's inference, not anyone's claim."""
 
 
 class SupplyChainAnswer(TypedDict):
@@ -125,6 +127,7 @@ def supply_chain(
                 "chain": chain,
                 "weakest_confidence": vocab.weakest(hop.get("confidence") for hop in chain) or "weak",
                 "disputed": any(hop.get("status") == "disputed" for hop in chain),
+                "inferred": any(vocab.inference(hop.get("status")) for hop in chain),
             }
         )
     upstream.sort(key=lambda u: (u["distance"], u["entity"]["label"]))

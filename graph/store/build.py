@@ -31,7 +31,9 @@ def load_graph(paths: Sequence[Path | str] | None = None) -> nx.MultiDiGraph:
 def vocabulary_of(ds: Dataset) -> Vocabulary:
     """The typed vocabulary a dataset declares."""
     assert ds.defaults is not None, "a validated dataset has defaults"
-    return Vocabulary(ds.kinds, ds.relation_types, ds.statuses, ds.confidence, ds.defaults)
+    return Vocabulary(
+        ds.kinds, ds.relation_types, ds.statuses, ds.confidence, ds.defaults, ds.source_types, ds.measures
+    )
 
 
 def build_graph(ds: Dataset) -> nx.MultiDiGraph:
@@ -91,7 +93,7 @@ def _relation_attributes(ds: Dataset, relation: Relation, key: str) -> records.A
         "confidence": relation.confidence,
         "sources": _citations(ds, relation.sources),
     }
-    for name in ("date", "start", "end", "claimed_by", "note"):
+    for name in ("date", "start", "end", "end_basis", "claimed_by", "reasoning", "note"):
         value = getattr(relation, name)
         if value is not None:
             attrs[name] = value

@@ -86,6 +86,8 @@ class Citation(_Publisher, total=False):
     """One source of a record, curated or imported: the same shape either way (``publisher`` always)."""
 
     url: str
+    type: str
+    """The source type (primary, official-mirror, wire, press, weak); imported records have none."""
     title: str
     published: str
     retrieved: str
@@ -244,13 +246,19 @@ def graph_attributes(graph: nx.MultiDiGraph) -> dict[str, Any]:
 # ---- reading ----------------------------------------------------------------------------------
 
 
+# Typed by annotated assignment rather than typing.cast: these run per line of a million-line
+# load or per step of a path search, and cast is a function call.
+
+
 def entities(graph: nx.MultiDiGraph) -> Mapping[str, Attrs]:
     """Entity id -> attributes, for every entity (a live mapping: do not edit it)."""
-    return cast(Mapping[str, Attrs], graph._node)
+    nodes: Mapping[str, Attrs] = graph._node
+    return nodes
 
 
 def entity_attrs(graph: nx.MultiDiGraph, node: str) -> Attrs:
-    return cast(Attrs, graph._node[node])
+    attrs: Attrs = graph._node[node]
+    return attrs
 
 
 def label(graph: nx.MultiDiGraph, node: str) -> str:
@@ -259,23 +267,29 @@ def label(graph: nx.MultiDiGraph, node: str) -> str:
 
 def successors(graph: nx.MultiDiGraph) -> Mapping[str, Adjacency]:
     """Source -> target -> key -> attributes."""
-    return cast(Mapping[str, Adjacency], graph._succ)
+    succ: Mapping[str, Adjacency] = graph._succ
+    return succ
 
 
 def predecessors(graph: nx.MultiDiGraph) -> Mapping[str, Adjacency]:
     """Target -> source -> key -> attributes."""
-    return cast(Mapping[str, Adjacency], graph._pred)
+    pred: Mapping[str, Adjacency] = graph._pred
+    return pred
 
 
 def sides(graph: nx.MultiDiGraph, direction: Direction) -> tuple[Mapping[str, Adjacency], ...]:
-    """The adjacency mappings to walk for ``direction``: successors, predecessors or both."""
+    """The adjacency mappings to walk for ``direction``: successors, predecessors or both.
+
+    Called once per node a path search expands, so it reads the dicts directly.
+    """
     if direction == "both":
-        return (successors(graph), predecessors(graph))
-    return (successors(graph),) if direction == "out" else (predecessors(graph),)
+        return (graph._succ, graph._pred)
+    return (graph._succ,) if direction == "out" else (graph._pred,)
 
 
 def relation_attrs(graph: nx.MultiDiGraph, source: str, target: str, key: str) -> Attrs:
-    return cast(Attrs, graph._succ[source][target][key])
+    attrs: Attrs = graph._succ[source][target][key]
+    return attrs
 
 
 def iter_relations(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, Attrs]]:

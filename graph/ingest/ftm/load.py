@@ -77,13 +77,15 @@ class _Loader:
         self.report = FtmReport()
         self.merge: dict[str, str] = {}
         self.countries: dict[str, str] = {}
-        for node, data in records.entities(graph).items():
+        self.nodes = records.entities(graph)  # live: sees what the load adds
+        for node, data in self.nodes.items():
             for other in data.get("same_as") or ():
                 self.merge[other] = node
             if data.get("kind") == "country" and data.get("country"):
                 self.countries[str(data["country"]).lower()] = node
         self.kinds: set[str] = set()
         self.relations: set[str] = set()
+        self.plans: dict[str, m.Plan] = {}
         self.file = ""
         self.line = 0
         self.based_in: records.Attrs = {}
@@ -158,13 +160,16 @@ class _Loader:
     def _read(self, entity_id: str, props: dict[str, Any], schema: FtmSchema, attrs: records.Attrs) -> Found:
         """One pass over a line's properties under the schema's plan: dates and kept values go
         into ``attrs``; the rest (names, countries, references, edge ends) come back by action."""
-        plan = m.plan_for(schema)
+        plan = self.plans.get(schema.name)
+        if plan is None:
+            plan = self.plans[schema.name] = m.plan_for(schema)
         found: Found = {}
+        checked = self.clean.values
         for prop, raw in props.items():
             step = plan.get(prop)
             if step is None:
                 continue
-            values = self.clean.values(entity_id, prop, raw)
+            values = checked(entity_id, prop, raw)
             if not values:
                 continue
             action, attr = step
@@ -189,10 +194,13 @@ class _Loader:
         datasets = self.clean.datasets(entity.get("datasets"))
         if datasets:
             attrs["datasets"] = datasets
+        seen = self.clean.seen
         for key in ("first_seen", "last_seen"):
-            day = self.clean.seen(entity_id, key, entity.get(key))
-            if day:
-                attrs[key] = day
+            value = entity.get(key)
+            if value:
+                day = seen(entity_id, key, value)
+                if day:
+                    attrs[key] = day
         attrs["ftm_file"] = self.file
         attrs["ftm_line"] = self.line
 
@@ -214,7 +222,7 @@ class _Loader:
         if node is not None:
             self._merge_into(node, entity_id, schema, props)
             return
-        existing = records.entities(self.graph).get(entity_id)
+        existing = self.nodes.get(entity_id)
         if existing:
             if "ftm_line" in existing:
                 first = f"{existing['ftm_file']}:{existing['ftm_line']}"
@@ -262,7 +270,7 @@ class _Loader:
         """The curated ``node`` stands for this FtM entity: its edges (also earlier ones) attach there."""
         countries = self._countries(entity_id, self._read(entity_id, props, schema, {}))  # checked first
         self.merge[entity_id] = node
-        if entity_id in records.entities(self.graph):  # edges added under the FtM id before this line
+        if entity_id in self.nodes:  # edges added under the FtM id before this line
             records.move_relations(self.graph, entity_id, node)
         data = records.entity_attrs(self.graph, node)
         data["ftm_ids"] = [*data.get("ftm_ids", ()), entity_id]
@@ -276,7 +284,7 @@ class _Loader:
         node = self.countries.get(code)
         if node is None:
             node = self._resolve(m.country_node_id(code))
-            if not records.entities(self.graph).get(node):  # neither curated nor made by an earlier line
+            if not self.nodes.get(node):  # neither curated nor made by an earlier line
                 records.add_entity(
                     self.graph,
                     node,
@@ -348,7 +356,7 @@ class _Loader:
 
     def _authority(self, name: str, countries: list[str]) -> str:
         node = self._resolve(m.authority_node_id(name))
-        if node not in records.entities(self.graph):
+        if node not in self.nodes:
             attrs: records.Attrs = {"label": name[:300], "kind": m.AUTHORITY_KIND, "confidence": m.CONFIDENCE}
             if countries:
                 attrs["country"] = countries[0].upper()
