@@ -56,6 +56,11 @@ class CitationOut(_Open):
     source_id: str | None = None
 
 
+class UnresolvedReference(BaseModel):
+    property: str = Field(examples=["addressEntity"], description="The FtM property, e.g. Ownership.asset.")
+    target: str = Field(examples=["addr-4f1c"], description="The id no loaded file holds.")
+
+
 class NodeOut(_Open):
     """An entity with all its attributes."""
 
@@ -67,6 +72,9 @@ class NodeOut(_Open):
     description: str | None = None
     confidence: str | None = None
     sources: list[CitationOut] = Field(default_factory=list)
+    unresolved: list[UnresolvedReference] = Field(
+        default_factory=list, description="References to entities no loaded file holds (imported data only)."
+    )
 
 
 class EdgeOut(_Open):
@@ -238,3 +246,18 @@ class StatusOut(BaseModel):
     reloads: int
     failed_reloads: int
     last_reload: ReloadOut | None
+
+
+class MatchCandidate(BaseModel):
+    ftm_id: str = Field(description="The id of the list entry in the graph.", examples=["NK-2Xe9ZcTq"])
+    label: str
+    score: float = Field(ge=0, le=1, description="1: certainly the same; the default threshold is calibrated.")
+    reasons: list[str] = Field(description="Which names matched and how, country agreement, identifiers.")
+
+
+class MatchesOut(BaseModel):
+    """The likely list entries of one curated entity (``linkscope xref`` prints the same)."""
+
+    id: str
+    label: str
+    candidates: list[MatchCandidate] = Field(description="Best first.")

@@ -5,14 +5,16 @@ Each command parses its options, makes one call into :mod:`graph`, and prints.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 import orjson
@@ -26,28 +28,95 @@ from graph.limits import MAX_DEPTH, MAX_HOPS, MAX_NODES, MAX_PATHS
 from graph.queries.selection import Neighbourhood, Paths, Query, SupplyChainOf, WholeGraph, select
 from graph.store import GraphStore
 from graph.store.records import Direction
+from graph.xref.score import DEFAULT_THRESHOLD
 
-data_option = click.option(
-    "--data",
-    "data",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help=f"Data file or folder (repeatable). Default: the bundled data, {BUNDLED_DATA}.",
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a command loads: curated data, FtM files, and how strictly."""
+
+    data: tuple[Path, ...] = ()
+    ftm: tuple[Path, ...] = ()
+    skip_invalid: bool = False
+    strict: bool = False
+
+    def load(self) -> GraphStore:
+        """Load like the server does (curated data, then FtM files, with a progress bar on a
+        terminal), or print every data problem and exit 1."""
+        try:
+            with rich_progress(sys.stderr.isatty() and bool(self.ftm)) as progress:
+                return GraphStore.load(
+                    list(self.data) or None,
+                    ftm=list(self.ftm),
+                    skip_invalid=self.skip_invalid,
+                    strict=self.strict,
+                    progress=progress,
+                )
+        except DataError as err:
+            click.echo(str(err), err=True)
+            raise SystemExit(1) from None
+
+    def environment(self) -> dict[str, str | None]:
+        """The settings these inputs stand for, as LINKSCOPE_* values (None: not given)."""
+        return {
+            "data": os.pathsep.join(map(str, self.data)) or None,
+            "ftm": os.pathsep.join(map(str, self.ftm)) or None,
+            "skip_invalid": "true" if self.skip_invalid else None,
+            "strict": "true" if self.strict else None,
+        }
+
+
+_INPUT_OPTIONS = (
+    click.option(
+        "--data",
+        "data",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help=f"Data file or folder (repeatable). Default: the bundled data, {BUNDLED_DATA}.",
+    ),
+    click.option(
+        "--ftm",
+        "ftm",
+        multiple=True,
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="FollowTheMoney JSON-lines file to load beside the data (repeatable), e.g. OpenSanctions' "
+        "entities.ftm.json.",
+    ),
+    click.option(
+        "--skip-invalid",
+        is_flag=True,
+        help="Skip bad FtM lines and count them by reason, instead of refusing to load any of the data.",
+    ),
+    click.option(
+        "--strict",
+        is_flag=True,
+        help="Refuse FtM files that refer to entities no loaded file holds (by default such references "
+        "are kept on the referring entity and reported).",
+    ),
 )
 
 
-ftm_option = click.option(
-    "--ftm",
-    "ftm",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="FollowTheMoney JSON-lines file to load beside the data (repeatable), e.g. OpenSanctions' entities.ftm.json.",
-)
-skip_option = click.option(
-    "--skip-invalid",
-    is_flag=True,
-    help="Skip bad FtM lines and count them by reason, instead of refusing to load any of the data.",
-)
+def inputs_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add --data, --ftm, --skip-invalid and --strict to a command, passed on as ``inputs``."""
+
+    @functools.wraps(command)
+    def with_inputs(*args: Any, data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, strict: bool,
+                    **kwargs: Any) -> None:  # fmt: skip
+        command(*args, inputs=Inputs(data, ftm, skip_invalid, strict), **kwargs)
+
+    for option in reversed(_INPUT_OPTIONS):
+        with_inputs = option(with_inputs)
+    return with_inputs
+
+
+def _report(store: GraphStore, err: bool = True) -> None:
+    """What the FtM files added, skipped and left unresolved, if any were loaded."""
+    report = store.ftm_report
+    if report is None:
+        return
+    click.echo(report.summary(), err=err)
+    for line in report.unresolved_lines():
+        click.echo(f"  not loaded: {line}", err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,27 +125,13 @@ def cli() -> None:
     """Linkscope: explore who supplies, sanctions and answers whom, with the evidence."""
 
 
-def _load(paths: Iterable[Path], ftm: Iterable[Path] = (), skip_invalid: bool = False) -> GraphStore:
-    """Load like the server does (curated data, then FtM files, with a progress bar on a
-    terminal), or print every data problem and exit 1."""
-    try:
-        with rich_progress(sys.stderr.isatty() and bool(ftm)) as progress:
-            return GraphStore.load(list(paths) or None, ftm=list(ftm), skip_invalid=skip_invalid, progress=progress)
-    except DataError as err:
-        click.echo(str(err), err=True)
-        raise SystemExit(1) from None
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@data_option
-@ftm_option
-@skip_option
-def validate(paths: tuple[Path, ...], data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool) -> None:
+@inputs_options
+def validate(paths: tuple[Path, ...], inputs: Inputs) -> None:
     """Check data files (and FtM files); exit 1 listing every problem (file, line, entry, reason)."""
-    store = _load([*paths, *data], ftm, skip_invalid)
-    if store.ftm_report is not None:
-        click.echo(store.ftm_report.summary())
+    store = replace(inputs, data=(*paths, *inputs.data)).load()
+    _report(store, err=False)
     dataset = store.dataset
     assert dataset is not None
     click.echo(
@@ -86,21 +141,18 @@ def validate(paths: tuple[Path, ...], data: tuple[Path, ...], ftm: tuple[Path, .
 
 
 @cli.command()
-@data_option
-@ftm_option
-@skip_option
+@inputs_options
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def stats(data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, as_json: bool) -> None:
+def stats(inputs: Inputs, as_json: bool) -> None:
     """Counts of nodes by kind and edges by relation type."""
-    store = _load(data, ftm, skip_invalid)
+    store = inputs.load()
     counts = store.stats
     report = store.ftm_report
     if as_json:
         extra = {"ftm": report.as_dict()} if report is not None else {}
         click.echo(orjson.dumps({**counts, **extra}, option=orjson.OPT_INDENT_2).decode())
         return
-    if report is not None:
-        click.echo(report.summary(), err=True)
+    _report(store)
     click.echo(
         f"{counts['nodes']} nodes, {counts['edges']} edges, dated {counts['first_date']} to {counts['last_date']}"
     )
@@ -115,9 +167,7 @@ def stats(data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, as_
 
 
 @cli.command("export")
-@data_option
-@ftm_option
-@skip_option
+@inputs_options
 @click.option(
     "--format",
     "fmt",
@@ -140,9 +190,7 @@ def stats(data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, as_
 @click.option("--path-to", metavar="ID", help="... to this id.")
 @click.option("--max-hops", type=click.IntRange(1, MAX_HOPS), default=4, show_default=True)
 def export_command(
-    data: tuple[Path, ...],
-    ftm: tuple[Path, ...],
-    skip_invalid: bool,
+    inputs: Inputs,
     fmt: FormatName,
     output: Path | None,
     center: tuple[str, ...],
@@ -170,14 +218,89 @@ def export_command(
         query = Neighbourhood(center, depth, direction, kinds, relations, day, max_nodes)
     else:
         query = WholeGraph()
-    store = _load(data, ftm, skip_invalid)
-    if store.ftm_report is not None:
-        click.echo(store.ftm_report.summary(), err=True)
+    store = inputs.load()
+    _report(store)
     try:
         selection = select(store, query)
     except (UnknownEntity, BadQuery) as err:
         raise click.UsageError(str(err)) from None
     _write(export(store.graph, selection, fmt), output)
+
+
+@cli.command()
+@inputs_options
+@click.option("--id", "ids", multiple=True, metavar="ID", help="Only this curated entity (repeatable). Default: all.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Lowest score listed (and written).",
+)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Candidates per entity.")
+@click.option("--json", "as_json", is_flag=True, help="Print the matches as JSON.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Add the matches to the curated entities' same_as, in their YAML files (a diff to review and commit); "
+    "a list entry matching several curated entities is left out and reported.",
+)
+def xref(inputs: Inputs, ids: tuple[str, ...], threshold: float, limit: int, as_json: bool, write: bool) -> None:
+    """Which loaded list entries (FtM) are the curated entities: candidates ranked by score, with reasons."""
+    from graph.xref import xref as cross_reference
+
+    if not inputs.ftm:
+        raise click.UsageError(
+            "give the list data to cross-reference with --ftm FILE (e.g. OpenSanctions' entities.ftm.json)"
+        )
+    store = inputs.load()
+    _report(store)
+    try:
+        subjects = [store.require(i) for i in ids] or None
+        results = cross_reference(store.graph, subjects, threshold=threshold, limit=limit, index=store.xref_index())
+    except (UnknownEntity, BadQuery) as err:
+        raise click.UsageError(str(err)) from None
+    if as_json:
+        click.echo(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode())
+    else:
+        for result in results:
+            if result["candidates"]:
+                click.echo(f"{result['label']} ({result['id']})")
+                for candidate in result["candidates"]:
+                    click.echo(f"  {candidate['score']:.2f}  {candidate['label']} ({candidate['ftm_id']})")
+                    for reason in candidate["reasons"]:
+                        click.echo(f"          {reason}")
+        matched = sum(1 for r in results if r["candidates"])
+        click.echo(
+            f"{matched} of {len(results)} curated entities have a candidate at {threshold:.2f} or above.", err=True
+        )
+    if write:
+        _write_same_as(store, list(inputs.data) or [BUNDLED_DATA], results)
+
+
+def _write_same_as(store: GraphStore, data_paths: list[Path], results: list[Any]) -> None:
+    """Record the matches as same_as in the curated files: a reviewable diff, printed on stderr."""
+    from graph.ingest.same_as import add_same_as
+
+    claims: dict[str, list[str]] = {}
+    for result in results:
+        for candidate in result["candidates"]:
+            claims.setdefault(
+                str(store.graph.nodes[candidate["ftm_id"]].get("ftm_id", candidate["ftm_id"])), []
+            ).append(result["id"])
+    accepted: dict[str, list[str]] = {}
+    for ftm_id, entities in claims.items():
+        if len(entities) == 1:
+            accepted.setdefault(entities[0], []).append(ftm_id)
+        else:
+            click.echo(f"left out: {ftm_id} matches {', '.join(entities)}; decide by hand", err=True)
+    assert store.dataset is not None
+    try:
+        diff = add_same_as(store.dataset, data_paths, accepted)
+    except DataError as err:
+        click.echo(f"not written, the edited data would not validate:\n{err}", err=True)
+        raise SystemExit(1) from None
+    click.echo(diff or "same_as already lists every match: nothing written.", err=True)
 
 
 @cli.command()
@@ -188,9 +311,7 @@ def schema(output: Path | None) -> None:
 
 
 @cli.command()
-@data_option
-@ftm_option
-@skip_option
+@inputs_options
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1, loopback only).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
 @click.option("--watch", is_flag=True, default=None, help="Reload the data when its files change.")
@@ -198,9 +319,7 @@ def schema(output: Path | None) -> None:
     "--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (each loads its own graph)."
 )
 def serve(
-    data: tuple[Path, ...],
-    ftm: tuple[Path, ...],
-    skip_invalid: bool,
+    inputs: Inputs,
     host: str | None,
     port: int | None,
     watch: bool | None,
@@ -217,9 +336,7 @@ def serve(
     from app.settings import Settings
 
     given = {
-        "data": os.pathsep.join(map(str, data)) or None,
-        "ftm": os.pathsep.join(map(str, ftm)) or None,
-        "skip_invalid": "true" if skip_invalid else None,
+        **inputs.environment(),
         "host": host,
         "port": port,
         "watch": "true" if watch else None,

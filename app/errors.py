@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import BadQuery, UnknownEntity, UnknownName
+from graph.errors import BadQuery, NotReady, UnknownEntity, UnknownName
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -79,6 +79,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BadQuery)
     async def bad_query(_: Request, exc: BadQuery) -> JSONResponse:
         return error_response(400, "bad_query", str(exc))
+
+    @app.exception_handler(NotReady)
+    async def not_ready(_: Request, exc: NotReady) -> JSONResponse:
+        return error_response(
+            503, "not_ready", str(exc), hint="retry after the Retry-After seconds",
+            headers={"Retry-After": str(exc.retry_after)},
+        )  # fmt: skip
 
     @app.exception_handler(UnknownName)
     async def unknown_name(_: Request, exc: UnknownName) -> JSONResponse:

@@ -193,6 +193,8 @@ def render_explorer(store: GraphStore, view: ExplorerView, max_nodes: int) -> st
         "legend": legend(store.vocabulary, store.stats["kinds"], store.stats["relations"]),
         **evidence_vocabulary(store.vocabulary),
         "today": date.today().isoformat(),
+        "has_imports": store.ftm_report is not None,
+        "matched_kinds": [k for k in store.vocabulary.kinds if store.vocabulary.party(k)],
     }
     return _ENV.get_template("explorer.html").render(page=page, title=_title(graph, view))
 

@@ -69,6 +69,7 @@ class LiveStore:
             self.settings.data,
             ftm=self.settings.ftm,
             skip_invalid=self.settings.skip_invalid,
+            strict=self.settings.strict,
             progress=log_progress(log),
         ).warm()
 

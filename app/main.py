@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                     settings.data,
                     ftm=settings.ftm,
                     skip_invalid=settings.skip_invalid,
+                    strict=settings.strict,
                     progress=log_progress(log),
                 )
             except DataError as err:
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 raise
             if loaded.ftm_report is not None:
                 log.info("%s", loaded.ftm_report.summary())
+                for line in loaded.ftm_report.unresolved_lines():
+                    log.info("not loaded: %s", line)
         await run_in_threadpool(loaded.warm)
         live = app.state.live = LiveStore(settings, loaded)
         # The graph is read-only from here on: keep the cyclic collector from rescanning its

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         "data, separated by the OS path separator.",
     )
     skip_invalid: bool = Field(False, description="Skip bad FtM lines (and report them) instead of refusing to start.")
+    strict: bool = Field(
+        False,
+        description="Refuse FtM files that refer to entities no loaded file holds; by default such references are "
+        "kept on the referring entity and reported.",
+    )
     host: str = Field("127.0.0.1", description="Address to bind. Loopback by default; set 0.0.0.0 to expose.")
     port: int = Field(8000, ge=1, le=65535, description="TCP port to listen on.")
     query_timeout: float = Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BadQuery", "DataError", "LinkscopeError", "Problem", "UnknownEntity", "UnknownName"]
+__all__ = ["BadQuery", "DataError", "LinkscopeError", "NotReady", "Problem", "UnknownEntity", "UnknownName"]
 
 
 class LinkscopeError(Exception):
@@ -61,3 +61,12 @@ class UnknownName(BadQuery):
         self.unknown = unknown
         self.known = known
         super().__init__(f"unknown {parameter}: {', '.join(unknown)}; known: {', '.join(known)}")
+
+
+class NotReady(LinkscopeError):
+    """Something the answer needs is still being built (an index too large to build during a request)."""
+
+    def __init__(self, what: str, retry_after: int = 5) -> None:
+        self.what = what
+        self.retry_after = retry_after
+        super().__init__(f"{what} is being built; ask again in {retry_after} s")

@@ -419,7 +419,7 @@
     if (!stillMine(turn)) return;
     const entity = data.entity;
     const known = new Set(["id", "label", "kind", "country", "aliases", "description", "note", "confidence", "sources",
-      "same_as"]);
+      "same_as", "unresolved"]);
     const attrs = Object.entries(entity).filter(([k]) => !known.has(k)).map(([k, v]) => fact(k.replace(/_/g, " "), v));
     const actions = el(
       "div",
@@ -461,8 +461,36 @@
       entity.note ? el("p", { class: "note" }, entity.note) : null,
       el("h4", {}, "Sources"),
       sourcesList(entity.sources),
+      unresolvedList(entity.unresolved),
+      matchesSection(entity),
       groups,
     );
+  }
+  // Curated entities: which imported list entries are probably them (the cross-reference).
+  function matchesSection(entity) {
+    if (!page.has_imports || entity.ftm_file || !page.matched_kinds.includes(entity.kind)) return null;
+    const section = el("section", { class: "group matches" }, el("h3", {}, "Possible list entries"),
+      el("p", { class: "note" }, "Looking…"));
+    getJson(`/api/entities/${encodeURIComponent(entity.id)}/matches?limit=5`)
+      .then((data) => {
+        const items = data.candidates.map((c) =>
+          el("li", {},
+            el("details", {},
+              el("summary", {}, `${c.score.toFixed(2)} · ${c.label} `,
+                el("button", { type: "button", onclick: () => navigate({ view: "subgraph", center: [c.ftm_id] }) },
+                  "Centre here")),
+              el("ul", {}, c.reasons.map((r) => el("li", {}, r))))));
+        fill(section, el("h3", {}, "Possible list entries"),
+          items.length ? el("ul", {}, items) : el("p", { class: "note" }, "No loaded list entry scores above the threshold."));
+      })
+      .catch((error) => fill(section, el("h3", {}, "Possible list entries"), el("p", { class: "note" }, String(error.message || error))));
+    return section;
+  }
+  function unresolvedList(references) {
+    if (!references || !references.length) return null;
+    return el("section", { class: "group unresolved" },
+      el("h3", {}, `References to entities not loaded (${references.length})`),
+      el("ul", {}, references.map((r) => el("li", {}, `${r.property}: refers to ${r.target} — not loaded`))));
   }
 
   function showEdge(id) {

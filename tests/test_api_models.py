@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from app import api_models as api
 from app.live import ReloadOutcome
+from graph import xref
 from graph.queries import entity_detail, part, paths, supply_chain, timeline
 from graph.store import records, search, stats
 
@@ -23,6 +24,7 @@ PAIRS: list[tuple[Any, type[BaseModel]]] = [
     (records.EntitySummary, api.EntitySummary),
     (records.Citation, api.CitationOut),
     (records.EntityRecord, api.NodeOut),
+    (records.UnresolvedReference, api.UnresolvedReference),
     (records.RelationRecord, api.EdgeOut),
     (search.SearchHit, api.SearchHit),
     (search.SearchPage, api.SearchPage),
@@ -42,6 +44,8 @@ PAIRS: list[tuple[Any, type[BaseModel]]] = [
     (timeline.TimelineDate, api.TimelineDate),
     (timeline.Timeline, api.TimelineOut),
     (ReloadOutcome, api.ReloadOut),
+    (xref.Candidate, api.MatchCandidate),
+    (xref.XrefResult, api.MatchesOut),
 ]
 
 

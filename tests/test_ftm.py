@@ -68,8 +68,9 @@ def test_node_schemata_map_to_kinds_with_names_countries_dates_and_ids(tmp_path:
     graph = empty_graph()
     report = load_ftm(graph, [path])
     kinds = {n: graph.nodes[n]["kind"] for n in ("co", "pe", "pb", "org", "soe", "le", "pr", "ve")}
-    assert kinds == {"co": "firm", "pe": "person", "pb": "agency", "org": "institute", "soe": "agency",
-                     "le": "firm", "pr": "programme", "ve": "vessel"}  # fmt: skip
+    # honest kinds: a LegalEntity is not a firm, an Organization not an institute, a Project not a programme
+    assert kinds == {"co": "firm", "pe": "person", "pb": "agency", "org": "organization", "soe": "agency",
+                     "le": "legal-entity", "pr": "project", "ve": "vessel"}  # fmt: skip
     company = graph.nodes["co"]
     assert company["label"] == "Rostec Trading" and company["aliases"] == ["Rostec Trade House", "RTH"]
     assert company["ftm_id"] == "co" and company["schema"] == "Company" and company["country"] == "RU"
@@ -208,14 +209,14 @@ def test_bad_lines_fail_the_load_naming_file_line_and_reason(tmp_path: Path) -> 
         ftm("thing", "Thing", name="Abstract"),
     )
     with pytest.raises(DataError) as caught:
-        load_ftm(empty_graph(), [path])
+        load_ftm(empty_graph(), [path], strict=True)
     by_line = {p.line: p.message for p in caught.value.problems}
     assert "not valid JSON" in by_line[2]
     assert "'id' must be a non-empty string" in by_line[3]
     assert "unknown schema 'Spaceship'" in by_line[4]
     assert "incorporationDate 'yesterday' is not an ISO 8601 date" in by_line[5]
     assert "'atlantis' is not a FollowTheMoney country code" in by_line[6]
-    assert "refers to 'ghost', which no loaded file contains" in by_line[7]
+    assert "refers to 'ghost' (Ownership.asset), which no loaded file contains" in by_line[7]
     assert "appears twice (first at" in by_line[8]
     assert "must be a list of strings" in by_line[9]
     assert "abstract" in by_line[10]
@@ -242,7 +243,7 @@ def test_skip_invalid_loads_the_rest_and_counts_what_it_skipped(tmp_path: Path) 
         ftm("own2", "Ownership", owner="a", asset="ghost"),
     )
     graph = empty_graph()
-    report = load_ftm(graph, [path], skip_invalid=True)
+    report = load_ftm(graph, [path], skip_invalid=True, strict=True)
     assert graph.has_edge("a", "b", "own") and "ghost" not in graph
     assert report.skipped == {"not JSON": 1, "unknown schema": 2, "reference to a missing entity": 1}
     assert report.unknown_schemata == {"Spaceship": 2}
@@ -364,10 +365,33 @@ def test_entity_references_are_real_relations_and_dangling_ones_name_their_refer
         ftm("pass2", "Passport", holder="nobody", number="456"),
     )
     graph = empty_graph()
-    load_ftm(graph, [path], skip_invalid=True)
+    load_ftm(graph, [path])
     holder = graph.get_edge_data("pass", "pe", "holder")
     assert holder["relation"] == "holder" and "derived" not in holder  # from the data, not from a country field
     assert find_paths(graph, "pass", "pe", max_hops=1).paths
     with pytest.raises(DataError, match="refers to 'nobody'") as caught:
-        load_ftm(empty_graph(), [path])
-    assert "'pass2' refers to 'nobody'" in str(caught.value)
+        load_ftm(empty_graph(), [path], strict=True)
+    assert "'pass2' refers to 'nobody' (holder)" in str(caught.value)
+
+
+def test_references_to_entities_no_file_holds_are_kept_and_reported(tmp_path: Path) -> None:
+    """A real export (or a slice of one) refers to addresses and parents it does not hold."""
+    path = write_ftm(
+        tmp_path / "slice.ftm.json",
+        ftm("co", "Company", name="Slice Trading LLC", addressEntity="addr-1", parent="NK-parent"),
+        ftm("pe", "Person", name="Ivan Petrov"),
+        ftm("own", "Ownership", owner="pe", asset="NK-elsewhere", percentage="51"),
+        ftm("san", "Sanction", entity="NK-unlisted", authority="OFAC"),
+    )
+    graph = empty_graph()
+    report = load_ftm(graph, [path])  # not refused
+    assert {"co", "pe"} <= set(graph) and not records.placeholders(graph)
+    assert not {"addr-1", "NK-parent", "NK-elsewhere", "NK-unlisted"} & set(graph)  # no invented nodes
+    assert set(graph.nodes["co"]["unresolved"]) == {("addressEntity", "addr-1"), ("parent", "NK-parent")}
+    assert graph.nodes["pe"]["unresolved"] == (("Ownership.asset", "NK-elsewhere"),)
+    assert report.unresolved == {"addressEntity": 1, "parent": 1, "Ownership.asset": 1, "Sanction.entity": 1}
+    assert report.problem_count == 0 and report.edges == graph.number_of_edges()
+    assert "4 references to entities no loaded file holds" in report.summary()
+    assert all(line.startswith(f"{path}:") for line in report.unresolved_lines())
+    detail = records.entity_record(graph, "co")["unresolved"]  # type: ignore[typeddict-item]
+    assert {"property": "addressEntity", "target": "addr-1"} in detail

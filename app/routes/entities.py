@@ -7,14 +7,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from app.api_models import EntityDetailOut, SearchPage, SupplyChainOut
+from app.api_models import EntityDetailOut, MatchesOut, SearchPage, SupplyChainOut
 from app.deps import AsOf, SettingsDep, StoreDep, deadline
-from app.errors import ERROR_RESPONSES
+from app.errors import ERROR_RESPONSES, ErrorBody
 from app.responses import SELECTION_FORMAT_HELP, export_responses, json_response, selection_response
 from graph.exports import FormatName
 from graph.limits import MAX_PAGE
 from graph.queries.entity_detail import entity_detail
 from graph.queries.selection import SupplyChainOf, select
+from graph.xref.score import DEFAULT_THRESHOLD
 
 router = APIRouter(prefix="/api/entities", tags=["entities"], responses=ERROR_RESPONSES)
 
@@ -87,3 +88,24 @@ def get_supply_chain(
     chain of hops and whether it is sanctioned on `as_of` (default: today)."""
     selection = select(store, SupplyChainOf(entity_id, as_of), deadline=deadline(settings))
     return selection_response(store.graph, selection, format)
+
+
+@router.get(
+    "/{entity_id}/matches",
+    response_model=MatchesOut,
+    responses={503: {"model": ErrorBody, "description": "The cross-reference index is still being built."}},
+    summary="List entries (imported FtM data) that are likely this curated entity",
+)
+def get_matches(
+    store: StoreDep,
+    entity_id: EntityId,
+    threshold: Annotated[float, Query(ge=0, le=1, description="Lowest score listed.")] = DEFAULT_THRESHOLD,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> Response:
+    """The loaded FollowTheMoney entities that are probably the same as a curated firm, agency,
+    institute or person, best first, each with a score in [0, 1] and the reasons: which names
+    matched and how (after legal forms, transliteration, word order, acronyms), whether the
+    countries agree, shared identifiers. With a million imported entities the index behind it is
+    built once, in the background: until then the answer is 503 with a Retry-After."""
+    node = store.require(entity_id)
+    return json_response(store.xref_index().matches(store.graph, node, threshold=threshold, limit=limit))

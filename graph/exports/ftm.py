@@ -25,15 +25,32 @@ __all__ = ["MEDIA_TYPE", "NODE_SCHEMATA", "ftm_entities", "ftm_id", "generate_ft
 
 MEDIA_TYPE = "application/jsonl"
 
-#: Linkscope kind -> FtM schema. A country is a LegalEntity: FtM has no country entity in its core.
+#: Linkscope kind -> FtM schema, for curated entities (imported ones keep their own schema).
+#: A country is a LegalEntity: FtM has no country entity in its core.
 NODE_SCHEMATA = {
     "firm": "Company",
     "agency": "PublicBody",
     "institute": "Organization",
+    "organization": "Organization",
+    "legal-entity": "LegalEntity",
     "person": "Person",
     "programme": "Project",
+    "project": "Project",
     "place": "Address",
+    "address": "Address",
     "country": "LegalEntity",
+    "territory": "Territory",
+    "vessel": "Vessel",
+    "airplane": "Airplane",
+    "vehicle": "Vehicle",
+    "security": "Security",
+    "account": "BankAccount",
+    "asset": "Asset",
+    "contract": "Contract",
+    "court-case": "CourtCase",
+    "position": "Position",
+    "document": "Document",
+    "event": "Event",
 }
 _ORGANIZATIONS = {"Company", "PublicBody", "Organization"}
 _LEGAL_ENTITIES = _ORGANIZATIONS | {"Person", "LegalEntity"}

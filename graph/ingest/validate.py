@@ -46,8 +46,19 @@ def check_dataset(ds: Dataset, broken: Set[str] = frozenset()) -> list[Problem]:
             problems.append(
                 _at(where, "type", f"unknown source type {source.type!r}; known: {', '.join(ds.source_types)}")
             )
+    claimed: dict[str, str] = {}  # an FtM id -> the curated entity whose same_as lists it
     for entity_id, entity in ds.entities.items():
         where = ds.origins[("entity", entity_id)]
+        for other in entity.same_as:
+            first = claimed.setdefault(other, entity_id)
+            if first != entity_id:
+                problems.append(
+                    _at(
+                        where,
+                        "same_as",
+                        f"{other!r} is already in the same_as of {first!r}; an id merges into one entity",
+                    )
+                )
         if entity.kind not in ds.kinds and entity.kind not in broken:
             problems.append(_at(where, "kind", f"unknown kind {entity.kind!r}; known: {_names(ds.kinds)}"))
         problems.extend(_check_level(ds, where, entity.confidence, entity.sources))

@@ -149,6 +149,11 @@ class KindSpec(_Strict):
         False,
         description="Entities of this kind with a 'country' also get a derived 'based_in' edge to that country.",
     )
+    party: Literal["person", "organisation"] | None = Field(
+        None,
+        description="What a name match may identify: cross-referencing with list data compares people with "
+        "people and organisations with organisations; kinds without a party are not matched.",
+    )
 
 
 class SupplyChainRule(_Strict):

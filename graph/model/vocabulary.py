@@ -106,6 +106,11 @@ class Vocabulary:
 
     # ---- semantics -------------------------------------------------------------------
 
+    def party(self, kind: str | None) -> str | None:
+        """``person`` or ``organisation`` for kinds a name match may identify; None for the others."""
+        spec = self.kinds.get(kind or "")
+        return spec.party if spec is not None else None
+
     def located(self, kind: str) -> bool:
         """Whether entities of ``kind`` get a ``based_in`` edge from their country field."""
         spec = self.kinds.get(kind)

@@ -36,6 +36,7 @@ __all__ = [
     "EntityRecord",
     "EntitySummary",
     "RelationRecord",
+    "UnresolvedReference",
     "add_entity",
     "add_relation",
     "citations",
@@ -110,6 +111,13 @@ class _EntityKeys(TypedDict):
     kind: str
 
 
+class UnresolvedReference(TypedDict):
+    """A reference an imported entity makes to an entity no loaded file holds."""
+
+    property: str
+    target: str
+
+
 class EntityRecord(_EntityKeys, total=False):
     """An entity with every attribute (``id``, ``label`` and ``kind`` always; the rest when known)."""
 
@@ -118,6 +126,7 @@ class EntityRecord(_EntityKeys, total=False):
     description: str
     confidence: str
     sources: list[Citation]
+    unresolved: list[UnresolvedReference]
 
 
 class _RelationKeys(TypedDict):
@@ -338,11 +347,15 @@ def summary(graph: nx.MultiDiGraph, node: str) -> EntitySummary:
 
 
 def entity_record(graph: nx.MultiDiGraph, node: str) -> EntityRecord:
-    """An entity with all its attributes and its citations."""
+    """An entity with all its attributes and its citations (and, for an import, the references
+    it makes to entities no loaded file holds, as ``unresolved``: property and target id)."""
     data = graph._node[node]
+    record = {"id": node, **data}
     if is_imported(data):
-        return cast(EntityRecord, {"id": node, **data, "sources": citations(data)})
-    return cast(EntityRecord, {"id": node, **data})
+        record["sources"] = citations(data)
+    if "unresolved" in data:
+        record["unresolved"] = [{"property": prop, "target": target} for prop, target in data["unresolved"]]
+    return cast(EntityRecord, record)
 
 
 def relation_record(source: str, target: str, key: str, attrs: Mapping[str, Any]) -> RelationRecord:

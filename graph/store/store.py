@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from graph.errors import UnknownEntity, UnknownName
+from graph.errors import NotReady, UnknownEntity, UnknownName
 from graph.ingest.curated import BUNDLED_DATA, load_dataset
 from graph.ingest.dataset import Dataset
 from graph.ingest.ftm import FtmReport, Progress, load_ftm
@@ -23,7 +24,14 @@ from graph.store.dated import DatedIndex
 from graph.store.search import SearchIndex
 from graph.store.stats import GraphStats, graph_stats
 
-__all__ = ["GraphStore", "fingerprint"]
+if TYPE_CHECKING:
+    from graph.xref import XrefIndex
+
+__all__ = ["XREF_BACKGROUND_FROM", "GraphStore", "fingerprint"]
+
+#: From this many imported entities on, the cross-reference index is built in the background
+#: (about 27 s for a million): asking before it is ready answers NotReady instead of waiting.
+XREF_BACKGROUND_FROM = 50_000
 
 
 @dataclass
@@ -42,6 +50,8 @@ class GraphStore:
     edges: int = field(init=False)
     """Counted once: ``MultiDiGraph.number_of_edges()`` walks every node, seconds at a million."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _xref: XrefIndex | None = field(default=None, repr=False, compare=False)
+    _xref_building: threading.Thread | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.nodes = len(self.graph)
@@ -80,6 +90,31 @@ class GraphStore:
         with self._lock:
             return DatedIndex.of(self.graph)
 
+    def xref_index(self) -> XrefIndex:
+        """The cross-reference index of the imported entities, built on first use (once).
+
+        With many imported entities the build runs in a background thread and this raises
+        :class:`~graph.errors.NotReady` until it is done, so no request waits half a minute.
+        """
+        if self._xref is not None:
+            return self._xref
+        from graph.xref import XrefIndex  # the matcher's lexicon is loaded only when needed
+
+        imported = self.ftm_report.nodes if self.ftm_report is not None else 0
+        with self._lock:
+            if self._xref is None and imported < XREF_BACKGROUND_FROM:
+                self._xref = XrefIndex.build(self.graph)
+            elif self._xref is None and self._xref_building is None:
+
+                def build() -> None:
+                    self._xref = XrefIndex.build(self.graph)
+
+                self._xref_building = threading.Thread(target=build, name="xref-index", daemon=True)
+                self._xref_building.start()
+        if self._xref is None:
+            raise NotReady("the cross-reference index", retry_after=10)
+        return self._xref
+
     @cached_property
     def best_connected(self) -> str | None:
         """The entity with the most relations (the explorer's start when the default centre is absent)."""
@@ -93,6 +128,7 @@ class GraphStore:
         *,
         ftm: Sequence[Path | str] = (),
         skip_invalid: bool = False,
+        strict: bool = False,
         progress: Progress | None = None,
     ) -> GraphStore:
         """Load, validate and index the curated data (default: the bundled data) and any
@@ -100,7 +136,7 @@ class GraphStore:
         chosen = [Path(p) for p in paths] if paths else [BUNDLED_DATA]
         dataset = load_dataset(chosen)
         graph = build_graph(dataset)
-        report = load_ftm(graph, ftm, skip_invalid=skip_invalid, progress=progress) if ftm else None
+        report = load_ftm(graph, ftm, skip_invalid=skip_invalid, strict=strict, progress=progress) if ftm else None
         return cls.from_graph(graph, [str(p) for p in [*chosen, *ftm]], report, dataset)
 
     def require(self, node_id: str) -> str:

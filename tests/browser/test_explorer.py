@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
+from graph.store import GraphStore
 from graph.store.build import load_graph
 from tests.browser.conftest import Server, Watched, click_node
+from tests.live import start_server
 
 pytestmark = pytest.mark.browser
 
@@ -193,3 +197,39 @@ def test_the_in_force_ring_follows_the_statutory_term(page: Watched, live_server
     after = set(page.page.evaluate(ringed))
     assert "xian-longde" in after  # its EO 13382 blocking is open-ended
     assert not {"hubei-huachangda", "luo-dongmei", "universal-enterprise"} & after  # missile sanctions: 2-year term
+
+
+@pytest.fixture(scope="module")
+def list_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The bundled data with a small list that spells two curated firms the way lists do."""
+    lines = [
+        {"id": "NK-mzkt", "schema": "Company", "datasets": ["us_ofac_sdn"],
+         "properties": {"name": ["OJSC MINSK WHEEL TRACTOR PLANT"], "alias": ["MZKT"], "country": ["by"],
+                        "addressEntity": ["addr-somewhere"]}},
+        {"id": "NK-mtz", "schema": "Company", "datasets": ["us_ofac_sdn"],
+         "properties": {"name": ["MINSK TRACTOR WORKS"], "country": ["by"]}},
+    ]  # fmt: skip
+    path = tmp_path_factory.mktemp("lists") / "list.ftm.json"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    server = start_server(GraphStore.load(ftm=[path]).warm())
+    yield server
+    server.server.should_exit = True
+    server.thread.join(timeout=10)
+
+
+def test_a_curated_entity_lists_its_likely_list_entries(page: Watched, list_server: Server) -> None:
+    page.goto(list_server.url + "/explore?view=subgraph&center=mzkt&depth=1")
+    page.wait("document.querySelector('#details .matches li') !== null")
+    matches = page.page.locator("#details .matches")
+    text = matches.inner_text()
+    assert "OJSC MINSK WHEEL TRACTOR PLANT" in text and "MINSK TRACTOR WORKS" not in text
+    score = float(matches.locator("summary").first.inner_text().split(" · ")[0])
+    assert 0.85 <= score <= 1.0
+    matches.locator("summary").first.click()
+    assert "country BY = BY" in matches.inner_text()  # the reasons
+    matches.locator("button", has_text="Centre here").first.click()
+    page.page.wait_for_url("**/explore?**center=NK-mzkt**")
+    page.wait("document.querySelector('#details .unresolved') !== null")
+    assert (
+        "addressEntity: refers to addr-somewhere — not loaded" in page.page.locator("#details .unresolved").inner_text()
+    )

@@ -2,10 +2,11 @@
 
 A file is never parsed whole: each line is one entity, read, checked (:mod:`.clean`) and
 added through :mod:`graph.store.records`. Lines that cannot be read (not JSON, no id, an
-unknown or abstract schema, a malformed date or country) and references to entities no
-loaded file contains are *problems*: by default any problem fails the whole load
-(:class:`~graph.errors.DataError`, first 50 listed with file and line, then a count); with
-``skip_invalid`` they are skipped and counted by reason. Memory is what keeps a million
+unknown or abstract schema, a malformed date or country) are *problems*: by default any
+problem fails the whole load (:class:`~graph.errors.DataError`, first 50 listed with file and
+line, then a count); with ``skip_invalid`` they are skipped and counted by reason. References
+to entities no loaded file contains are kept on the referring entity and reported
+(:mod:`.references`); with ``strict`` they are problems too. Memory is what keeps a million
 entities within budget: ids and repeated values are shared strings, attribute dicts hold
 only present values, all ``based_in`` edges of a file share one attribute dict, and the
 full record stays in the file (nodes and edges keep ``ftm_file`` and ``ftm_line`` to find it).
@@ -44,12 +45,14 @@ def load_ftm(
     paths: Sequence[Path | str],
     *,
     skip_invalid: bool = False,
+    strict: bool = False,
     progress: Progress | None = None,
 ) -> FtmReport:
     """Add the entities of FtM JSON-lines files to ``graph`` (normally holding the curated data).
 
-    Raises :class:`~graph.errors.DataError` when a line or reference is bad and
-    ``skip_invalid`` is false; ``graph`` must then be thrown away.
+    Raises :class:`~graph.errors.DataError` when a line is bad (or, with ``strict``, a
+    reference names an entity no file holds) and ``skip_invalid`` is false; ``graph`` must
+    then be thrown away.
     """
     loader = _Loader(graph)
     enabled = gc.isenabled()
@@ -57,7 +60,15 @@ def load_ftm(
     try:
         for path in paths:
             loader.read(Path(path), progress)
-        resolve_references(graph, loader.report, loader.kinds, loader.relations, skip_invalid)
+        resolve_references(
+            graph,
+            loader.report,
+            loader.kinds,
+            loader.relations,
+            loader.reference_props,
+            strict=strict,
+            skip_invalid=skip_invalid,
+        )
     finally:
         if enabled:
             gc.enable()
@@ -86,6 +97,7 @@ class _Loader:
         self.kinds: set[str] = set()
         self.relations: set[str] = set()
         self.plans: dict[str, m.Plan] = {}
+        self.reference_props: dict[str, str] = {}
         self.file = ""
         self.line = 0
         self.based_in: records.Attrs = {}
@@ -259,6 +271,7 @@ class _Loader:
             self._edge(entity_id, self._country_node(code), m.BASED_IN, m.BASED_IN, self.based_in)
         for prop, targets in found.get("ref", ()):
             relation = m.reference_relation(prop)
+            self.reference_props.setdefault(relation, prop)
             for target in targets:
                 self._edge(entity_id, self._resolve(sys.intern(target)), relation, relation, self._line_attrs())
 

@@ -56,16 +56,58 @@ CONFIDENCE = "dataset"
 RELATIONSHIP_STATUS = "reported"
 SANCTION_STATUS = "designated"
 
-#: Node schemata with a Linkscope kind; any other node schema becomes a kind of its own
-#: (``Vessel`` -> ``vessel``). An Organization whose topics say it is a government body
-#: (``gov``, ``gov.*``) is an agency.
+#: Every node schema of followthemoney to the kind it becomes (each declared in the vocabulary,
+#: with its style). An Organization whose topics say it is a government body (``gov``,
+#: ``gov.*``) is an agency. A schema a newer followthemoney adds becomes a kind named after it.
 NODE_KINDS = {
     "Person": "person",
     "Company": "firm",
-    "LegalEntity": "firm",
-    "Organization": "institute",
+    "Organization": "organization",
     "PublicBody": "agency",
-    "Project": "programme",
+    "LegalEntity": "legal-entity",
+    "Project": "project",
+    "Vessel": "vessel",
+    "Airplane": "airplane",
+    "Vehicle": "vehicle",
+    "Address": "address",
+    "Security": "security",
+    "BankAccount": "account",
+    "CryptoWallet": "account",
+    "UserAccount": "account",
+    "Asset": "asset",
+    "RealEstate": "asset",
+    "License": "asset",
+    "Contract": "contract",
+    "CallForTenders": "contract",
+    "CourtCase": "court-case",
+    "Position": "position",
+    "Territory": "territory",
+    "Identification": "identification",
+    "Passport": "identification",
+    "Event": "event",
+    "Call": "event",
+    "Trip": "event",
+    "EconomicActivity": "event",
+    "Article": "document",
+    "Audio": "document",
+    "Document": "document",
+    "Email": "document",
+    "Folder": "document",
+    "HyperText": "document",
+    "Image": "document",
+    "Message": "document",
+    "Note": "document",
+    "Package": "document",
+    "Page": "document",
+    "Pages": "document",
+    "PlainText": "document",
+    "Table": "document",
+    "Video": "document",
+    "Workbook": "document",
+    "Mention": "record",
+    "Risk": "record",
+    "Similar": "record",
+    "TaxRoll": "record",
 }
 GOVERNMENT_TOPIC = re.compile(r"^gov(\.|$)")
 #: The kind of the authority nodes that sanctions come from.
@@ -174,10 +216,10 @@ def kind_for(schema: FtmSchema, topics: Sequence[str] | None = None) -> str:
     """The kind of a node schema (see :data:`NODE_KINDS`).
 
     >>> model = ftm_model()
-    >>> kind_for(model.schemata["Company"]), kind_for(model.schemata["Vessel"])
-    ('firm', 'vessel')
-    >>> kind_for(model.schemata["Organization"], ["gov.soe"])
-    'agency'
+    >>> kind_for(model.schemata["Company"]), kind_for(model.schemata["Organization"])
+    ('firm', 'organization')
+    >>> kind_for(model.schemata["Organization"], ["gov.soe"]), kind_for(model.schemata["BankAccount"])
+    ('agency', 'account')
     """
     if schema.name == "Organization" and topics and any(GOVERNMENT_TOPIC.match(t) for t in topics):
         return "agency"

@@ -13,6 +13,8 @@ __all__ = ["MAX_LISTED", "FtmReport", "Progress"]
 
 #: Problems listed by name in an error; the rest are counted.
 MAX_LISTED = 50
+#: Unresolved references listed with their file and line; the rest are counted by property.
+MAX_UNRESOLVED_LISTED = 10
 
 #: ``progress(bytes_read, bytes_total, lines_read)``, called every few thousand lines and at the end.
 Progress = Callable[[int, int, int], None]
@@ -35,8 +37,17 @@ class FtmReport:
     skipped: Counter[str] = field(default_factory=Counter)
     """Skipped lines and dropped references by reason (``skip_invalid`` only)."""
     unknown_schemata: Counter[str] = field(default_factory=Counter)
+    unresolved: Counter[str] = field(default_factory=Counter)
+    """References to entities no loaded file holds, by property (``addressEntity``, ``Ownership.asset``...)."""
+    unresolved_examples: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+
+    def reference_not_loaded(self, prop: str, file: str, line: int | None, message: str) -> None:
+        """Count one reference to an entity no loaded file holds; list the first few."""
+        self.unresolved[prop] += 1
+        if len(self.unresolved_examples) < MAX_UNRESOLVED_LISTED:
+            self.unresolved_examples.append(Problem(file, line, "", message))
 
     def problem(self, reason: str, file: str, line: int | None, message: str) -> None:
         """Record one problem: counted by reason, listed while fewer than :data:`MAX_LISTED` are."""
@@ -66,7 +77,15 @@ class FtmReport:
             text += "; skipped: " + ", ".join(f"{n:,} {reason}" for reason, n in self.skipped.most_common())
         if self.unknown_schemata:
             text += "; unknown schemata: " + ", ".join(f"{s} ({n:,})" for s, n in self.unknown_schemata.most_common())
+        if self.unresolved:
+            total = sum(self.unresolved.values())
+            text += f"; {total:,} references to entities no loaded file holds (kept on the referring entity): "
+            text += ", ".join(f"{n:,} {prop}" for prop, n in self.unresolved.most_common())
         return text
+
+    def unresolved_lines(self) -> list[str]:
+        """The first few unresolved references, each with its file and line."""
+        return [str(example) for example in self.unresolved_examples]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -81,4 +100,6 @@ class FtmReport:
             "cleaned": self.cleaned,
             "skipped": dict(self.skipped.most_common()),
             "unknown_schemata": dict(self.unknown_schemata.most_common()),
+            "unresolved": dict(self.unresolved.most_common()),
+            "unresolved_examples": self.unresolved_lines(),
         }
