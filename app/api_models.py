@@ -9,7 +9,7 @@ more (type-specific attributes such as ``legal_basis`` or ``item``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -141,14 +141,24 @@ class Hop(ChainHop):
     parallel: list[EdgeOut] = Field(description="Other edges between the same two nodes.")
 
 
+class SharedStep(BaseModel):
+    entity: str = Field(description="The entity both sides share (an authority, a country...).")
+    position: int = Field(description="Its place in the path: between hop position-1 and hop position.")
+    explanation: str = Field(examples=["US Department of State sanctioned both MZKT and NDC on 2024-12-18"])
+
+
 class PathOut(BaseModel):
     length: int
+    connects: bool = Field(description="Every entity on the path links its two sides (no shared step).")
+    weakest_confidence: str | None = Field(description="The weakest confidence along the path (paths rank by it).")
+    shared: list[SharedStep] = Field(description="Entities passed through only because both sides share them.")
     hops: list[Hop]
 
 
 class PathsOut(BaseModel):
     source: EntitySummary
     target: EntitySummary
+    via: Literal["connections", "shared"]
     paths: list[PathOut]
     truncated: bool
     truncated_reason: str | None = Field(description="limit or time_budget")
@@ -261,3 +271,46 @@ class MatchesOut(BaseModel):
     id: str
     label: str
     candidates: list[MatchCandidate] = Field(description="Best first.")
+
+
+class ChangeRound(BaseModel):
+    date: str = Field(description="As written in the data (a partial date changes on the last day it may mean).")
+    change: Literal["began", "ended"]
+    relation: str
+    label: str
+    actor: EntitySummary
+    count: int = Field(description="Every relation of the round; `edges` lists the first 50.")
+    explanation: str
+    edges: list[EdgeOut]
+
+
+class EntityChange(BaseModel):
+    change: Literal["began", "ended"]
+    date: str
+    relation: str
+    other: EntitySummary
+    edge: str = Field(description="The relation's id; its evidence is in the round that lists it.")
+    explanation: str
+
+
+class EntityChanges(BaseModel):
+    entity: EntitySummary
+    count: int
+    changes: list[EntityChange]
+
+
+class ChangesOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    centers: list[str]
+    depth: int
+    began: int
+    ended: int
+    rounds: list[ChangeRound]
+    entities: list[EntityChanges] = Field(description="Entities touched by a change, most changed first (500 at most).")
+    truncated: bool
+    truncated_reason: str | None = Field(
+        description="time_budget, max_nodes (the neighbourhood), max_rounds or max_entities (500 of each are listed)"
+    )

@@ -1,4 +1,4 @@
-"""The ``linkscope`` command line: validate, stats, export, serve, schema.
+"""The ``linkscope`` command line: validate, stats, export, xref, changes, report, serve, schema.
 
 Each command parses its options, makes one call into :mod:`graph`, and prints.
 """
@@ -301,6 +301,142 @@ def _write_same_as(store: GraphStore, data_paths: list[Path], results: list[Any]
         click.echo(f"not written, the edited data would not validate:\n{err}", err=True)
         raise SystemExit(1) from None
     click.echo(diff or "same_as already lists every match: nothing written.", err=True)
+
+
+@cli.command()
+@inputs_options
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The earlier date (excluded).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The later date (included).")
+@click.option("--center", multiple=True, help="Only relations around this id (repeatable).")
+@click.option("--depth", type=click.IntRange(0, MAX_DEPTH), default=1, show_default=True, help="Hops from the centres.")
+@click.option("--relations", multiple=True, help="Only these relation types (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer of /api/changes as JSON.")
+def changes(
+    inputs: Inputs,
+    start: datetime,
+    end: datetime,
+    center: tuple[str, ...],
+    depth: int,
+    relations: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """What began or ended after --from and up to --to, by round, with the first source of each relation."""
+    from graph.queries.changes import changes as changes_between
+
+    if end <= start:
+        raise click.UsageError(f"--to ({end.date()}) must be after --from ({start.date()})")
+    store = inputs.load()
+    _report(store)
+    try:
+        found = changes_between(
+            store.graph,
+            start.date(),
+            end.date(),
+            centers=[store.require(c) for c in center],
+            depth=depth,
+            relations=store.known("relations", relations),
+            index=store.dated,
+        )
+    except (UnknownEntity, BadQuery) as err:
+        raise click.UsageError(str(err)) from None
+    if as_json:
+        click.echo(orjson.dumps(found, option=orjson.OPT_INDENT_2).decode())
+        return
+    click.echo(f"From {found['from']} (excluded) to {found['to']}: {found['began']} began, {found['ended']} ended.")
+    for round_ in found["rounds"]:
+        click.echo(f"\n{round_['date']}  {round_['explanation']}")
+        for edge in round_["edges"]:
+            facts: dict[str, Any] = dict(edge)
+            claim = ", ".join(str(facts[k]) for k in ("measure", "status", "confidence") if facts.get(k))
+            cited = "; ".join(f"{c.get('publisher', '')} {c.get('url', '')}" for c in edge.get("sources", [])[:2])
+            click.echo(f"  {store.graph.nodes[edge['target']].get('label', edge['target'])}: {claim}")
+            click.echo(f"      {cited or 'no source'}")
+        if round_["count"] > len(round_["edges"]):
+            click.echo(f"  ... and {round_['count'] - len(round_['edges'])} more")
+    if found["truncated"]:
+        click.echo(f"\nTruncated ({found['truncated_reason']}).", err=True)
+
+
+@cli.command()
+@inputs_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="brief.html (the page), brief.pdf (printed by Chromium) or figure.svg (the figure alone).",
+)
+@click.option("--center", multiple=True, help="The neighbourhood of this id (repeatable).")
+@click.option("--depth", type=click.IntRange(1, MAX_DEPTH), default=2, show_default=True, help="Hops from the centres.")
+@click.option("--supply-chain", "chain_of", metavar="ID", help="The supply chain of this programme or recipient.")
+@click.option("--path-from", metavar="ID", help="The paths from this id ...")
+@click.option("--path-to", metavar="ID", help="... to this id.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Relations and measures in force this day.")
+@click.option("--kinds", multiple=True, help="Only entities of these kinds (repeatable).")
+@click.option("--relations", multiple=True, help="Only relations of these types (repeatable).")
+@click.option(
+    "--hide", multiple=True, type=click.Choice(["inferred", "weak"]), help="Leave out inferred or weak-only facts."
+)
+@click.option("--via-shared", is_flag=True, help="Let paths and neighbourhoods pass through shared hubs.")
+@click.option("--max-nodes", type=click.IntRange(1, MAX_NODES), default=500, show_default=True)
+def report(
+    inputs: Inputs,
+    output: Path,
+    center: tuple[str, ...],
+    depth: int,
+    chain_of: str | None,
+    path_from: str | None,
+    path_to: str | None,
+    as_of: datetime | None,
+    kinds: tuple[str, ...],
+    relations: tuple[str, ...],
+    hide: tuple[str, ...],
+    via_shared: bool,
+    max_nodes: int,
+) -> None:
+    """A sourced brief of a view (as /report serves it): figure, summary, relations, citations."""
+    from app.explorer_page import ExplorerView
+    from app.report_page import PdfUnavailable, build_report, html_to_pdf
+
+    suffix = output.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf", ".svg"):
+        raise click.UsageError("--output must end in .html, .pdf or .svg")
+    if bool(path_from) != bool(path_to):
+        raise click.UsageError("give both --path-from and --path-to")
+    centres = [chain_of] if chain_of else list(center) or [c for c in (path_from,) if c]
+    if not centres:
+        raise click.UsageError("say what the brief is of: --center ID, --supply-chain ID or --path-from/--path-to")
+    view = ExplorerView(
+        view="supply-chain" if chain_of else "subgraph",
+        center=centres,
+        depth=depth,
+        kinds=list(kinds),
+        relations=list(relations),
+        as_of=as_of.date() if as_of else None,
+        path_from=path_from,
+        path_to=path_to,
+        hide=[h for h in ("inferred", "weak") if h in hide],
+        via="shared" if via_shared else "connections",
+    )
+    store = inputs.load()
+    _report(store)
+    try:
+        built = build_report(store, view, max_nodes)
+    except (UnknownEntity, BadQuery) as err:
+        raise click.UsageError(str(err)) from None
+    if suffix == ".svg":
+        output.write_text(built.svg, encoding="utf-8")
+    elif suffix == ".pdf":
+        try:
+            html_to_pdf(built.html(), output)
+        except PdfUnavailable as err:
+            click.echo(f"no PDF written: {err}", err=True)
+            raise SystemExit(1) from None
+    else:
+        output.write_text(built.html(), encoding="utf-8")
+    text = built.brief
+    statements = sum(len(s["statements"]) for s in text["sections"])
+    click.echo(f"{output}: {text['title']}: {statements} relations, {len(text['citations'])} sources", err=True)
 
 
 @cli.command()

@@ -14,7 +14,7 @@ from app.settings import Settings
 from graph.limits import Deadline
 from graph.store import GraphStore
 
-__all__ = ["AsOf", "LiveDep", "SettingsDep", "StoreDep", "deadline"]
+__all__ = ["AsOf", "Day", "LiveDep", "SettingsDep", "StoreDep", "deadline"]
 
 
 def get_live(request: Request) -> LiveStore:
@@ -54,3 +54,6 @@ AsOf = Annotated[
     BeforeValidator(lambda v: v if v is None else _iso_day(v)),
     Query(description="Only relations in force on this day (YYYY-MM-DD).", examples=["2024-05-01"]),
 ]
+
+#: A required day, as strict as ``AsOf``; routes give it its own alias and description.
+Day = Annotated[date, BeforeValidator(_iso_day)]

@@ -1,7 +1,9 @@
 """One JSON error body for every 4xx and 5xx, and the handlers that produce it.
 
 Every error answers ``{"error": {"status", "code", "message", "hint", "details"}}``;
-domain errors are mapped here, so ``graph/`` never knows about HTTP.
+domain errors are mapped here, so ``graph/`` never knows about HTTP. The pages people open
+in a browser (the explorer and the brief) answer a browser the same error as a small HTML
+page that says what was wrong and links back to the explorer.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -68,43 +70,69 @@ def error_response(
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
 
+#: Pages a person opens in a browser: their errors are pages too (for a client asking for HTML).
+PAGES = frozenset({"/", "/explore", "/report"})
+
+
+def _answer(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    details: Any = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse | HTMLResponse:
+    """The error as JSON, or as an HTML page for a browser that opened one of :data:`PAGES`."""
+    if request.url.path in PAGES and "text/html" in request.headers.get("accept", ""):
+        from app.error_page import render_error_page
+
+        lines = [
+            f"{'.'.join(map(str, d.loc[1:])) or 'request'}: {d.message}" if isinstance(d, ErrorDetail) else str(d)
+            for d in details
+        ]
+        html = render_error_page(status, message, hint, lines)
+        return HTMLResponse(html, status_code=status, headers=headers)
+    return error_response(status, code, message, hint, details, headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Route every error through :func:`error_response`."""
+    """Route every error through :func:`error_response` (or its page, see :data:`PAGES`)."""
 
     @app.exception_handler(UnknownEntity)
-    async def unknown_entity(_: Request, exc: UnknownEntity) -> JSONResponse:
+    async def unknown_entity(request: Request, exc: UnknownEntity) -> Any:
         hint = f"did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else "search with /api/entities?q="
-        return error_response(404, "unknown_entity", f"unknown entity id {exc.entity_id!r}", hint)
+        return _answer(request, 404, "unknown_entity", f"unknown entity id {exc.entity_id!r}", hint)
 
     @app.exception_handler(BadQuery)
-    async def bad_query(_: Request, exc: BadQuery) -> JSONResponse:
-        return error_response(400, "bad_query", str(exc))
+    async def bad_query(request: Request, exc: BadQuery) -> Any:
+        return _answer(request, 400, "bad_query", str(exc))
 
     @app.exception_handler(NotReady)
-    async def not_ready(_: Request, exc: NotReady) -> JSONResponse:
-        return error_response(
-            503, "not_ready", str(exc), hint="retry after the Retry-After seconds",
+    async def not_ready(request: Request, exc: NotReady) -> Any:
+        return _answer(
+            request, 503, "not_ready", str(exc), hint="retry after the Retry-After seconds",
             headers={"Retry-After": str(exc.retry_after)},
         )  # fmt: skip
 
     @app.exception_handler(UnknownName)
-    async def unknown_name(_: Request, exc: UnknownName) -> JSONResponse:
+    async def unknown_name(request: Request, exc: UnknownName) -> Any:
         detail = ErrorDetail(loc=["query", exc.parameter], message=str(exc))
-        return error_response(422, "invalid_parameter", str(exc), details=[detail])
+        return _answer(request, 422, "invalid_parameter", str(exc), details=[detail])
 
     @app.exception_handler(RequestValidationError)
-    async def validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation(request: Request, exc: RequestValidationError) -> Any:
         details = [
             ErrorDetail(loc=[p for p in e.get("loc", ()) if isinstance(p, (str, int))], message=e.get("msg", "invalid"))
             for e in exc.errors()
         ]
         summary = "; ".join(f"{'.'.join(map(str, d.loc[1:])) or 'request'}: {d.message}" for d in details)
-        return error_response(422, "invalid_parameter", summary or "invalid request", details=details)
+        return _answer(request, 422, "invalid_parameter", summary or "invalid request", details=details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+        return _answer(request, exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

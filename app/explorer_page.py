@@ -18,19 +18,24 @@ from typing import Any, Literal
 import networkx as nx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.layout import layered_layout, preset_layout
+from app.layout import layered_layout, preset_layout, wrap_label
 from app.styles import edge_style, evidence_vocabulary, kind_style, legend
 from graph.errors import BadQuery
 from graph.queries.part import Part
 from graph.queries.selection import Neighbourhood, Query, Selection, SupplyChainOf, select
+from graph.queries.walk import Via
 from graph.store import GraphStore, records
 
 __all__ = ["ExplorerView", "default_view", "explorer_selection", "render_explorer", "vis_data"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True), auto_reload=False)
+TEMPLATES_ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True), auto_reload=False
+)
 
 ViewName = Literal["subgraph", "supply-chain"]
+#: Neighbours an "Expand" adds at a time; an id listed k times in ``expand`` shows k pages.
+EXPAND_PAGE = 40
 #: What the explorer can hide: inferred relations, and facts resting only on weak sources.
 Hidden = Literal["inferred", "weak"]
 
@@ -49,6 +54,10 @@ class ExplorerView:
     path_from: str | None = None
     path_to: str | None = None
     hide: list[Hidden] = field(default_factory=list)
+    via: Via = "connections"
+    """Whether neighbourhoods and paths pass through shared hubs (one authority, one country)."""
+    compare: date | None = None
+    """An earlier date to compare the as-of date with: what began or ended since is highlighted."""
 
     def query(self, max_nodes: int) -> Query:
         """The selection this view draws. Filters and the as-of day are applied in the page,
@@ -58,7 +67,14 @@ class ExplorerView:
             if len(self.center) != 1:
                 raise BadQuery("the supply-chain view takes exactly one centre")
             return SupplyChainOf(self.center[0])
-        return Neighbourhood(tuple(self.center), depth=self.depth, max_nodes=max_nodes, expand=tuple(self.expand))
+        return Neighbourhood(
+            tuple(self.center),
+            depth=self.depth,
+            max_nodes=max_nodes,
+            expand=tuple(self.expand),
+            expand_page=EXPAND_PAGE,
+            via=self.via,
+        )
 
     def url_query(self) -> dict[str, Any]:
         """The URL query string form of this view."""
@@ -70,6 +86,10 @@ class ExplorerView:
             params["as_of"] = self.as_of.isoformat()
         if self.path_from and self.path_to:
             params.update(path_from=self.path_from, path_to=self.path_to)
+        if self.via != "connections":
+            params["via"] = self.via
+        if self.compare:
+            params["compare"] = self.compare.isoformat()
         return params
 
 
@@ -103,7 +123,7 @@ def vis_data(
         nodes.append(
             {
                 "id": node,
-                "label": label if len(label) <= 42 else label[:40] + "…",
+                "label": wrap_label(label),
                 "title": f"{label} ({data.get('kind', 'entity')})",
                 "kind": data.get("kind"),
                 "country": data.get("country"),
@@ -194,9 +214,10 @@ def render_explorer(store: GraphStore, view: ExplorerView, max_nodes: int) -> st
         **evidence_vocabulary(store.vocabulary),
         "today": date.today().isoformat(),
         "has_imports": store.ftm_report is not None,
+        "expand_page": EXPAND_PAGE,
         "matched_kinds": [k for k in store.vocabulary.kinds if store.vocabulary.party(k)],
     }
-    return _ENV.get_template("explorer.html").render(page=page, title=_title(graph, view))
+    return TEMPLATES_ENV.get_template("explorer.html").render(page=page, title=_title(graph, view))
 
 
 def _title(graph: nx.MultiDiGraph, view: ExplorerView) -> str:

@@ -24,7 +24,7 @@ from app.errors import install_error_handlers
 from app.live import LiveStore
 from app.openapi import install_vocabulary_openapi
 from app.progress import log_progress
-from app.routes import admin, entities, explorer, graph, meta
+from app.routes import admin, entities, explorer, graph, meta, report
 from app.security import install_docs, install_security_headers
 from app.settings import Settings
 from graph.errors import DataError
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(meta.router)
     app.include_router(admin.router)
     app.include_router(explorer.router)
+    app.include_router(report.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_docs(app)
     install_security_headers(app)

@@ -43,7 +43,7 @@ def plain_subgraph(graph: nx.MultiDiGraph, node: str) -> str:
 
 def ours_paths(graph: nx.MultiDiGraph, a: str, b: str) -> bytes:
     result = find_paths(graph, a, b, max_hops=4, limit=10, deadline=Deadline(BUDGET))
-    return orjson.dumps(result.paths)
+    return orjson.dumps(result.answer(graph))
 
 
 def plain_subgraph_view(graph: nx.MultiDiGraph, undirected: nx.MultiGraph, node: str) -> str:

@@ -14,6 +14,7 @@ from graph.errors import BadQuery
 __all__ = [
     "MAX_CENTERS",
     "MAX_DEPTH",
+    "MAX_EXPANSIONS",
     "MAX_HOPS",
     "MAX_NODES",
     "MAX_PAGE",
@@ -28,6 +29,8 @@ MAX_HOPS = 6
 MAX_PATHS = 50
 MAX_PAGE = 500
 MAX_CENTERS = 20
+MAX_EXPANSIONS = 200
+"""Expansion pages in one view (an id given k times is expanded by k pages)."""
 
 
 def check_range(name: str, value: int, low: int, high: int) -> int:

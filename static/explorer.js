@@ -22,6 +22,8 @@
     path_from: page.view.path_from || null,
     path_to: page.view.path_to || null,
     hide: page.view.hide || [], // "inferred" and/or "weak"
+    via: page.view.via || "connections", // "shared": walks may pass through shared hubs
+    compare: page.view.compare || null, // an earlier date: highlight what changed since
   };
 
   function queryString(s, extra) {
@@ -38,6 +40,8 @@
       q.set("path_from", s.path_from);
       q.set("path_to", s.path_to);
     }
+    if (s.via === "shared") q.set("via", "shared");
+    if (s.compare) q.set("compare", s.compare);
     Object.entries(extra || {}).forEach(([k, v]) => q.set(k, v));
     return q.toString();
   }
@@ -48,6 +52,7 @@
   function navigate(changes) {
     const next = Object.assign({}, state, { expand: [], path_from: null, path_to: null }, changes);
     next.hide = state.hide; // what the reader chose to hide follows them to the next view
+    if (!("via" in changes)) next.via = state.via;
     window.location.assign("/explore?" + queryString(next));
   }
 
@@ -117,6 +122,7 @@
   const baseStyle = new Map(); // id -> original colour/width, to undo highlighting
   const drawn = new Map(); // id -> the visibility (and sanctioned) state the DataSet last got
   const container = document.getElementById("graph");
+  const changed = new Map(); // edge id -> "began" | "ended" since the compare date
 
   function addData(newNodes, newEdges, around) {
     const fresh = newNodes.filter((n) => !nodes.get(n.id));
@@ -138,7 +144,7 @@
     freshEdges.forEach((e) => {
       drawn.set(e.id, "true");
       records.set(e.id, e.record);
-      baseStyle.set(e.id, { color: e.color, width: e.width });
+      baseStyle.set(e.id, { color: e.color, width: e.width, dashes: e.dashes });
       delete e.record;
     });
     edges.add(freshEdges);
@@ -148,7 +154,7 @@
 
   const network = new vis.Network(container, { nodes, edges }, page.options);
   window.network = network;
-  const linkscope = { state, nodes, edges, records, ready: false, highlighted: [] };
+  const linkscope = { state, nodes, edges, records, ready: false, highlighted: [], changed };
   window.linkscope = linkscope;
 
   function markReady() {
@@ -177,7 +183,7 @@
     const edge = edges.get(id);
     if (!record || !edge) return false;
     if (!relations.has(record.relation) && page.legend.relations.some((r) => r.name === record.relation)) return false;
-    if (!inForce(record, state.as_of) || !evidenceShown(record)) return false;
+    if ((!inForce(record, state.as_of) && changed.get(id) !== "ended") || !evidenceShown(record)) return false;
     const from = nodes.get(edge.from);
     const to = nodes.get(edge.to);
     return !!from && !!to && kindShown(from, kinds) && kindShown(to, kinds);
@@ -323,7 +329,8 @@
     showAsOf();
     applyFilters();
     syncUrl();
-    if (state.view === "supply-chain" && panelShowsChain) showSupplyChain().catch(showError);
+    if (state.compare) showChanges().catch(showError);
+    else if (state.view === "supply-chain" && panelShowsChain) showSupplyChain().catch(showError);
   }
   slider.addEventListener("input", () => {
     const value = Number(slider.value);
@@ -341,6 +348,74 @@
     const next = eventDays.find((d) => d > now);
     setAsOf(next === undefined ? null : fromDays(next));
   });
+
+  // ---- compare with an earlier date --------------------------------------------------
+  const compareInput = document.getElementById("compare-date");
+  compareInput.value = state.compare || "";
+  compareInput.addEventListener("change", () => setCompare(compareInput.value || null));
+  document.getElementById("compare-clear").addEventListener("click", () => setCompare(null));
+  function setCompare(day) {
+    state.compare = day;
+    compareInput.value = day || "";
+    syncUrl();
+    showChanges().catch(showError);
+  }
+  function clearChanges() {
+    const restore = [...changed.keys()].filter((id) => edges.get(id)).map((id) => {
+      const base = baseStyle.get(id);
+      return { id, color: base.color, width: base.width, dashes: base.dashes };
+    });
+    changed.clear();
+    if (restore.length) edges.update(restore);
+  }
+  // What began (green) or ended (dark red, dashed, shown although no longer in force) between
+  // the compare date and the as-of date, within the view's neighbourhood, listed in the panel.
+  async function showChanges() {
+    clearChanges();
+    if (!state.compare) {
+      applyFilters();
+      return null;
+    }
+    const to = state.as_of || page.today;
+    if (state.compare >= to) {
+      applyFilters();
+      fill(details, el("p", { class: "warn" }, `Compare with a date before ${to}.`));
+      return null;
+    }
+    const turn = claimPanel();
+    const q = new URLSearchParams({ from: state.compare, to });
+    state.center.forEach((c) => q.append("center", c));
+    q.set("depth", String(state.view === "supply-chain" ? 4 : state.depth));
+    if (state.via === "shared") q.set("via", "shared");
+    const result = await getJson("/api/changes?" + q.toString());
+    if (!stillMine(turn)) return result;
+    const updates = [];
+    result.rounds.forEach((r) => r.edges.forEach((e) => {
+      if (!edges.get(e.id)) return;
+      changed.set(e.id, r.change);
+      updates.push(r.change === "began"
+        ? { id: e.id, color: { color: "#16a34a", opacity: 1 }, width: 6 }
+        : { id: e.id, color: { color: "#9f1239", opacity: 0.8 }, width: 5, dashes: [3, 6] });
+    }));
+    if (updates.length) edges.update(updates);
+    applyFilters();
+    fill(details,
+      el("h2", {}, `What changed from ${result.from} to ${result.to}`),
+      el("p", { class: "note" }, `${result.began} began, ${result.ended} ended around this view: new links are green, `
+        + "ended ones dark red and dashed."),
+      result.rounds.length ? null : el("p", { class: "note" }, "Nothing began or ended in this period."),
+      el("ul", { class: "changes" }, result.rounds.map((r) =>
+        el("li", { class: r.change },
+          el("details", {},
+            el("summary", {}, `${r.date} · `, r.change === "ended" ? el("strong", {}, "ended ") : "", r.explanation),
+            el("ul", {}, r.edges.map((e) => el("li", {}, el("details", {},
+              el("summary", {}, `${label(e.source)} ${r.label} ${label(e.target)}`), evidence(e))))),
+            r.count > r.edges.length ? el("p", { class: "note" }, `${r.count - r.edges.length} more`) : null)))),
+      result.truncated ? el("p", { class: "note" }, `Not every change is listed (${result.truncated_reason}).`) : null,
+    );
+    return result;
+  }
+  linkscope.showChanges = showChanges;
 
   // ---- details panel -----------------------------------------------------------------
   const details = document.getElementById("details");
@@ -561,16 +636,25 @@
   }
 
   // ---- expand (in pages, for hubs) --------------------------------------------------
-  const EXPAND_PAGE = 40;
+  // Each expansion is one more page of neighbours; the URL lists a node once per page, so a
+  // reload (or a shared link) draws the same pages.
+  const EXPAND_PAGE = page.expand_page;
   const expandPages = new Map();
+  state.expand.forEach((id) => expandPages.set(id, (expandPages.get(id) || 0) + 1));
+  const expandedAll = new Set(); // nodes whose every neighbour is drawn: no further page
   async function expand(id) {
+    if (expandedAll.has(id)) {
+      document.getElementById("status").append(el("span", { class: "note" }, ` · every neighbour of ${label(id)} is shown`));
+      return 0;
+    }
     const pageNo = (expandPages.get(id) || 0) + 1;
     expandPages.set(id, pageNo);
     const q = new URLSearchParams([["view", "subgraph"], ["center", id], ["depth", "1"],
-      ["max_nodes", String(1 + EXPAND_PAGE * pageNo)]]);
+      ["max_nodes", String(1 + EXPAND_PAGE * pageNo)], ["via", state.via]]);
     const data = await getJson("/explore/data?" + q.toString());
     const added = addData(data.nodes.map((n) => Object.assign(n, { center: false })), data.edges, id);
-    if (!state.expand.includes(id)) state.expand.push(id);
+    state.expand.push(id);
+    if (!data.truncated) expandedAll.add(id);
     applyFilters();
     syncUrl();
     const note = data.truncated
@@ -609,7 +693,7 @@
 
   async function findPaths(from, to) {
     const turn = claimPanel();
-    const q = new URLSearchParams({ source: from, target: to, max_hops: "4", limit: "5" });
+    const q = new URLSearchParams({ source: from, target: to, max_hops: "4", limit: "5", via: state.via });
     if (state.as_of) q.set("as_of", state.as_of);
     const result = await getJson("/api/paths?" + q.toString());
     state.path_from = from;
@@ -630,12 +714,17 @@
     syncUrl();
     fill(details, 
       el("h2", {}, `Paths from ${result.source.label} to ${result.target.label}`),
-      result.paths.length ? null : el("p", { class: "note" }, "No path within 4 hops."),
+      result.paths.length ? null : el("p", { class: "note" }, "No path within 4 hops.",
+        state.via === "shared" ? "" : " Paths through shared hubs (one authority, one country) are left out: "
+          + "tick “Through shared hubs” to include them."),
       result.paths.map((p, i) =>
         el(
           "section",
-          { class: "group path" },
-          el("h3", {}, `Path ${i + 1}: ${p.length} hop${p.length === 1 ? "" : "s"}`),
+          { class: "group path" + (p.connects ? "" : " shared") },
+          el("h3", {}, `Path ${i + 1}: ${p.length} hop${p.length === 1 ? "" : "s"}`,
+            p.weakest_confidence ? el("span", { class: "note" }, ` · weakest evidence: ${p.weakest_confidence}`) : null),
+          p.connects ? null : el("p", { class: "warn" }, "Not a connection: passes through a shared hub."),
+          p.shared.map((s) => el("p", { class: "sharedstep" }, s.explanation)),
           el("ol", {}, p.hops.map((h) => el("li", {}, el("details", {}, el("summary", {}, h.explanation), evidence(h))))),
         ),
       ),
@@ -681,6 +770,11 @@
   });
 
   // ---- view controls and exports -----------------------------------------------------
+  const viaShared = document.getElementById("via-shared");
+  viaShared.checked = state.via === "shared";
+  viaShared.addEventListener("change", () =>
+    navigate({ via: viaShared.checked ? "shared" : "connections", expand: state.expand,
+      path_from: state.path_from, path_to: state.path_to }));
   const depth = document.getElementById("depth");
   depth.value = String(state.depth);
   depth.disabled = state.view === "supply-chain";
@@ -700,10 +794,12 @@
       state.relations.forEach((r) => q.append("relations", r));
       state.expand.forEach((e) => q.append("expand", e));
       if (state.as_of) q.set("as_of", state.as_of);
+      if (state.via === "shared") q.set("via", "shared");
       base = "/api/subgraph?" + q.toString();
     }
     document.getElementById("export-graphml").href = base + "&format=graphml";
     document.getElementById("export-json").href = base + "&format=json";
+    document.getElementById("brief").href = "/report?" + queryString(state);
   }
   document.getElementById("export-png").addEventListener("click", () => {
     const canvas = container.querySelector("canvas");
@@ -734,6 +830,8 @@
   }
   if (state.path_from && state.path_to) {
     // the paths panel is shown
+  } else if (state.compare) {
+    showChanges().catch(showError);
   } else if (state.view === "supply-chain") {
     showSupplyChain().catch(showError);
   } else if (state.center.length === 1 && nodes.get(state.center[0])) {

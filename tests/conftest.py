@@ -7,16 +7,20 @@ session). Tests about one behaviour build the smallest dataset that shows it inl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 
+from app.main import create_app
+from app.settings import Settings
 from graph.ingest.curated import load_dataset
 from graph.ingest.dataset import Dataset
+from graph.store import GraphStore
 from graph.store.build import build_graph
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -58,6 +62,13 @@ def bundled_dataset() -> Dataset:
 def bundled(bundled_dataset: Dataset) -> nx.MultiDiGraph:
     """The graph of the bundled data. Do not mutate it."""
     return build_graph(bundled_dataset)
+
+
+@pytest.fixture(scope="module")
+def client(bundled: nx.MultiDiGraph) -> Iterator[TestClient]:
+    """The app serving the bundled data, in process."""
+    with TestClient(create_app(Settings(), store=GraphStore.from_graph(bundled))) as c:
+        yield c
 
 
 WriteData = Callable[..., Path]

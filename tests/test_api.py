@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
@@ -17,12 +16,6 @@ from graph.store import GraphStore
 from tests.conftest import WriteData, entity
 
 ERROR_KEYS = {"status", "code", "message", "hint", "details"}
-
-
-@pytest.fixture(scope="module")
-def client(bundled: nx.MultiDiGraph) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), store=GraphStore.from_graph(bundled))) as c:
-        yield c
 
 
 def assert_error(response, status: int, code: str) -> dict:

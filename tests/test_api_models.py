@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from app import api_models as api
 from app.live import ReloadOutcome
 from graph import xref
-from graph.queries import entity_detail, part, paths, supply_chain, timeline
+from graph.queries import changes, entity_detail, part, paths, supply_chain, timeline
 from graph.store import records, search, stats
 
 PAIRS: list[tuple[Any, type[BaseModel]]] = [
@@ -35,11 +35,16 @@ PAIRS: list[tuple[Any, type[BaseModel]]] = [
     (part.PartAnswer, api.SubgraphOut),
     (paths.ChainHop, api.ChainHop),
     (paths.Hop, api.Hop),
+    (paths.SharedStep, api.SharedStep),
     (paths.PathAnswer, api.PathOut),
     (paths.PathsAnswer, api.PathsOut),
     (supply_chain.Designation, api.Designation),
     (supply_chain.Upstream, api.Upstream),
     (supply_chain.SupplyChainAnswer, api.SupplyChainOut),
+    (changes.ChangeRound, api.ChangeRound),
+    (changes.EntityChange, api.EntityChange),
+    (changes.EntityChanges, api.EntityChanges),
+    (changes.ChangesAnswer, api.ChangesOut),
     (timeline.TimelineRound, api.TimelineRound),
     (timeline.TimelineDate, api.TimelineDate),
     (timeline.Timeline, api.TimelineOut),

@@ -7,7 +7,6 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -17,13 +16,11 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from app.cli import cli
-from app.main import create_app
-from app.settings import Settings
 from graph.exports import EXPORT_FORMATS
 from graph.exports.csv_zip import generate_csv_zip
 from graph.exports.ftm import ftm_entities
 from graph.exports.gexf import generate_gexf
-from graph.store import GraphStore, records
+from graph.store import records
 
 FTM_ID = re.compile(r"^[0-9a-zA-Z]([0-9a-zA-Z.-]*[0-9a-zA-Z])?$")
 ENTITY_PROPERTIES = {"entity", "subject", "object", "participant", "project", "member", "organization",
@@ -43,12 +40,6 @@ def read_csv_zip(data: bytes) -> tuple[list[dict[str, str]], list[dict[str, str]
 
 def read_ftm(data: bytes) -> list[dict]:
     return [json.loads(line) for line in data.decode().splitlines()]
-
-
-@pytest.fixture(scope="module")
-def client(bundled: nx.MultiDiGraph) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), store=GraphStore.from_graph(bundled))) as c:
-        yield c
 
 
 def test_gexf_opens_in_networkx_styled(bundled: nx.MultiDiGraph) -> None:

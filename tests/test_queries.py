@@ -11,7 +11,6 @@ from graph.errors import BadQuery, UnknownEntity
 from graph.ingest.curated import load_dataset
 from graph.limits import Deadline
 from graph.queries.entity_detail import entity_detail
-from graph.queries.paths import find_paths
 from graph.queries.subgraph import subgraph
 from graph.queries.supply_chain import supply_chain
 from graph.queries.timeline import timeline
@@ -162,54 +161,6 @@ def test_as_of_keeps_undated_relations(bundled: nx.MultiDiGraph) -> None:
     assert "shaheen-3" in sel.nodes
 
 
-# --- paths ------------------------------------------------------------------------------
-
-
-def test_paths_riamb_to_shaheen_3_with_evidence_per_hop(bundled: nx.MultiDiGraph) -> None:
-    result = find_paths(bundled, "riamb", "shaheen-3", max_hops=3)
-    first = result.paths[0]
-    assert [(h["from"], h["to"], h["relation"]) for h in first] == [
-        ("riamb", "ndc", "supplied"),
-        ("ndc", "shaheen-3", "develops"),
-    ]
-    supply = first[0]
-    assert supply["item"] == "equipment for testing large-diameter rocket motors" and supply["status"] == "alleged"
-    assert all(h["sources"] and h["forward"] for h in first)
-    lengths = [len(p) for p in result.paths]
-    assert lengths == sorted(lengths) and len(result.paths) > 1  # shortest first, then longer ones
-
-
-def test_paths_explain_hops_against_the_edge(bundled: nx.MultiDiGraph) -> None:
-    result = find_paths(bundled, "shaheen-3", "riamb", max_hops=2, limit=1)
-    hops = result.paths[0]
-    assert [h["forward"] for h in hops] == [False, False]
-    assert hops[0]["explanation"] == "Shaheen-3 developed by National Development Complex"
-
-
-def test_paths_respect_direction_relations_and_as_of(bundled: nx.MultiDiGraph) -> None:
-    assert not find_paths(bundled, "shaheen-3", "riamb", direction="out").paths
-    only_sanctions = find_paths(bundled, "riamb", "ndc", relations=["sanctioned"], max_hops=2)
-    assert [[h["relation"] for h in p] for p in only_sanctions.paths] == [["sanctioned", "sanctioned"]]
-    before = find_paths(bundled, "riamb", "ndc", relations=["sanctioned"], max_hops=2, as_of=date(2024, 10, 1))
-    assert not before.paths  # NDC was designated in December 2024
-
-
-def test_paths_are_bounded_by_limit(bundled: nx.MultiDiGraph) -> None:
-    result = find_paths(bundled, "us-state-dept", "pk", max_hops=4, limit=3)
-    assert len(result.paths) == 3 and result.truncated and result.truncated_reason == "limit"
-
-
-def test_paths_on_a_dense_graph_stop_at_the_budget() -> None:
-    graph = nx.MultiDiGraph(nx.complete_graph(60, create_using=nx.DiGraph))
-    result = find_paths(graph, 0, 1, max_hops=6, limit=50, deadline=Deadline(0.05))
-    assert result.paths and result.truncated
-
-
-def test_paths_between_the_same_node_is_a_bad_query(bundled: nx.MultiDiGraph) -> None:
-    with pytest.raises(BadQuery):
-        find_paths(bundled, "ndc", "ndc")
-
-
 # --- supply chain -----------------------------------------------------------------------
 
 
@@ -284,16 +235,6 @@ def test_inline_fixture_paths(write_data: WriteData) -> None:
     chain = supply_chain(graph, "prog", as_of=date(2024, 1, 2))
     assert upstream_status(chain) == {"lab": False, "acme": True}
     assert upstream_status(supply_chain(graph, "prog", as_of=date(2024, 1, 1)))["acme"] is False
-
-
-def test_paths_do_not_follow_derived_country_edges_unless_asked(bundled: nx.MultiDiGraph) -> None:
-    hops = lambda result: [h["relation"] for path in result.paths for h in path]  # noqa: E731
-    assert bundled.nodes["riamb"]["country"] == bundled.nodes["xian-longde"]["country"] == "CN"
-    via_country = find_paths(bundled, "riamb", "xian-longde", max_hops=2, derived=True)
-    assert "based_in" in hops(via_country)
-    assert "based_in" not in hops(find_paths(bundled, "riamb", "xian-longde", max_hops=2))
-    asked = find_paths(bundled, "riamb", "xian-longde", max_hops=2, relations=["based_in"])
-    assert asked.paths and set(hops(asked)) == {"based_in"}
 
 
 def test_subgraph_shows_a_country_reached_by_derived_edges_but_does_not_expand_it(write_data: WriteData) -> None:

@@ -69,7 +69,7 @@ def test_a_new_relation_type_is_a_vocabulary_change_alone(tmp_path: Path) -> Non
     assert '<viz:color r="18" g="52" b="86"/><viz:thickness value="3.0"/>' in gexf
     # read with its own words
     [path] = find_paths(graph, "bank", "missile", direction="out").paths
-    assert path[0]["explanation"] == "Bank financed Acme"
+    assert path.hops[0]["explanation"] == "Bank financed Acme"
     # and it carries supplies, as declared
     upstream = {u["entity"]["id"]: u["roles"] for u in supply_chain(graph, "missile", as_of=date.today())["upstream"]}
     assert upstream == {"acme": ["supplied"], "bank": ["financed"]}

@@ -6,13 +6,13 @@ import importlib.util
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from app.deps import AsOf, SettingsDep, StoreDep
 from app.explorer_page import ExplorerView, Hidden, default_view, explorer_selection, render_explorer, vis_data
 from app.responses import json_response
-from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_NODES
+from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_EXPANSIONS, MAX_NODES
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,38 +29,49 @@ def home(store: StoreDep, settings: SettingsDep) -> HTMLResponse:
     return HTMLResponse(render_explorer(store, default_view(store), settings.max_nodes))
 
 
-@router.get("/explore", response_class=HTMLResponse)
-def explore(
+def explorer_view(
     store: StoreDep,
-    settings: SettingsDep,
     view: Literal["subgraph", "supply-chain"] = "subgraph",
     center: Ids = None,
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 2,
     kinds: Ids = None,
     relations: Ids = None,
     as_of: AsOf = None,
-    expand: Ids = None,
+    expand: Annotated[list[str] | None, Query(max_length=MAX_EXPANSIONS)] = None,
     path_from: Annotated[str | None, Query(max_length=200)] = None,
     path_to: Annotated[str | None, Query(max_length=200)] = None,
-    max_nodes: Annotated[int | None, Query(ge=1, le=MAX_NODES)] = None,
     hide: Annotated[list[Hidden] | None, Query(max_length=2)] = None,
-) -> HTMLResponse:
+    via: Literal["connections", "shared"] = "connections",
+    compare: AsOf = None,
+) -> ExplorerView:
+    """The view an explorer URL describes (the explorer page and the brief take the same URL);
+    without a centre, the default view with the reader's evidence filters."""
     if not center:
         chosen = default_view(store)
-        chosen.hide = list(dict.fromkeys(hide or ()))
-    else:
-        chosen = ExplorerView(
-            view=view,
-            center=center,
-            depth=depth,
-            kinds=kinds or [],
-            relations=relations or [],
-            as_of=as_of,
-            expand=expand or [],
-            path_from=path_from,
-            path_to=path_to,
-            hide=list(dict.fromkeys(hide or ())),
-        )
+        chosen.hide, chosen.via, chosen.compare = list(dict.fromkeys(hide or ())), via, compare
+        return chosen
+    return ExplorerView(
+        view=view,
+        center=center,
+        depth=depth,
+        kinds=kinds or [],
+        relations=relations or [],
+        as_of=as_of,
+        expand=expand or [],
+        path_from=path_from,
+        path_to=path_to,
+        hide=list(dict.fromkeys(hide or ())),
+        via=via,
+        compare=compare,
+    )
+
+
+ViewDep = Annotated[ExplorerView, Depends(explorer_view)]
+MaxNodes = Annotated[int | None, Query(ge=1, le=MAX_NODES)]
+
+
+@router.get("/explore", response_class=HTMLResponse)
+def explore(store: StoreDep, settings: SettingsDep, chosen: ViewDep, max_nodes: MaxNodes = None) -> HTMLResponse:
     return HTMLResponse(render_explorer(store, chosen, max_nodes or settings.max_nodes))
 
 
@@ -73,9 +84,10 @@ def explore_data(
     depth: Annotated[int, Query(ge=0, le=MAX_DEPTH)] = 1,
     expand: Ids = None,
     max_nodes: Annotated[int | None, Query(ge=1, le=MAX_NODES)] = None,
+    via: Literal["connections", "shared"] = "connections",
 ) -> Response:
     """vis-network nodes and edges of a view, for what the page adds without a reload."""
-    chosen = ExplorerView(view=view, center=center, depth=depth, expand=expand or [])
+    chosen = ExplorerView(view=view, center=center, depth=depth, expand=expand or [], via=via)
     part = explorer_selection(store, chosen, max_nodes or settings.max_nodes).part
     assert part is not None
     nodes, edges = vis_data(store.graph, part, chosen.center)

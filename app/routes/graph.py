@@ -22,6 +22,14 @@ Relations = Annotated[
 ]
 Direction = Annotated[Literal["out", "in", "both"], Query(description="Follow edges outwards, inwards, or both ways.")]
 Format = Annotated[FormatName, Query(description=SELECTION_FORMAT_HELP)]
+Via = Annotated[
+    Literal["connections", "shared"],
+    Query(
+        description="`connections` (default): never pass through an entity by two shared relations (designated by "
+        "the same authority, based in the same country; `paths: shared` in the vocabulary). `shared`: include them, "
+        "labelled, after the connecting ones."
+    ),
+]
 
 
 @router.get(
@@ -44,6 +52,7 @@ def get_subgraph(
         list[str] | None,
         Query(max_length=MAX_CENTERS, description="Also add the direct neighbours of these ids (repeatable)."),
     ] = None,
+    via: Via = "connections",
     format: Format = "json",
 ) -> Response:
     """Everything within `depth` hops of the centres; when `max_nodes` cuts, the nearest nodes are kept
@@ -57,6 +66,7 @@ def get_subgraph(
         as_of=as_of,
         max_nodes=max_nodes or settings.max_nodes,
         expand=tuple(expand or ()),
+        via=via,
     )
     return selection_response(store.graph, select(store, query, deadline=deadline(settings)), format)
 
@@ -77,11 +87,13 @@ def get_paths(
     derived: Annotated[
         bool, Query(description="Also follow derived edges (based_in from a country field), not followed by default.")
     ] = False,
+    via: Via = "connections",
     format: Format = "json",
 ) -> Response:
-    """Shortest paths first, then longer simple paths, up to `limit`; every hop carries its edge's
-    evidence and a sentence explaining it. With `direction=both` hops may run against an edge
-    (`forward: false`)."""
+    """Up to `limit` simple paths, best first: fewer hops, then the strongest weakest confidence
+    along the path; with `via=shared`, paths through shared hubs follow, each shared step
+    explained (`shared`). Every hop carries its edge's evidence and a sentence explaining it.
+    With `direction=both` hops may run against an edge (`forward: false`)."""
     query = Paths(
         source=source,
         target=target,
@@ -91,5 +103,6 @@ def get_paths(
         direction=direction,
         limit=limit,
         derived=derived,
+        via=via,
     )
     return selection_response(store.graph, select(store, query, deadline=deadline(settings)), format)

@@ -1,16 +1,18 @@
-"""Timeline, statistics, whole-graph export and health."""
+"""Timeline and changes between dates, statistics, whole-graph export and health."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from app.api_models import Health, StatsOut, TimelineOut
-from app.deps import StoreDep
+from app.api_models import ChangesOut, Health, StatsOut, TimelineOut
+from app.deps import Day, SettingsDep, StoreDep, deadline
 from app.errors import ERROR_RESPONSES
 from app.responses import FORMAT_HELP, export_response, export_responses, json_response
 from graph.exports import FormatName
+from graph.limits import MAX_CENTERS, MAX_DEPTH
+from graph.queries.changes import changes
 from graph.queries.selection import WholeGraph, select
 from graph.queries.timeline import timeline
 
@@ -50,6 +52,42 @@ def get_timeline(
             offset=offset,
             summary=summary,
             index=store.dated,
+        )
+    )
+
+
+@router.get(
+    "/api/changes", response_model=ChangesOut, tags=["timeline"], summary="What began or ended between two dates"
+)
+def get_changes(
+    store: StoreDep,
+    settings: SettingsDep,
+    start: Annotated[Day, Query(alias="from", description="The earlier date (excluded), YYYY-MM-DD.")],
+    end: Annotated[Day, Query(alias="to", description="The later date (included), YYYY-MM-DD.")],
+    center: Annotated[
+        list[str] | None,
+        Query(max_length=MAX_CENTERS, description="Only relations within the neighbourhood of these ids."),
+    ] = None,
+    depth: Annotated[int, Query(ge=0, le=MAX_DEPTH, description="Hops of that neighbourhood.")] = 1,
+    via: Annotated[
+        Literal["connections", "shared"], Query(description="The neighbourhood's walk rule.")
+    ] = "connections",
+    relations: Annotated[list[str] | None, Query(description="Only these relation types.")] = None,
+) -> Response:
+    """Relations that began or ended in (from, to], by the same rule as the as-of views: the view
+    of `to` is the view of `from` plus what began and minus what ended. Grouped by round (one
+    actor's same-day changes of one type, each relation with its evidence) and by entity."""
+    return json_response(
+        changes(
+            store.graph,
+            start,
+            end,
+            centers=[store.require(c) for c in center or ()],
+            depth=depth,
+            via=via,
+            relations=store.known("relations", relations),
+            index=store.dated,
+            deadline=deadline(settings),
         )
     )
 

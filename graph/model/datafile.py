@@ -11,6 +11,7 @@ are checked in :mod:`graph.ingest.validate`. The committed JSON Schema in
 
 from __future__ import annotations
 
+import string
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -267,6 +268,38 @@ class RelationType(_Strict):
         description="Whether the relation carries supplies upstream of a programme: true, or a rule limiting "
         "the kinds it does so between.",
     )
+    paths: Literal["connect", "shared"] = Field(
+        "connect",
+        description="Whether a path may pass through an entity by two relations of this kind: 'connect' (a supply, "
+        "ownership or membership links the two sides) or 'shared' (two firms designated by the same authority, or "
+        "based in the same country, are not thereby connected).",
+    )
+
+    sentence: Text | None = Field(
+        None,
+        description="How a brief states one relation of this type, e.g. '{source} supplied {item} to {target}': "
+        "{source}, {target} and the type's attributes in braces (a measure reads as its label). A relation "
+        "lacking an attribute the sentence names is stated as 'source label target'.",
+    )
+
+    @model_validator(mode="after")
+    def _chain_connects(self) -> RelationType:
+        if self.paths == "shared" and self.supply_chain:
+            raise ValueError("a relation that carries supplies (supply_chain) connects: it cannot be paths: shared")
+        return self
+
+    @model_validator(mode="after")
+    def _sentence_names_attributes(self) -> RelationType:
+        if self.sentence is None:
+            return self
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(self.sentence) if name is not None}
+        except ValueError as err:
+            raise ValueError(f"sentence: {err}") from None
+        unknown = names - {"source", "target"} - set(self.attributes)
+        if unknown:
+            raise ValueError(f"sentence names {', '.join(sorted(unknown))}, which the type does not declare")
+        return self
 
     @property
     def chain_rule(self) -> SupplyChainRule | None:

@@ -125,6 +125,15 @@ class Vocabulary:
             return False
         return rule.between is None or (upstream_kind in rule.between and downstream_kind in rule.between)
 
+    def shared(self, relation: str | None) -> bool:
+        """Whether two relations of this type meeting at an entity do not connect their other ends
+        (both designated by one authority, both based in one country); see ``paths`` in the vocabulary."""
+        return relation in self.shared_relations
+
+    @cached_property
+    def shared_relations(self) -> frozenset[str]:
+        return frozenset(name for name, spec in self.relation_types.items() if spec.paths == "shared")
+
     def confidence_rank(self, level: str | None) -> int:
         """0 for the strongest level; unknown levels rank below every declared one."""
         order = self._confidence_order

@@ -1,18 +1,22 @@
-"""Paths between two entities, shortest first, each hop explained by its edge and evidence.
+"""Paths between two entities that mean a connection, best first, each hop explained by its edge and evidence.
 
-Enumeration is bounded three ways: by ``max_hops``, by ``limit`` paths, and by the time
-budget. Distances to the target are computed first, breadth-first but only to half of
-``max_hops`` (the "horizon"), so a hub near the target cannot make this step cover the
-whole graph. The depth-first search from the source then steps only to nodes from which
-the target is still reachable in the hops left: within the horizon that is known exactly,
-beyond it a node outside the horizon is only allowed while more hops than the horizon
-remain. Paths come out by increasing length.
+A path passes through an entity only if something links the two sides there: two firms
+designated by the same authority, or based in the same country, are not thereby connected.
+Relation types say which kind they are (``paths: shared`` in the vocabulary). By default a
+path never passes through an entity by two shared relations; with ``via="shared"`` such
+paths come after all the connecting ones, each shared step said for what it is ("US
+Department of State sanctioned both X and Y on 2024-04-19").
+
+Paths are ranked by directness (fewer hops first) and then by the weakest confidence along
+them, so a two-hop chain of primary sources comes before a two-hop chain resting on one
+press report. Enumeration is bounded by ``max_hops``, ``limit`` paths and the time budget
+(the search itself is :class:`graph.queries.path_search.PathSearch`).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypedDict, cast
@@ -21,14 +25,27 @@ import networkx as nx
 
 from graph.errors import BadQuery
 from graph.limits import MAX_HOPS, MAX_PATHS, Deadline, check_range
+from graph.model.vocabulary import Vocabulary
 from graph.queries.part import Part
-from graph.queries.walk import check_direction, edge_filter, neighbour_ids
+from graph.queries.path_search import PathSearch
+from graph.queries.walk import Via, check_direction, check_via, edge_filter
 from graph.store import records
 from graph.store.records import Direction, EdgeFilter
 
-__all__ = ["ChainHop", "Hop", "PathAnswer", "PathResult", "PathsAnswer", "explain_hop", "find_paths"]
+__all__ = [
+    "ChainHop",
+    "FoundPath",
+    "Hop",
+    "PathAnswer",
+    "PathResult",
+    "PathsAnswer",
+    "SharedStep",
+    "explain_hop",
+    "find_paths",
+]
 
-_REVERSED: dict[str, Direction] = {"out": "in", "in": "out", "both": "both"}
+#: Paths of one length ranked against each other at most; beyond, the first found are ranked.
+_CANDIDATES = 500
 
 _From = TypedDict("_From", {"from": str})
 
@@ -47,8 +64,21 @@ class Hop(ChainHop):
     parallel: list[records.RelationRecord]
 
 
+class SharedStep(TypedDict):
+    """An entity a path passes through only because both sides share it (asked for with ``via=shared``)."""
+
+    entity: str
+    position: int
+    """Its place in the path: after hop ``position - 1``, before hop ``position`` (0-based hops)."""
+    explanation: str
+
+
 class PathAnswer(TypedDict):
     length: int
+    connects: bool
+    """True when every entity on the path links its two sides (no shared step)."""
+    weakest_confidence: str | None
+    shared: list[SharedStep]
     hops: list[Hop]
 
 
@@ -57,18 +87,42 @@ class PathsAnswer(TypedDict):
 
     source: records.EntitySummary
     target: records.EntitySummary
+    via: str
     paths: list[PathAnswer]
     truncated: bool
     truncated_reason: str | None
 
 
 @dataclass
+class FoundPath:
+    """One path: its hops, the shared steps on it, and the weakest confidence along it."""
+
+    hops: list[Hop]
+    shared: list[SharedStep]
+    weakest_confidence: str | None
+
+    @property
+    def connects(self) -> bool:
+        return not self.shared
+
+    def answer(self) -> PathAnswer:
+        return {
+            "length": len(self.hops),
+            "connects": self.connects,
+            "weakest_confidence": self.weakest_confidence,
+            "shared": self.shared,
+            "hops": self.hops,
+        }
+
+
+@dataclass
 class PathResult:
-    """Paths as lists of hops, shortest first."""
+    """Paths, best first: connecting before shared, fewer hops, stronger weakest confidence."""
 
     source: str
     target: str
-    paths: list[list[Hop]] = field(default_factory=list)
+    via: Via = "connections"
+    paths: list[FoundPath] = field(default_factory=list)
     truncated: bool = False
     truncated_reason: str | None = None
 
@@ -76,7 +130,8 @@ class PathResult:
         return {
             "source": records.summary(graph, self.source),
             "target": records.summary(graph, self.target),
-            "paths": [{"length": len(hops), "hops": hops} for hops in self.paths],
+            "via": self.via,
+            "paths": [path.answer() for path in self.paths],
             "truncated": self.truncated,
             "truncated_reason": self.truncated_reason,
         }
@@ -85,8 +140,8 @@ class PathResult:
         """The nodes and edges of the paths (with their parallel edges), in path order."""
         part = Part(truncated=self.truncated, truncated_reason=self.truncated_reason)
         edges: dict[records.EdgeKey, None] = {}
-        for hops in self.paths:
-            for position, hop in enumerate(hops):
+        for path in self.paths:
+            for position, hop in enumerate(path.hops):
                 part.nodes.setdefault(hop["from"], position)
                 part.nodes.setdefault(hop["to"], position + 1)
                 for edge in (hop, *hop["parallel"]):
@@ -106,6 +161,7 @@ def find_paths(
     direction: Direction = "both",
     limit: int = 10,
     derived: bool = False,
+    via: Via = "connections",
     deadline: Deadline | None = None,
 ) -> PathResult:
     """Up to ``limit`` simple paths from ``source`` to ``target`` of at most ``max_hops`` hops.
@@ -113,12 +169,13 @@ def find_paths(
     With ``direction="out"`` every hop follows its edge's direction; with ``"both"`` (the
     default) hops may also go against it, and say so (``forward: false``). Derived edges
     (``based_in`` from a country field) are not followed unless ``derived`` is set or
-    ``relations`` names them: "both are based in Russia" explains nothing, and a country
-    with half a million such edges would make every pair of entities two hops apart.
+    ``relations`` names them: a country with half a million such edges would make every
+    pair of entities two hops apart. Paths through an entity by two shared relations come
+    only with ``via="shared"``, after every connecting path found.
 
     >>> from graph.store.build import load_graph
     >>> result = find_paths(load_graph(), "riamb", "shaheen-3", direction="out", limit=1)
-    >>> for hop in result.paths[0]:
+    >>> for hop in result.paths[0].hops:
     ...     print(hop["explanation"])
     Beijing Research Institute of Automation for Machine-Building Industry supplied National Development Complex
     National Development Complex develops Shaheen-3
@@ -126,107 +183,114 @@ def find_paths(
     check_range("max_hops", max_hops, 1, MAX_HOPS)
     check_range("limit", limit, 1, MAX_PATHS)
     check_direction(direction)
+    check_via(via)
     if source == target:
         raise BadQuery("source and target must differ")
     deadline = deadline or Deadline.unlimited()
+    vocab = records.vocabulary(graph)
     keep = edge_filter(relations, as_of, derived=derived or bool(relations))
-    result = PathResult(source, target)
-    horizon = (max_hops + 1) // 2
-    to_target = _distances(graph, target, _REVERSED[direction], keep, horizon, deadline)
-    search = _Search(graph, target, to_target, horizon, direction, keep, deadline)
-    for node_path in search.simple_paths(source, max_hops):
-        result.paths.append(_hops(graph, node_path, direction, keep))
-        if len(result.paths) >= limit:
-            result.truncated, result.truncated_reason = True, "limit"
-            break
-    if deadline.expired:
-        result.truncated, result.truncated_reason = True, "time_budget"
+    search = PathSearch(
+        graph,
+        target,
+        max_hops=max_hops,
+        direction=direction,
+        keep=keep,
+        shared=vocab.shared_relations,
+        deadline=deadline,
+    )
+    explain = _Explainer(graph, vocab, direction, keep)
+    result = PathResult(source, target, via)
+    passes: tuple[Via, ...] = ("connections", "shared") if via == "shared" else ("connections",)
+    for walk in passes:
+        for length in range(search.shortest_possible(source), max_hops + 1):
+            found: list[_Candidate] = []
+            for node_path in search.paths_of_length(source, length, walk):
+                candidate = explain.candidate(node_path)
+                if walk == "shared" and candidate.connects:
+                    continue  # given by the first pass
+                found.append(candidate)
+                if len(found) >= _CANDIDATES:
+                    break
+            found.sort(key=lambda c: c.rank)
+            result.paths += [explain.path(c) for c in found[: limit - len(result.paths)]]
+            if len(result.paths) >= limit:
+                result.truncated, result.truncated_reason = True, "limit"
+                return result
+            if deadline.expired:
+                result.truncated, result.truncated_reason = True, "time_budget"
+                return result
     return result
 
 
-def _distances(
-    graph: nx.MultiDiGraph, start: str, direction: Direction, keep: EdgeFilter | None, horizon: int, deadline: Deadline
-) -> dict[str, int]:
-    """Hops to ``start`` from every node within ``horizon`` hops of it (walking edges the given way)."""
-    distance = {start: 0}
-    frontier = [start]
-    for hops in range(1, horizon + 1):
-        next_frontier = []
-        for node in frontier:
-            for other in neighbour_ids(graph, node, direction, keep):
-                if other not in distance:
-                    distance[other] = hops
-                    next_frontier.append(other)
-            if deadline.expired:
-                return distance
-        frontier = next_frontier
-    return distance
+_Edge = tuple[str, str, str, records.Attrs, bool]
 
 
 @dataclass
-class _Search:
-    """Depth-first enumeration of simple paths to one target, pruned by distances to it."""
+class _Candidate:
+    """A path found, with each hop's edges (best first) and its rank, before it is written out."""
+
+    edges: list[list[_Edge]]
+    shared_only: list[bool]
+    weakest: str | None
+    rank: tuple[int, int, list[str]]
+
+    @property
+    def connects(self) -> bool:
+        return not any(a and b for a, b in itertools.pairwise(self.shared_only))
+
+
+@dataclass
+class _Explainer:
+    """Ranks node paths, and writes out the chosen ones as explained hops with their shared steps."""
 
     graph: nx.MultiDiGraph
-    target: str
-    to_target: dict[str, int]
-    horizon: int
+    vocab: Vocabulary
     direction: Direction
     keep: EdgeFilter | None
-    deadline: Deadline
 
-    def simple_paths(self, source: str, max_hops: int) -> Iterator[list[str]]:
-        """Node paths from ``source``, by increasing length up to ``max_hops``."""
-        shortest = self.to_target.get(source, self.horizon + 1)
-        for length in range(shortest, max_hops + 1):
-            yield from self._paths_of_length(source, length)
-            if self.deadline.expired:
-                return
-
-    def _paths_of_length(self, source: str, length: int) -> Iterator[list[str]]:
-        path = [source]
-        on_path = {source}
-        stack = [iter(self._steps(source, length - 1))]
-        while stack:
-            if self.deadline.expired:
-                return
-            step = next(stack[-1], None)
-            if step is None:
-                stack.pop()
-                on_path.discard(path.pop())
-                continue
-            left = length - len(path)  # hops left once at `step`
-            if step == self.target:
-                if left == 0:
-                    yield [*path, step]
-                continue
-            if step in on_path or left == 0:
-                continue
-            path.append(step)
-            on_path.add(step)
-            stack.append(iter(self._steps(step, left - 1)))
-
-    def _steps(self, node: str, budget: int) -> list[str]:
-        """Distinct neighbours of ``node`` from which the target may be ``budget`` hops away or fewer."""
-        to_target, horizon = self.to_target, self.horizon
-        return list(
-            dict.fromkeys(
-                other
-                for other in neighbour_ids(self.graph, node, self.direction, self.keep)
-                if (to_target[other] <= budget if other in to_target else budget > horizon)
+    def candidate(self, node_path: list[str]) -> _Candidate:
+        """What ranking needs, without copying any record: each hop's edges, best first (a
+        connecting one if any, then the best evidenced), and the weakest of the hops' best."""
+        vocab = self.vocab
+        edges = []
+        for a, b in itertools.pairwise(node_path):
+            found = records.relations_between(self.graph, a, b, self.direction, self.keep)
+            found.sort(
+                key=lambda e: (vocab.shared(e[3].get("relation")), vocab.confidence_rank(e[3].get("confidence")))
             )
-        )
+            edges.append(found)
+        shared_only = [vocab.shared(hop[0][3].get("relation")) for hop in edges]
+        weakest = vocab.weakest(hop[0][3].get("confidence") for hop in edges)
+        return _Candidate(edges, shared_only, weakest, (len(edges), vocab.confidence_rank(weakest), node_path[1:]))
 
+    def path(self, candidate: _Candidate) -> FoundPath:
+        hops: list[Hop] = []
+        for (u, v, k, d, forward), *others in candidate.edges:
+            hop = cast(Hop, chain_hop(self.graph, u, v, k, d, forward))
+            hop["parallel"] = [records.relation_record(pu, pv, pk, pd) for pu, pv, pk, pd, _ in others]
+            hops.append(hop)
+        flags = candidate.shared_only
+        shared = [self._shared_step(hops[i - 1], hops[i], i) for i in range(1, len(hops)) if flags[i - 1] and flags[i]]
+        return FoundPath(hops, shared, candidate.weakest)
 
-def _hops(graph: nx.MultiDiGraph, node_path: list[str], direction: Direction, keep: EdgeFilter | None) -> list[Hop]:
-    hops = []
-    for a, b in itertools.pairwise(node_path):
-        found = records.relations_between(graph, a, b, direction, keep)
-        u, v, k, d, forward = found[0]
-        hop = cast(Hop, chain_hop(graph, u, v, k, d, forward))
-        hop["parallel"] = [records.relation_record(pu, pv, pk, pd) for pu, pv, pk, pd, _ in found[1:]]
-        hops.append(hop)
-    return hops
+    def _shared_step(self, before: Hop, after: Hop, position: int) -> SharedStep:
+        """Say what two sides share: "X sanctioned both A and B on D", "A and B both based in X"."""
+        name = records.label
+        node, a, b = (name(self.graph, n) for n in (before["to"], before["from"], after["to"]))
+        day_a, day_b = records.when(before), records.when(after)
+        node_is_source = (not before["forward"], after["forward"])
+        if before["relation"] != after["relation"] or node_is_source[0] != node_is_source[1]:
+            text = f"{a} and {b} share {node}: {before['explanation']}; {after['explanation']}"
+        elif node_is_source[0]:  # one authority, two designations
+            verb = self.vocab.relation_label(before["relation"])
+            if day_a and day_b and day_a != day_b:
+                text = f"{node} {verb} both {a} on {day_a} and {b} on {day_b}"
+            else:
+                text = f"{node} {verb} both {a} and {b}" + (f" on {day_a}" if day_a and day_a == day_b else "")
+        else:  # two entities pointing at one country, event or programme
+            verb = self.vocab.relation_label(before["relation"])
+            text = f"{a} and {b} both {verb} {node}" + (f" on {day_a}" if day_a and day_a == day_b else "")
+        return {"entity": before["to"], "position": position, "explanation": text}
 
 
 def chain_hop(graph: nx.MultiDiGraph, u: str, v: str, key: str, attrs: records.Attrs, forward: bool) -> ChainHop:

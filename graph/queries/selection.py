@@ -21,6 +21,7 @@ from graph.queries.part import Part
 from graph.queries.paths import PathResult, find_paths
 from graph.queries.subgraph import subgraph
 from graph.queries.supply_chain import SupplyChainAnswer, chain_part, supply_chain
+from graph.queries.walk import Via
 from graph.store.records import Direction
 from graph.store.store import GraphStore
 
@@ -44,6 +45,8 @@ class Neighbourhood:
     as_of: date | None = None
     max_nodes: int = 500
     expand: tuple[str, ...] = ()
+    expand_page: int | None = None
+    via: Via = "connections"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Paths:
     direction: Direction = "both"
     limit: int = 10
     derived: bool = False
+    via: Via = "connections"
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,8 @@ def select(store: GraphStore, query: Query, *, deadline: Deadline | None = None)
             as_of=query.as_of,
             max_nodes=query.max_nodes,
             expand=[store.require(e) for e in query.expand],
+            expand_page=query.expand_page,
+            via=query.via,
             deadline=deadline,
         )
         name = f"linkscope-subgraph-{'-'.join(centers[:3])}-depth{query.depth}"
@@ -139,6 +145,7 @@ def select(store: GraphStore, query: Query, *, deadline: Deadline | None = None)
             direction=query.direction,
             limit=min(query.limit, MAX_PATHS),
             derived=query.derived,
+            via=query.via,
             deadline=deadline,
         )
         return Selection(query, found.part(), f"linkscope-paths-{source}-{target}", paths=found, centers=[source])

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
 import networkx as nx
 
 from graph.errors import BadQuery
-from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_NODES, Deadline, check_range
+from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_EXPANSIONS, MAX_NODES, Deadline, check_range
 from graph.queries.part import Part
-from graph.queries.walk import check_direction, edge_filter, neighbour_ids, neighbours_how
+from graph.queries.walk import (
+    DERIVED,
+    Via,
+    check_direction,
+    check_via,
+    edge_filter,
+    passes,
+    steps_from,
+)
 from graph.store import records
 from graph.store.records import Direction, EdgeFilter
 
@@ -28,6 +38,8 @@ def subgraph(
     as_of: date | None = None,
     max_nodes: int = 500,
     expand: Sequence[str] = (),
+    expand_page: int | None = None,
+    via: Via = "connections",
     deadline: Deadline | None = None,
 ) -> Part:
     """Everything within ``depth`` hops of the centres, nearest first.
@@ -36,11 +48,17 @@ def subgraph(
     the ones nearest a centre. A node reached only by derived edges (a country, through the
     ``based_in`` edges made from country fields) is kept but not expanded: centre on it to
     see its members, which would otherwise fill every depth-2 view with unrelated entities.
+    A node reached only by shared relations (designated by the centre's authority) is
+    expanded only by its connecting ones, as paths do (see :mod:`graph.queries.walk`): the
+    other firms the same authority designated are not the centre's neighbourhood. With
+    ``via="shared"`` they are.
     ``kinds`` limits which nodes are reached (centres are always kept); ``relations`` and
     ``as_of`` limit which edges are followed and returned. Edges are every passing edge
     between kept nodes. Stops early, marked ``truncated``, when
     ``max_nodes`` or the time budget is reached. ``expand`` lists nodes whose direct
-    neighbours are added after that (as an explorer does when a node is expanded).
+    neighbours are added after that (as an explorer does when a node is expanded): all of
+    them, or with ``expand_page`` the first ``expand_page`` for each time a node is listed
+    (a node listed twice is expanded by two pages, as the explorer's "expand again" does).
 
     >>> from graph.store.build import load_graph
     >>> part = subgraph(load_graph(), ["xian-longde"], depth=1, relations=["sanctioned"])
@@ -52,8 +70,11 @@ def subgraph(
     check_range("number of centres", len(centers), 1, MAX_CENTERS)
     check_range("depth", depth, 0, MAX_DEPTH)
     check_range("max_nodes", max_nodes, 1, MAX_NODES)
-    check_range("number of expanded nodes", len(expand), 0, MAX_CENTERS)
+    expansions = Counter(expand)
+    check_range("number of expanded nodes", len(expansions), 0, MAX_CENTERS)
+    check_range("number of expansion pages", len(expand), 0, MAX_EXPANSIONS)
     check_direction(direction)
+    check_via(via)
     deadline = deadline or Deadline.unlimited()
     keep = edge_filter(relations, as_of)
     wanted_kinds = frozenset(kinds or ())
@@ -77,25 +98,32 @@ def subgraph(
         _collect_edges(graph, part, keep, deadline)
         return part.cut(reason)
 
-    frontier = list(part.nodes)
+    shared = records.vocabulary(graph).shared_relations
+    frontier = dict.fromkeys(part.nodes, 0)  # node -> flags of the steps that reached it
     steps = 0
     for distance in range(1, depth + 1):
-        next_frontier = []
-        for node in frontier:
-            for other, derived in neighbours_how(graph, node, direction, keep):
+        reached: dict[str, int] = {}
+        for node, arrived in frontier.items():
+            for other, step in steps_from(graph, node, direction, keep, shared):
                 steps += 1
                 if steps % 1024 == 0 and deadline.expired:
                     return stop("time_budget")
+                if not passes(arrived, step, via):
+                    continue
+                if other in reached:
+                    reached[other] &= step
+                    continue
                 if other in part.nodes:
                     continue
                 if reason := admit(other, distance):
                     return stop(reason)
-                if other in part.nodes and not derived:  # admitted, and reached by a real relation
-                    next_frontier.append(other)
-        frontier = next_frontier
-    for node in dict.fromkeys(expand):
+                if other in part.nodes:
+                    reached[other] = step
+        frontier = {node: step for node, step in reached.items() if not step & DERIVED}
+    for node, pages in expansions.items():
         part.nodes.setdefault(node, depth + 1)
-        for other in neighbour_ids(graph, node, direction, keep):
+        around = _distinct(other for other, _ in steps_from(graph, node, direction, keep, shared))
+        for other in around if expand_page is None else itertools.islice(around, pages * expand_page):
             steps += 1
             if steps % 1024 == 0 and deadline.expired:
                 return stop("time_budget")
@@ -105,6 +133,15 @@ def subgraph(
     if deadline.expired:
         return part.cut("time_budget")
     return part
+
+
+def _distinct(ids: Iterable[str]) -> Iterator[str]:
+    """``ids`` without repeats, lazily (a hub's expansion stops reading at its page)."""
+    seen: set[str] = set()
+    for other in ids:
+        if other not in seen:
+            seen.add(other)
+            yield other
 
 
 def _collect_edges(graph: nx.MultiDiGraph, part: Part, keep: EdgeFilter | None, deadline: Deadline) -> None:

@@ -1,13 +1,16 @@
 """Stepping through the graph: which edges a query follows, and the neighbours they lead to.
 
-Shared by neighbourhoods and paths, so both follow the same edges for the same request.
+Shared by neighbourhoods and paths, so both follow the same edges for the same request and
+apply the same rule: an entity reached only by *shared* relations (``paths: shared`` in the
+vocabulary: designated by the same authority, based in the same country) is not passed
+through by another shared relation, unless a query asks for ``via="shared"``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 
@@ -15,13 +18,44 @@ from graph.errors import BadQuery
 from graph.store import records
 from graph.store.records import Direction, EdgeFilter
 
-__all__ = ["check_direction", "edge_filter", "neighbour_ids", "neighbours_how"]
+__all__ = [
+    "DERIVED",
+    "SHARED",
+    "Via",
+    "check_direction",
+    "check_via",
+    "edge_filter",
+    "neighbour_ids",
+    "neighbour_steps",
+    "passes",
+    "steps_from",
+]
+
+Via = Literal["connections", "shared"]
+"""Whether a walk may pass through an entity by two shared relations (``shared``) or not."""
+
+#: Flags of a step (see :func:`neighbour_steps`): every passing edge of it is derived / shared.
+DERIVED = 1
+SHARED = 2
+_BOTH = DERIVED | SHARED
 
 
 def check_direction(direction: str) -> Direction:
     if direction not in ("out", "in", "both"):
         raise BadQuery(f"direction must be out, in or both, not {direction!r}")
     return direction  # type: ignore[return-value]
+
+
+def check_via(via: str) -> Via:
+    if via not in ("connections", "shared"):
+        raise BadQuery(f"via must be connections or shared, not {via!r}")
+    return via  # type: ignore[return-value]
+
+
+def passes(arrived: int, step: int, via: Via) -> bool:
+    """Whether a walk that reached a node by a step with flags ``arrived`` may leave it by one
+    with flags ``step``: not from shared to shared, unless ``via`` is shared."""
+    return not (arrived & step & SHARED) or via == "shared"
 
 
 def edge_filter(relations: Iterable[str] | None, as_of: date | None, derived: bool = True) -> EdgeFilter | None:
@@ -54,17 +88,34 @@ def neighbour_ids(graph: nx.MultiDiGraph, node: str, direction: Direction, keep:
                     yield other
 
 
-def neighbours_how(
-    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None
-) -> Iterator[tuple[str, bool]]:
-    """Like :func:`neighbour_ids`, with whether ``other`` is reached only by derived edges
-    (``based_in`` from a country field): such a node is shown but not expanded further."""
+def steps_from(
+    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None, shared: Container[str]
+) -> Iterator[tuple[str, int]]:
+    """The other ends of the passing edges around ``node``, lazily, each with the flags every
+    passing edge on that side has in common: :data:`DERIVED` (``based_in`` made from a
+    country field: such a node is shown but not expanded) and :data:`SHARED` (a relation
+    type in ``shared``). With ``direction="both"`` a neighbour on both sides comes twice;
+    the step is what both have in common (see :func:`neighbour_steps`). Lazy, so a walk
+    that stops at a size bound does not read all of a hub's neighbours."""
     for side in records.sides(graph, direction):
         for other, keyed in side[node].items():
-            if keep is None and len(keyed) == 1:  # the common case, without a list
-                for data in keyed.values():
-                    yield other, "derived" in data and bool(data["derived"])
-                continue
-            passing = [d for d in keyed.values() if keep is None or keep(d)]
+            flags = _BOTH
+            passing = False
+            for data in keyed.values():
+                if keep is None or keep(data):
+                    passing = True
+                    relation: Any = data.get("relation")
+                    flags &= (DERIVED if data.get("derived") else 0) | (SHARED if relation in shared else 0)
             if passing:
-                yield other, all(records.is_derived(d) for d in passing)
+                yield other, flags
+
+
+def neighbour_steps(
+    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None, shared: Container[str]
+) -> dict[str, int]:
+    """Each neighbour of ``node`` once, with the flags of every passing edge between the two:
+    one connecting edge is enough to make the step a connection."""
+    found: dict[str, int] = {}
+    for other, flags in steps_from(graph, node, direction, keep, shared):
+        found[other] = found.get(other, _BOTH) & flags
+    return found

@@ -1,36 +1,52 @@
-"""Every dated edge of a graph, sorted by date: built once per graph, so a timeline request
-reads only the dates it returns."""
+"""Every dated edge of a graph, sorted by when it began and by when it ended: built once per
+graph, so a timeline or changes request reads only the dates it returns."""
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 
 from graph.store import records
 
-__all__ = ["DatedIndex"]
+__all__ = ["DatedIndex", "Row"]
+
+
+Row = tuple[str, str, str, str, str]
+"""``(date, relation, source, target, key)``: dates are as written (partial ones included)."""
 
 
 @dataclass(frozen=True)
 class DatedIndex:
-    """Every dated edge as ``(date, relation, source, target, key)``, sorted."""
+    """Every edge with a beginning (``rows``) and every edge with an end (``ends``), sorted by that date."""
 
-    rows: list[tuple[str, str, str, str, str]]
+    rows: list[Row]
+    ends: list[Row] = field(default_factory=list)
 
     @classmethod
     def of(cls, graph: nx.MultiDiGraph) -> DatedIndex:
-        rows = []
+        rows, ends = [], []
         for u, v, k, d in records.iter_relations(graph):
             when = records.when(d)
             if when:
                 rows.append((when, d.get("relation", ""), u, v, k))
+            if d.get("end"):
+                ends.append((d["end"], d.get("relation", ""), u, v, k))
         rows.sort()
-        return cls(rows)
+        ends.sort()
+        return cls(rows, ends)
 
-    def between(self, start: str | None, end: str | None) -> list[tuple[str, str, str, str, str]]:
-        """Rows dated from ``start`` to ``end`` (ISO prefixes, inclusive)."""
-        low = bisect_left(self.rows, (start,)) if start else 0
-        high = bisect_right(self.rows, (end + "\uffff",)) if end else len(self.rows)
-        return self.rows[low:high]
+    def between(self, start: str | None, end: str | None) -> list[Row]:
+        """Rows that began from ``start`` to ``end`` (ISO prefixes, inclusive)."""
+        return _between(self.rows, start, end)
+
+    def ended_between(self, start: str | None, end: str | None) -> list[Row]:
+        """Rows that ended from ``start`` to ``end`` (ISO prefixes, inclusive)."""
+        return _between(self.ends, start, end)
+
+
+def _between(rows: list[Row], start: str | None, end: str | None) -> list[Row]:
+    low = bisect_left(rows, (start,)) if start else 0
+    high = bisect_right(rows, (end + "\uffff",)) if end else len(rows)
+    return rows[low:high]
