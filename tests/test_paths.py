@@ -31,23 +31,30 @@ SANCTION = {"legal_basis": "EO 13382", "measure": "eo13382-blocking"}
 
 
 def reference_paths(
-    graph: nx.MultiDiGraph, source: str, target: str, max_hops: int, via: str = "connections"
+    graph: nx.MultiDiGraph,
+    source: str,
+    target: str,
+    max_hops: int,
+    via: str = "connections",
+    direction: str = "both",
 ) -> list[tuple[str, ...]]:
-    """Every simple path (both directions, derived edges skipped) the rule allows, the slow obvious way."""
+    """Every simple path (derived edges skipped) the rule allows, the slow obvious way."""
     vocab = records.vocabulary(graph)
-    shared_only: dict[frozenset[str], bool] = {}
-    plain = nx.Graph()
+    shared_only: dict[tuple[str, str], bool] = {}
+    plain = nx.Graph() if direction == "both" else nx.DiGraph()
     for u, v, _, data in records.iter_relations(graph):
         if records.is_derived(data):
             continue
-        pair = frozenset((u, v))
-        shared_only[pair] = shared_only.get(pair, True) and vocab.shared(data.get("relation"))
+        if direction == "in":
+            u, v = v, u
+        for pair in [(u, v), (v, u)] if direction == "both" else [(u, v)]:
+            shared_only[pair] = shared_only.get(pair, True) and vocab.shared(data.get("relation"))
         plain.add_edge(u, v)
     if source not in plain or target not in plain:
         return []
     found = []
     for path in nx.all_simple_paths(plain, source, target, cutoff=max_hops):
-        steps = [shared_only[frozenset(pair)] for pair in itertools.pairwise(path)]
+        steps = [shared_only[pair] for pair in itertools.pairwise(path)]
         if via == "connections" and any(a and b for a, b in itertools.pairwise(steps)):
             continue
         found.append(tuple(path))
@@ -238,11 +245,13 @@ def test_paths_between_the_same_node_is_a_bad_query(bundled: nx.MultiDiGraph) ->
 # --- the same answers as the straightforward search ----------------------------------------
 
 
-def expected_order(graph: nx.MultiDiGraph, source: str, target: str, max_hops: int, via: str) -> list[tuple[str, ...]]:
+def expected_order(
+    graph: nx.MultiDiGraph, source: str, target: str, max_hops: int, via: str, direction: str = "both"
+) -> list[tuple[str, ...]]:
     """The reference paths in the promised order, for graphs whose edges share one confidence:
     connecting paths first, then by length, then by the entities they pass."""
-    connecting = set(reference_paths(graph, source, target, max_hops))
-    found = reference_paths(graph, source, target, max_hops, via)
+    connecting = set(reference_paths(graph, source, target, max_hops, direction=direction))
+    found = reference_paths(graph, source, target, max_hops, via, direction)
     return sorted(found, key=lambda p: (p not in connecting, len(p), p[1:]))
 
 
@@ -266,8 +275,9 @@ def bundled_vocabulary() -> Vocabulary:
     return records.vocabulary(build_graph(load_dataset()))
 
 
-def generated_graph(seed: int, nodes: int = 28, edges: int = 55) -> nx.MultiDiGraph:
-    """A random graph of firms and authorities with supply, ownership and sanction edges (one confidence)."""
+def generated_graph(seed: int, nodes: int = 28, edges: int = 55, hubs: int = 0) -> nx.MultiDiGraph:
+    """A random graph of firms and authorities with supply, ownership and sanction edges (one
+    confidence); the first ``hubs`` entities are at one end of about a third of the edges."""
     rng = random.Random(seed)
     vocab = bundled_vocabulary()
     graph = records.new_graph(vocab)
@@ -276,6 +286,8 @@ def generated_graph(seed: int, nodes: int = 28, edges: int = 55) -> nx.MultiDiGr
         records.add_entity(graph, name, {"label": name, "kind": "firm"})
     for number in range(edges):
         u, v = rng.sample(names, 2)
+        if hubs and rng.random() < 0.35:
+            u = names[rng.randrange(hubs)]
         kind = rng.choice(["supplied", "owns", "sanctioned", "sanctioned", "commented_on"])
         records.add_relation(graph, u, v, f"e{number}", {"relation": kind, "confidence": "press"})
     return graph
@@ -293,3 +305,18 @@ def test_generated_paths_equal_the_reference_search_in_the_promised_order(seed: 
         found = [node_path(p) for p in got.paths]
         assert found == ordered[:MAX_PATHS]
         assert [not p.shared for p in got.paths] == [p in set(reference_paths(graph, source, target, 4)) for p in found]
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("direction", ["both", "out"])
+def test_paths_around_hubs_equal_the_reference_search(seed: int, direction: str) -> None:
+    """Hubs make the search meet at them or look them up instead of walking through them:
+    the answers must not change, in either direction."""
+    graph = generated_graph(100 + seed, nodes=40, edges=120, hubs=2)
+    rng = random.Random(seed)
+    names = sorted(records.entities(graph))
+    for source, target in [*(rng.sample(names, 2) for _ in range(10)), ("n00", "n01"), ("n00", names[-1])]:
+        for via in ("connections", "shared"):
+            got = find_paths(graph, source, target, max_hops=4, limit=MAX_PATHS, via=via, direction=direction)  # type: ignore[arg-type]
+            found = [node_path(p) for p in got.paths]
+            assert found == expected_order(graph, source, target, 4, via, direction)[:MAX_PATHS], (source, target, via)

@@ -1,105 +1,302 @@
-"""Enumerating the simple paths from one entity to another, one length at a time, under the walk rules.
+"""Enumerating the simple paths between two entities, one length at a time, meeting in the middle.
 
-Distances to the target are computed first, breadth-first but only to half of ``max_hops``
-(the "horizon"), so a hub near the target cannot make this step cover the whole graph. The
-depth-first search from the source then steps only to nodes from which the target is still
-reachable in the hops left: within the horizon that is known exactly, beyond it a node
-outside the horizon is only allowed while more hops than the horizon remain. The distances
-ignore the shared-relation rule, so they never exceed the real ones and the pruning stays
-exact; the rule itself is applied as the search steps (see :func:`graph.queries.walk.passes`).
+Each end grows its own layers of *half paths*: every simple walk of k hops from that end
+that respects the walk rule (:func:`graph.queries.walk.passes`). A path of L hops is a half
+path of ``a`` hops from the source and one of ``b`` hops from the target, joined across a
+gap of ``g = L - a - b`` hops:
+
+- ``g = 0``: the two halves end at the same entity;
+- ``g = 1``: an edge joins their ends (looked up, never walked);
+- ``g = 2``: an entity adjacent to both ends joins them, found by reading the smaller of
+  the two ends' neighbourhoods and looking the other end up.
+
+Every split finds every path of its length exactly once, so the search is free to choose
+the cheapest: it estimates what each possible join would read and what growing either
+side by one layer would read, and does the cheapest. A hub next to one end (a holding
+company owning forty thousand firms, an authority with tens of thousands of designations)
+is then looked up from the other side instead of being walked through, and an empty layer
+proves there is no longer path at all.
+
+The answers are exactly the simple paths a depth-first search from the source finds under
+the same rule (the tests compare them); only the work differs. Bounded by the time budget
+and by :data:`MAX_HALF_PATHS` half paths held at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
 from graph.limits import Deadline
-from graph.queries.walk import Via, neighbour_ids, neighbour_steps, passes
+from graph.queries.walk import Via, neighbour_steps, passes, step_between
+from graph.store import records
 from graph.store.records import Direction, EdgeFilter
 
-__all__ = ["PathSearch"]
+__all__ = ["MAX_HALF_PATHS", "PathSearch"]
 
 _REVERSED: dict[Direction, Direction] = {"out": "in", "in": "out", "both": "both"}
 
+#: Half paths held by one search; past it the search stops, marked truncated.
+MAX_HALF_PATHS = 2_000_000
+#: Pairs of ends a two-hop join would compare beyond which it is not considered.
+_MAX_PAIRS = 100_000
+#: A join is preferred to growing a side unless growing costs less than this share of it:
+#: a grown layer is reused by longer lengths, but the default four hops rarely need it.
+_GROWTH_PREMIUM = 2
+#: How much faster a set intersection (C) reads entries than a Python loop does.
+_C_SPEEDUP = 30
+_UNBOUNDED = 1 << 30
+
+
+@dataclass(frozen=True, slots=True)
+class _Half:
+    """A simple walk from one end: its entities from the end onwards, and the flags of its last step."""
+
+    nodes: tuple[str, ...]
+    last: int
+
+
+class _Side:
+    """The layers of half paths from one end (layer k: every half path of k hops), with what
+    each layer's ends are and what growing it would cost, worked out once."""
+
+    def __init__(
+        self, graph: nx.MultiDiGraph, start: str, other_end: str, direction: Direction, search: PathSearch
+    ) -> None:
+        self.graph, self.other_end, self.direction, self.search = graph, other_end, direction, search
+        self.adjacency = records.sides(graph, direction)
+        self.layers: list[list[_Half]] = []
+        self.ends: list[dict[str, list[_Half]]] = []
+        self._degrees: dict[str, int] = {}
+        self._add([_Half((start,), 0)])
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers) - 1
+
+    def degree(self, node: str) -> int:
+        found = self._degrees.get(node)
+        if found is None:
+            found = self._degrees[node] = sum(len(side[node]) for side in self.adjacency)
+        return found
+
+    def _add(self, layer: list[_Half]) -> None:
+        ends: dict[str, list[_Half]] = {}
+        for half in layer:
+            ends.setdefault(half.nodes[-1], []).append(half)
+        self.layers.append(layer)
+        self.ends.append(ends)
+        self.cost = sum(self.degree(end) * len(halves) for end, halves in ends.items() if end != self.other_end)
+        """What growing the last layer would make: a half path per neighbour of each half's end."""
+
+    def grow(self, via: Via) -> str | None:
+        """Add the next layer; or say what stopped it (``time_budget``, ``max_nodes``)."""
+        search = self.search
+        layer: list[_Half] = []
+        for seen, (end, halves) in enumerate(self.ends[-1].items(), 1):
+            if end == self.other_end:
+                continue  # a path ends there: a longer one cannot pass through it
+            steps = neighbour_steps(self.graph, end, self.direction, search.keep, search.shared)
+            for half in halves:
+                interior = len(half.nodes) > 1
+                for other, flags in steps.items():
+                    if other not in half.nodes and (not interior or passes(half.last, flags, via)):
+                        layer.append(_Half((*half.nodes, other), flags))
+            if seen % 64 == 0 and search.deadline.expired:
+                return "time_budget"
+            if search.held + len(layer) > MAX_HALF_PATHS:
+                return "max_nodes"
+        search.held += len(layer)
+        self._add(layer)
+        return None
+
+
+@dataclass(frozen=True)
+class _Join:
+    cost: float
+    a: int
+    b: int
+    gap: int
+
 
 class PathSearch:
-    """Simple paths to one ``target`` of at most ``max_hops`` hops, over the edges ``keep`` passes."""
+    """Simple paths from ``source`` to ``target``, by increasing length (ask for 1, 2, 3...)."""
 
     def __init__(
         self,
         graph: nx.MultiDiGraph,
+        source: str,
         target: str,
         *,
-        max_hops: int,
         direction: Direction,
         keep: EdgeFilter | None,
         shared: frozenset[str],
+        via: Via,
         deadline: Deadline,
     ) -> None:
-        self.graph, self.target, self.direction, self.keep = graph, target, direction, keep
-        self.shared, self.deadline = shared, deadline
-        self.horizon = (max_hops + 1) // 2
-        self.to_target = self._distances()
+        self.graph, self.direction = graph, direction
+        self.keep, self.shared, self.via, self.deadline = keep, shared, via, deadline
+        self.held = 0
+        self.stopped: str | None = None
+        """What stopped the search before it was done (``time_budget``, ``max_nodes``), if anything."""
+        self._bound = _UNBOUNDED  # no path has this many hops or more
+        self._asked = 0
+        self._heads = _Side(graph, source, target, direction, self)
+        self._tails = _Side(graph, target, source, _REVERSED[direction], self)
 
-    def shortest_possible(self, source: str) -> int:
-        """A lower bound on the hops from ``source`` to the target (exact within the horizon)."""
-        return self.to_target.get(source, self.horizon + 1)
+    @property
+    def exhausted(self) -> bool:
+        """True once no path can be longer than the last length asked for."""
+        return self._bound <= self._asked + 1
 
-    def paths_of_length(self, source: str, length: int, via: Via) -> Iterator[list[str]]:
-        """Node paths from ``source`` to the target of exactly ``length`` hops, in no useful order."""
-        target, deadline = self.target, self.deadline
-        path = [source]
-        arrived = [0]  # flags of the step that reached each node of the path (the source: none)
-        on_path = {source}
-        stack = [iter(self._steps(source, length - 1))]
-        while stack:
-            if deadline.expired:
+    def paths_of_length(self, length: int) -> Iterator[list[str]]:
+        """Every simple path of exactly ``length`` hops (lengths asked in increasing order)."""
+        self._asked = length
+        while not self.stopped and length < self._bound:
+            join = self._cheapest_join(length)
+            growable = [side for side in (self._heads, self._tails) if side.cost > 0]
+            grower = min(growable, key=lambda side: side.cost, default=None)
+            if join is not None and (grower is None or join.cost <= _GROWTH_PREMIUM * grower.cost):
+                yield from self._join(join)
                 return
-            item = next(stack[-1], None)
-            if item is None:
-                stack.pop()
-                on_path.discard(path.pop())
-                arrived.pop()
-                continue
-            step, flags = item
-            if not passes(arrived[-1], flags, via):
-                continue
-            left = length - len(path)  # hops left once at `step`
-            if step == target:
-                if left == 0:
-                    yield [*path, step]
-                continue
-            if step in on_path or left == 0:
-                continue
-            path.append(step)
-            arrived.append(flags)
-            on_path.add(step)
-            stack.append(iter(self._steps(step, left - 1)))
+            if grower is None:
+                return
+            self.stopped = grower.grow(self.via)
+            if not self.stopped:
+                self._bound = min(self._bound, self._longest_after(grower))
 
-    def _steps(self, node: str, budget: int) -> list[tuple[str, int]]:
-        """Neighbours of ``node`` (with their step flags) from which the target may be ``budget`` hops away or fewer."""
-        to_target, horizon = self.to_target, self.horizon
-        return [
-            (other, flags)
-            for other, flags in neighbour_steps(self.graph, node, self.direction, self.keep, self.shared).items()
-            if (to_target[other] <= budget if other in to_target else budget > horizon)
-        ]
+    @staticmethod
+    def _longest_after(side: _Side) -> int:
+        """A bound on path lengths from a side's layers: a path of L hops has a half of every
+        length up to L on each side, so an empty layer k (or one that cannot grow) bounds L."""
+        if not side.layers[-1]:
+            return side.depth
+        return side.depth + 1 if side.cost == 0 else _UNBOUNDED
 
-    def _distances(self) -> dict[str, int]:
-        """Hops to the target from every node within the horizon (walking edges against the search's way)."""
-        distance = {self.target: 0}
-        frontier = [self.target]
-        way = _REVERSED[self.direction]
-        for hops in range(1, self.horizon + 1):
-            next_frontier = []
-            for node in frontier:
-                for other in neighbour_ids(self.graph, node, way, self.keep):
-                    if other not in distance:
-                        distance[other] = hops
-                        next_frontier.append(other)
-                if self.deadline.expired:
-                    return distance
-            frontier = next_frontier
-        return distance
+    # ---- planning ------------------------------------------------------------------------
+
+    def _cheapest_join(self, length: int) -> _Join | None:
+        """The join of existing layers that reads the least to find every path of ``length``."""
+        best: _Join | None = None
+        for a in range(min(self._heads.depth, length) + 1):
+            for gap in (0, 1, 2):
+                b = length - a - gap
+                if b < 0 or b > self._tails.depth:
+                    continue
+                cost = self._join_cost(a, b, gap)
+                if best is None or cost < best.cost:
+                    best = _Join(cost, a, b, gap)
+        return best
+
+    def _join_cost(self, a: int, b: int, gap: int) -> float:
+        """Python steps a join would take; set intersections run in C, :data:`_C_SPEEDUP` times faster."""
+        heads, tails = self._heads.ends[a], self._tails.ends[b]
+        base = len(self._heads.layers[a]) + len(self._tails.layers[b])
+        if gap == 0:
+            return base
+        if gap == 1:
+            return base + sum(min(self._heads.degree(x), len(tails)) for x in heads) / _C_SPEEDUP + len(heads)
+        if len(heads) * len(tails) > _MAX_PAIRS:
+            return float("inf")
+        reading = sum(min(self._heads.degree(x), self._tails.degree(y)) for x in heads for y in tails)
+        return base + reading / _C_SPEEDUP + len(heads) * len(tails)
+
+    # ---- joining ----------------------------------------------------------------------
+
+    def _join(self, join: _Join) -> Iterator[list[str]]:
+        heads, tails = self._heads.ends[join.a], self._tails.ends[join.b]
+        pairs = {0: self._meet, 1: self._bridge_edge, 2: self._bridge_entity}[join.gap](heads, tails)
+        for count, (head, middle, tail) in enumerate(pairs, 1):
+            yield [*head.nodes, *middle, *reversed(tail.nodes)]
+            if count % 256 == 0 and self.deadline.expired:
+                self.stopped = "time_budget"
+                return
+
+    def _meet(self, heads: dict[str, list[_Half]], tails: dict[str, list[_Half]]) -> Iterator[_Triple]:
+        """Halves ending at the same entity (the tail's copy of it is dropped)."""
+        for end, with_head in heads.items():
+            for tail in tails.get(end, ()):
+                trimmed = _Half(tail.nodes[:-1], tail.last)
+                for head in with_head:
+                    inside = len(head.nodes) > 1 and len(tail.nodes) > 1  # the meeting entity is not an end
+                    if (not inside or self._keeps_rule(head.last, tail.last)) and _apart(
+                        head.nodes[:-1], trimmed.nodes
+                    ):
+                        yield head, (), trimmed
+
+    def _bridge_edge(self, heads: dict[str, list[_Half]], tails: dict[str, list[_Half]]) -> Iterator[_Triple]:
+        """Halves whose ends one edge joins (the ends' neighbours intersected with the tails' ends, in C)."""
+        for x, with_head in heads.items():
+            for y in _common(tuple(side[x] for side in self._heads.adjacency), (tails,)):
+                flags = self._step(x, y)
+                if flags is None:
+                    continue
+                for head in with_head:
+                    for tail in tails[y]:
+                        if self._at_ends(head, flags, flags, tail) and _apart(head.nodes, tail.nodes):
+                            yield head, (), tail
+
+    def _bridge_entity(self, heads: dict[str, list[_Half]], tails: dict[str, list[_Half]]) -> Iterator[_Triple]:
+        """Halves whose ends are both adjacent to one more entity, read from the smaller neighbourhood."""
+        for x, with_head in heads.items():
+            for y, with_tail in tails.items():
+                if x == y:
+                    continue
+                for z, into, out in self._middles(x, y):
+                    if not passes(into, out, self.via):
+                        continue
+                    for head in with_head:
+                        for tail in with_tail:
+                            if (
+                                self._at_ends(head, into, out, tail)
+                                and z not in head.nodes
+                                and z not in tail.nodes
+                                and _apart(head.nodes, tail.nodes)
+                            ):
+                                yield head, (z,), tail
+
+    def _middles(self, x: str, y: str) -> Iterator[tuple[str, int, int]]:
+        """Entities ``z`` with a step x -> z and a step z -> y (path direction), with both steps' flags:
+        the two neighbourhoods intersected in C, so a hub at either end costs little."""
+        near_x = tuple(side[x] for side in self._heads.adjacency)
+        near_y = tuple(side[y] for side in self._tails.adjacency)
+        for z in _common(near_x, near_y):
+            if z in (x, y):
+                continue
+            leaving, arriving = self._step(x, z), self._step(z, y)
+            if leaving is not None and arriving is not None:
+                yield z, leaving, arriving
+
+    # ---- small checks ---------------------------------------------------------------------
+
+    def _step(self, u: str, v: str) -> int | None:
+        return step_between(self.graph, u, v, self.direction, self.keep, self.shared)
+
+    def _keeps_rule(self, arrived: int, leaving: int) -> bool:
+        return passes(arrived, leaving, self.via)
+
+    def _at_ends(self, head: _Half, into: int, out: int, tail: _Half) -> bool:
+        """The rule where the bridge leaves the head's end and reaches the tail's end (ends excepted)."""
+        return (len(head.nodes) == 1 or passes(head.last, into, self.via)) and (
+            len(tail.nodes) == 1 or passes(out, tail.last, self.via)
+        )
+
+
+_Triple = tuple[_Half, tuple[str, ...], _Half]
+
+
+def _common(first: tuple[Mapping[str, Any], ...], second: tuple[Mapping[str, Any], ...]) -> set[str]:
+    """Keys of one of ``first`` that are keys of one of ``second`` (key views intersect in C,
+    reading the smaller of each pair)."""
+    found: set[str] = set()
+    for a in first:
+        for b in second:
+            found |= a.keys() & b.keys()
+    return found
+
+
+def _apart(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    return not set(first).intersection(second)

@@ -189,22 +189,23 @@ def find_paths(
     deadline = deadline or Deadline.unlimited()
     vocab = records.vocabulary(graph)
     keep = edge_filter(relations, as_of, derived=derived or bool(relations))
-    search = PathSearch(
-        graph,
-        target,
-        max_hops=max_hops,
-        direction=direction,
-        keep=keep,
-        shared=vocab.shared_relations,
-        deadline=deadline,
-    )
     explain = _Explainer(graph, vocab, direction, keep)
     result = PathResult(source, target, via)
     passes: tuple[Via, ...] = ("connections", "shared") if via == "shared" else ("connections",)
     for walk in passes:
-        for length in range(search.shortest_possible(source), max_hops + 1):
+        search = PathSearch(
+            graph,
+            source,
+            target,
+            direction=direction,
+            keep=keep,
+            shared=vocab.shared_relations,
+            via=walk,
+            deadline=deadline,
+        )
+        for length in range(1, max_hops + 1):
             found: list[_Candidate] = []
-            for node_path in search.paths_of_length(source, length, walk):
+            for node_path in search.paths_of_length(length):
                 candidate = explain.candidate(node_path)
                 if walk == "shared" and candidate.connects:
                     continue  # given by the first pass
@@ -216,9 +217,11 @@ def find_paths(
             if len(result.paths) >= limit:
                 result.truncated, result.truncated_reason = True, "limit"
                 return result
-            if deadline.expired:
-                result.truncated, result.truncated_reason = True, "time_budget"
+            if search.stopped or deadline.expired:
+                result.truncated, result.truncated_reason = True, search.stopped or "time_budget"
                 return result
+            if search.exhausted:
+                break
     return result
 
 

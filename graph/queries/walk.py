@@ -28,6 +28,7 @@ __all__ = [
     "neighbour_ids",
     "neighbour_steps",
     "passes",
+    "step_between",
     "steps_from",
 ]
 
@@ -108,6 +109,24 @@ def steps_from(
                     flags &= (DERIVED if data.get("derived") else 0) | (SHARED if relation in shared else 0)
             if passing:
                 yield other, flags
+
+
+def step_between(
+    graph: nx.MultiDiGraph, u: str, v: str, direction: Direction, keep: EdgeFilter | None, shared: Container[str]
+) -> int | None:
+    """The flags of the step from ``u`` to ``v`` (as :func:`neighbour_steps` gives them), or None
+    when no passing edge joins them that way: a lookup, whatever the two entities' degrees."""
+    found: int | None = None
+    for side in records.sides(graph, direction):
+        keyed = side[u].get(v)
+        if not keyed:
+            continue
+        for data in keyed.values():
+            if keep is None or keep(data):
+                relation: Any = data.get("relation")
+                flags = (DERIVED if data.get("derived") else 0) | (SHARED if relation in shared else 0)
+                found = flags if found is None else found & flags
+    return found
 
 
 def neighbour_steps(
