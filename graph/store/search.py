@@ -1,20 +1,32 @@
-"""Name search over labels and aliases: case- and accent-insensitive, ranked exact > prefix > substring.
+"""Name search over labels and aliases: case- and accent-insensitive, ranked, paged, with facets.
 
-The index keeps every normalised name in one newline-separated string, so a query is a
-handful of C-speed ``str.find`` calls even at a million entities, instead of a Python loop
-over every name.
+An entity matches a query when every word of the query begins a word of one of its names
+(its label or an alias); a single word of three letters or more also matches inside a
+word, at the lowest rank. Ranks: ``exact`` (a name is the query), ``prefix`` (a name
+begins with the query's first word), ``word-prefix``, ``substring``; within a rank, label
+order.
+
+The index is built for a million entities served to many people at once: entities are
+numbered in label order, and every word of every name has a *posting* (the sorted numbers
+of the entities whose names hold it), all in one numpy array ordered by word. The words
+beginning with a prefix are a contiguous range of the sorted vocabulary, so their postings
+are one slice; a query marks them in a boolean array over all entities, filters by kind and
+country with vectorised comparisons, and reads the page, the exact total and the facets
+from that array. A query costs a few milliseconds whatever it matches (a common word such
+as "trading" included), and the arrays are plain memory that forked workers share.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from array import array
-from bisect import bisect_right
-from collections import Counter
+import zlib
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from graph.limits import MAX_PAGE, Deadline, check_range
 from graph.store import records
@@ -25,6 +37,11 @@ EXACT, PREFIX, WORD_PREFIX, SUBSTRING = 0, 1, 2, 3
 _RANK_NAMES = ("exact", "prefix", "word-prefix", "substring")
 _APOSTROPHES = re.compile(r"['\u2018\u2019`\u02bc]")
 _NON_WORD = re.compile(r"[\W_]+")
+#: Shortest query word also looked for inside words, and how many such words are read at most.
+INFIX_MIN = 3
+INFIX_WORDS = 20_000
+_NEWLINE = ord("\n")
+_FEW = 512  # occurrences of an infix found one by one; more are found as whole arrays
 
 
 def normalize(text: str) -> str:
@@ -60,7 +77,57 @@ class SearchPage:
     results: list[SearchHit]
     facets: dict[str, dict[str, int]]
     truncated: bool
-    """True when the time budget ran out: total and facets then count only what was scanned."""
+    """True when a very short infix matched too many words to read them all (the total then
+    counts the words read), or the time budget ran out."""
+
+
+class _Postings:
+    """For each word of the vocabulary (sorted), the sorted numbers of the entities having it."""
+
+    def __init__(self, words: list[str], word_ids: np.ndarray, entities: np.ndarray) -> None:
+        order = np.lexsort((entities, word_ids))
+        word_ids, entities = word_ids[order], entities[order]
+        keep = np.ones(len(order), dtype=bool)
+        keep[1:] = (word_ids[1:] != word_ids[:-1]) | (entities[1:] != entities[:-1])
+        word_ids, self.entities = word_ids[keep], entities[keep]
+        self.starts = np.searchsorted(word_ids, np.arange(len(words) + 1)).astype(np.int64)
+
+    def slice(self, low: int, high: int) -> np.ndarray:
+        """The postings of words ``low`` to ``high - 1`` (a view, with repeats across words)."""
+        return self.entities[self.starts[low] : self.starts[high]]
+
+
+class _Spellings:
+    """Some words of the vocabulary as one byte string (UTF-8 matches byte-wise), to find the
+    words containing a string without a Python loop over the words."""
+
+    def __init__(self, words: list[str], numbers: np.ndarray) -> None:
+        self.numbers = numbers
+        encoded = [words[i].encode() for i in numbers]
+        self.raw = b"\n" + b"\n".join(encoded) + b"\n"
+        self.text = np.frombuffer(self.raw, dtype=np.uint8)
+        self.starts = np.cumsum([1, *(len(w) + 1 for w in encoded)])[:-1]
+
+    def containing(self, part: str) -> np.ndarray:
+        """The vocabulary numbers of the words containing ``part`` after their first letter: a
+        few occurrences are found with ``bytes.find``; many by comparing the whole array with
+        the string's bytes, one byte at a time, which costs the same however many there are."""
+        needle = part.encode()
+        if self.raw.count(needle) <= _FEW:
+            at_list: list[int] = []
+            position = self.raw.find(needle)
+            while position != -1:
+                at_list.append(position)
+                position = self.raw.find(needle, position + 1)
+            at = np.asarray(at_list, dtype=np.int64)
+        else:
+            text = self.text
+            at = np.flatnonzero(text[: len(text) - len(needle) + 1] == needle[0])
+            for offset in range(1, len(needle)):
+                at = at[text[at + offset] == needle[offset]]
+        at = at[self.text[at - 1] != _NEWLINE]  # inside a word, not at its start
+        found: np.ndarray = self.numbers[np.searchsorted(self.starts, at, side="right") - 1]
+        return found
 
 
 class SearchIndex:
@@ -68,33 +135,71 @@ class SearchIndex:
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
         self._graph = graph
-        self._nodes: list[str] = []
-        self._sort_keys: list[str] = []
-        owners = array("q")  # per name: node index * 2 + is_alias
-        starts = array("q")
-        parts: list[str] = []
-        position = 0
-        for node, data in records.entities(graph).items():
-            index = len(self._nodes)
-            self._nodes.append(node)
-            folded_label = normalize(str(data.get("label", node)))
-            self._sort_keys.append(folded_label)
-            folded_names = [(folded_label, 0), *((normalize(str(alias)), 1) for alias in data.get("aliases") or ())]
-            for folded, is_alias in folded_names:
-                if not folded:
-                    continue
-                parts.append(folded)
-                starts.append(position)
-                owners.append(index * 2 + is_alias)
-                position += len(folded) + 1
-        self._order: list[int] | None = None  # label order, sorted on the first listing
-        self._all_facets: dict[str, dict[str, int]] = {}
-        self._blob = "\n".join(parts)
-        self._starts = starts
-        self._owners = owners
+        attrs = records.entities(graph)
+        labelled = sorted((normalize(str(data.get("label", node))), node) for node, data in attrs.items())
+        self._nodes = [node for _, node in labelled]
+        names: list[str] = []  # every folded name, entity by entity
+        name_owner = []  # per name: entity number * 2 + is_alias
+        kinds: dict[str, int] = {}
+        countries: dict[str, int] = {}
+        kind_codes = np.zeros(len(labelled), dtype=np.uint16)
+        country_codes = np.zeros(len(labelled), dtype=np.uint16)
+        for number, (folded_label, node) in enumerate(labelled):
+            data = attrs[node]
+            kind_codes[number] = kinds.setdefault(str(data.get("kind") or "unknown"), len(kinds))
+            country_codes[number] = countries.setdefault(str(data.get("country") or "none"), len(countries))
+            for folded, is_alias in [(folded_label, 0), *((normalize(str(a)), 1) for a in data.get("aliases") or ())]:
+                if folded:
+                    names.append(folded)
+                    name_owner.append(number * 2 + is_alias)
+        self._kind_names, self._country_names = list(kinds), list(countries)
+        self._kind_codes, self._country_codes = kind_codes, country_codes
+        self._names, self._name_owner = names, np.asarray(name_owner, dtype=np.int64)
+        self._first_name = np.searchsorted(self._name_owner >> 1, np.arange(len(labelled) + 1))
+        self._build_words(names)
+        digests = np.fromiter((zlib.crc32(n.encode()) for n in names), dtype=np.int64, count=len(names))
+        self._digest_order = np.argsort(digests, kind="stable")
+        self._digests = digests[self._digest_order]
+        self._all_facets: dict[str, dict[str, int]] | None = None
+
+    def _build_words(self, names: list[str]) -> None:
+        word_numbers: dict[str, int] = {}
+        any_words, any_entities, first_words, first_entities = [], [], [], []
+        owner = self._name_owner >> 1
+        for position, name in enumerate(names):
+            entity = int(owner[position])
+            for place, word in enumerate(name.split()):
+                number = word_numbers.setdefault(word, len(word_numbers))
+                any_words.append(number)
+                any_entities.append(entity)
+                if place == 0:
+                    first_words.append(number)
+                    first_entities.append(entity)
+        self._words = sorted(word_numbers)
+        rank = np.empty(len(self._words), dtype=np.int64)
+        rank[[word_numbers[w] for w in self._words]] = np.arange(len(self._words))
+
+        def postings(words: list[int], entities: list[int]) -> _Postings:
+            return _Postings(self._words, rank[np.asarray(words, dtype=np.int64)], np.asarray(entities, dtype=np.int32))
+
+        self._any = postings(any_words, any_entities)
+        self._first = postings(first_words, first_entities)
+        numeric = np.fromiter((w.isdigit() for w in self._words), dtype=bool, count=len(self._words))
+        self._spellings = [
+            _Spellings(self._words, np.flatnonzero(~numeric)),
+            _Spellings(self._words, np.flatnonzero(numeric)),
+        ]
 
     def __len__(self) -> int:
         return len(self._nodes)
+
+    def warm(self) -> None:
+        """Count the facets of the full listing (once; the first listing does it otherwise)."""
+        if self._all_facets is None:
+            everything = np.ones(len(self._nodes), dtype=bool)
+            self._all_facets = self._facets(everything)
+
+    # ---- queries ---------------------------------------------------------------------------
 
     def search(
         self,
@@ -115,99 +220,142 @@ class SearchIndex:
         """
         check_range("limit", limit, 1, MAX_PAGE)
         check_range("offset", offset, 0, 10**9)
-        needle = normalize(q)
-        deadline = deadline or Deadline.unlimited()
-        wanted_country = country.upper() if country else None
-        if not needle:
-            return self._listing(kind, wanted_country, limit, offset, deadline)
-        best = self._matches(needle, deadline)
-        hits = []
-        attrs = records.entities(self._graph)
-        for index, (rank, is_alias) in best.items():
-            data = attrs[self._nodes[index]]
-            if kind and data.get("kind") != kind:
+        words = normalize(q).split()
+        allowed = self._allowed(kind, country.upper() if country else None)
+        if not words:
+            return self._listing(allowed, kind or country, limit, offset)
+        tiers, truncated = self._tiers(words, deadline or Deadline.unlimited())
+        found = np.zeros(len(self._nodes), dtype=bool)
+        ranked: list[np.ndarray] = []
+        for tier in tiers:
+            tier &= ~found
+            if allowed is not None:
+                tier &= allowed
+            found |= tier
+            ranked.append(np.flatnonzero(tier))
+        total = int(found.sum())
+        chosen: list[tuple[int, int]] = []
+        skip = offset
+        for rank, numbers in enumerate(ranked):
+            if skip >= len(numbers):
+                skip -= len(numbers)
                 continue
-            if wanted_country and data.get("country") != wanted_country:
-                continue
-            hits.append((rank, is_alias, self._sort_keys[index], index))
-        hits.sort()
-        facets = {
-            "kind": dict(Counter(attrs[self._nodes[h[3]]].get("kind") or "unknown" for h in hits).most_common()),
-            "country": dict(Counter(attrs[self._nodes[h[3]]].get("country") or "none" for h in hits).most_common()),
-        }
-        page = [
-            self._hit(self._nodes[index], rank, is_alias) for rank, is_alias, _, index in hits[offset : offset + limit]
-        ]
-        return SearchPage(len(hits), limit, offset, page, facets, truncated=deadline.expired)
-
-    def _listing(
-        self, kind: str | None, country: str | None, limit: int, offset: int, deadline: Deadline
-    ) -> SearchPage:
-        """Every entity in label order (no query): a page of the order sorted once, with facets
-        counted once; with a kind or country, one pass that stops at the time budget."""
-        self.warm()
-        assert self._order is not None
-        nodes, attrs = self._nodes, records.entities(self._graph)
-        if not kind and not country:
-            page = [self._hit(nodes[i], None) for i in self._order[offset : offset + limit]]
-            return SearchPage(len(self._order), limit, offset, page, self._all_facets, truncated=False)
-        kinds: Counter[str] = Counter()
-        countries: Counter[str] = Counter()
-        chosen: list[int] = []
-        for position, index in enumerate(self._order):
-            if position % 4096 == 0 and deadline.expired:
+            chosen += [(rank, int(n)) for n in numbers[skip : skip + limit - len(chosen)]]
+            skip = 0
+            if len(chosen) >= limit:
                 break
-            data = attrs[nodes[index]]
-            if (kind and data.get("kind") != kind) or (country and data.get("country") != country):
-                continue
-            kinds[data.get("kind") or "unknown"] += 1
-            countries[data.get("country") or "none"] += 1
-            chosen.append(index)
-        page = [self._hit(nodes[i], None) for i in chosen[offset : offset + limit]]
-        facets = {"kind": dict(kinds.most_common()), "country": dict(countries.most_common())}
-        return SearchPage(len(chosen), limit, offset, page, facets, truncated=deadline.expired)
+        page = [self._hit(number, rank, words) for rank, number in chosen]
+        return SearchPage(total, limit, offset, page, self._facets(found), truncated=truncated)
 
-    def warm(self) -> None:
-        """Sort the label order and count the facets of the full listing (once; first use does it otherwise)."""
-        if self._order is None:
-            attrs = records.entities(self._graph)
-            counts = [attrs[n] for n in self._nodes]
-            self._all_facets = {
-                "kind": dict(Counter(d.get("kind") or "unknown" for d in counts).most_common()),
-                "country": dict(Counter(d.get("country") or "none" for d in counts).most_common()),
-            }
-            self._order = sorted(range(len(self._nodes)), key=self._sort_keys.__getitem__)
+    def _tiers(self, words: list[str], deadline: Deadline) -> tuple[list[np.ndarray], bool]:
+        """Boolean arrays over the entities: exact, prefix, word-prefix and infix matches (overlapping)."""
+        size = len(self._nodes)
+        every = np.ones(size, dtype=bool)
+        for word in words:
+            every &= self._mark(self._any, word)
+        exact = self._exact(" ".join(words))
+        prefix = self._mark(self._first, words[0]) & every
+        infix = np.zeros(size, dtype=bool)
+        truncated = False
+        if len(words) == 1 and len(words[0]) >= INFIX_MIN:
+            infix, truncated = self._infix(words[0], deadline)
+        return [exact, prefix, every, infix], truncated or deadline.expired
 
-    def _hit(self, node: str, rank: int | None, is_alias: int = 0) -> SearchHit:
-        return {
+    def _mark(self, postings: _Postings, prefix: str) -> np.ndarray:
+        """The entities with a word beginning with ``prefix`` (in ``postings``)."""
+        low = bisect_left(self._words, prefix)
+        high = bisect_left(self._words, prefix + "\uffff", low)
+        marked = np.zeros(len(self._nodes), dtype=bool)
+        marked[postings.slice(low, high)] = True
+        return marked
+
+    def _exact(self, name: str) -> np.ndarray:
+        """The entities with a name that is exactly ``name`` (by checksum, then compared)."""
+        marked = np.zeros(len(self._nodes), dtype=bool)
+        digest = zlib.crc32(name.encode())
+        low, high = np.searchsorted(self._digests, [digest, digest + 1])
+        for position in self._digest_order[low:high]:
+            if self._names[position] == name:
+                marked[self._name_owner[position] >> 1] = True
+        return marked
+
+    def _infix(self, word: str, deadline: Deadline) -> tuple[np.ndarray, bool]:
+        """The entities with a word containing ``word`` after its first letter (a word with a
+        letter in it is not looked for among the numbers, which real names have by the million)."""
+        marked = np.zeros(len(self._nodes), dtype=bool)
+        spellings = self._spellings if word.isdigit() else self._spellings[:1]
+        numbers = np.unique(np.concatenate([s.containing(word) for s in spellings]))
+        truncated = len(numbers) > INFIX_WORDS
+        numbers = numbers[:INFIX_WORDS]
+        if len(numbers):
+            marked[self._any.entities[_spans(self._any.starts[numbers], self._any.starts[numbers + 1])]] = True
+        return marked, truncated or deadline.expired
+
+    def _allowed(self, kind: str | None, country: str | None) -> np.ndarray | None:
+        if not kind and not country:
+            return None
+        allowed = np.ones(len(self._nodes), dtype=bool)
+        for value, names, codes in ((kind, self._kind_names, self._kind_codes),
+                                    (country, self._country_names, self._country_codes)):  # fmt: skip
+            if value:
+                allowed &= codes == names.index(value) if value in names else False
+        return allowed
+
+    def _listing(self, allowed: np.ndarray | None, filtered: str | None, limit: int, offset: int) -> SearchPage:
+        """Every entity in label order (no query), filtered."""
+        if allowed is None:
+            self.warm()
+            assert self._all_facets is not None
+            numbers = range(offset, min(offset + limit, len(self._nodes)))
+            page = [self._hit(n, None) for n in numbers]
+            return SearchPage(len(self._nodes), limit, offset, page, self._all_facets, truncated=False)
+        chosen = np.flatnonzero(allowed)
+        page = [self._hit(int(n), None) for n in chosen[offset : offset + limit]]
+        return SearchPage(len(chosen), limit, offset, page, self._facets(allowed), truncated=False)
+
+    def _facets(self, marked: np.ndarray) -> dict[str, dict[str, int]]:
+        """Exact counts by kind and country of the marked entities (two bincounts)."""
+        result = {}
+        for facet, names, codes in (("kind", self._kind_names, self._kind_codes),
+                                    ("country", self._country_names, self._country_codes)):  # fmt: skip
+            counts = np.bincount(codes[marked], minlength=len(names))
+            order = sorted((i for i in range(len(names)) if counts[i]), key=lambda i: (-counts[i], names[i]))
+            result[facet] = {names[i]: int(counts[i]) for i in order}
+        return result
+
+    def _hit(self, number: int, rank: int | None, words: Iterable[str] = ()) -> SearchHit:
+        node = self._nodes[number]
+        hit: SearchHit = {
             **records.summary(self._graph, node),
             "match": _RANK_NAMES[rank] if rank is not None else None,
-            "matched_alias": bool(is_alias) if rank is not None else None,
+            "matched_alias": None,
         }
+        if rank is not None:
+            hit["matched_alias"] = not self._label_matches(number, rank, list(words))
+        return hit
 
-    def _matches(self, needle: str, deadline: Deadline) -> dict[int, tuple[int, int]]:
-        """Best (rank, is_alias) per node index for every name containing ``needle``."""
-        blob, starts, owners = self._blob, self._starts, self._owners
-        best: dict[int, tuple[int, int]] = {}
-        position = blob.find(needle)
-        scanned = 0
-        while position != -1:
-            scanned += 1
-            if scanned % 4096 == 0 and deadline.expired:
-                break
-            name = bisect_right(starts, position) - 1
-            start = starts[name]
-            end = starts[name + 1] - 1 if name + 1 < len(starts) else len(blob)
-            if position == start:
-                rank = EXACT if end - start == len(needle) else PREFIX
-            elif blob[position - 1] == " ":
-                rank = WORD_PREFIX
-            else:
-                rank = SUBSTRING
-            owner = owners[name]
-            key = (rank, owner & 1)
-            index = owner >> 1
-            if index not in best or key < best[index]:
-                best[index] = key
-            position = blob.find(needle, position + 1)
-        return best
+    def _label_matches(self, number: int, rank: int, words: list[str]) -> bool:
+        """Whether the entity's label (its first name) matches at its rank (else an alias did)."""
+        first = int(self._first_name[number])
+        if first >= len(self._names) or self._name_owner[first] != number * 2:
+            return False  # the label folds to nothing: only aliases are indexed
+        label = self._names[first]
+        label_words = label.split()
+        if rank == EXACT:
+            return label == " ".join(words)
+        if rank == PREFIX:
+            return bool(label_words) and label_words[0].startswith(words[0])
+        if rank == WORD_PREFIX:
+            return all(any(w.startswith(q) for w in label_words) for q in words)
+        return words[0] in label
+
+
+def _spans(lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
+    """The positions ``lows[i]`` to ``highs[i] - 1`` for every i, as one array (no Python loop).
+
+    >>> _spans(np.array([2, 10]), np.array([4, 13])).tolist()
+    [2, 3, 10, 11, 12]
+    """
+    lengths = highs - lows
+    ends = np.cumsum(lengths)
+    return np.repeat(lows - ends + lengths, lengths) + np.arange(int(ends[-1]) if len(ends) else 0)

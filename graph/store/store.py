@@ -39,7 +39,6 @@ class GraphStore:
     """One immutable, fully validated graph; replaced as a whole, never edited in place."""
 
     graph: nx.MultiDiGraph
-    index: SearchIndex
     data_paths: list[str] = field(default_factory=list)
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     ftm_report: FtmReport | None = None
@@ -65,7 +64,7 @@ class GraphStore:
         ftm_report: FtmReport | None = None,
         dataset: Dataset | None = None,
     ) -> GraphStore:
-        return cls(graph, SearchIndex(graph), list(data_paths), ftm_report=ftm_report, dataset=dataset)
+        return cls(graph, list(data_paths), ftm_report=ftm_report, dataset=dataset)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -74,11 +73,18 @@ class GraphStore:
     # Whole-graph summaries: computed once per store (the graph never changes), by warm() or on first use.
 
     def warm(self) -> GraphStore:
-        """Build the dated index and the counts now (the explorer's time bar and legend ask for
-        them on every page), so serving starts with its memory in place; the label-ordered
-        listing, asked for rarely, is computed on first use (seconds at a million entities)."""
+        """Build the search and dated indexes and the counts now (a server needs them all), so
+        serving starts with its memory in place and no first request waits for them."""
         _ = self.dated, self.stats
+        self.index.warm()
         return self
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        """The name search index (built by :meth:`warm`, or on first use: about 11 s at a
+        million entities, which commands that only export do not need)."""
+        with self._lock:
+            return SearchIndex(self.graph)
 
     @cached_property
     def stats(self) -> GraphStats:
