@@ -241,6 +241,11 @@ class ReloadOut(BaseModel):
     seconds: float
     message: str
     problems: list[str] = Field(default_factory=list, description="Why the data did not validate (first 100).")
+    accepted: bool = Field(
+        False,
+        description="True (status 202) when a worker passed the request to the main process, which reloads and "
+        "restarts the workers: /api/status then shows the outcome.",
+    )
 
 
 class StatusOut(BaseModel):
@@ -256,6 +261,8 @@ class StatusOut(BaseModel):
     reloads: int
     failed_reloads: int
     last_reload: ReloadOut | None
+    workers: int = Field(description="Worker processes serving the graph (forked from the main process, sharing it).")
+    pid: int = Field(description="The process that answered (one of the workers).")
 
 
 class MatchCandidate(BaseModel):

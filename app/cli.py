@@ -452,7 +452,10 @@ def schema(output: Path | None) -> None:
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
 @click.option("--watch", is_flag=True, default=None, help="Reload the data when its files change.")
 @click.option(
-    "--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (each loads its own graph)."
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Worker processes, forked from the loaded graph and sharing it (default: one per core, at most 4).",
 )
 def serve(
     inputs: Inputs,
@@ -466,9 +469,7 @@ def serve(
     The admin reload endpoint is enabled by LINKSCOPE_ADMIN_TOKEN only, never by an option,
     so the token does not show in the process list.
     """
-    import uvicorn
-
-    from app.main import create_app
+    from app.serving import serve as run_server
     from app.settings import Settings
 
     given = {
@@ -478,22 +479,15 @@ def serve(
         "watch": "true" if watch else None,
         "workers": workers,
     }
-    for name, value in given.items():  # the environment, so that every worker process reads the same settings
+    for name, value in given.items():  # the environment, so that the settings read them like the server's own
         if value is not None:
             os.environ[f"LINKSCOPE_{name.upper()}"] = str(value)
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.workers > 1:
-        uvicorn.run(
-            "app.main:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            log_level=settings.log_level,
-        )
-    else:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    try:
+        run_server(settings)
+    except DataError:
+        raise SystemExit(1) from None
 
 
 def _write(chunks: Iterator[bytes], output: Path | None) -> None:

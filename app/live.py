@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +45,9 @@ class ReloadOutcome:
     seconds: float
     message: str
     problems: list[str] = field(default_factory=list)
+    accepted: bool = False
+    """True when a worker passed the request on to the main process, which reloads (and restarts
+    the workers) in the background: ``/api/status`` then shows the outcome."""
 
 
 class LiveStore:
@@ -55,7 +60,30 @@ class LiveStore:
         self.reloads = 0
         self.failures = 0
         self.watching = False
-        self._lock = asyncio.Lock()
+        self.master_pipe: int | None = None
+        """With several worker processes: where a worker asks the main process to reload."""
+        self._main_pid = os.getpid()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, settings: Settings) -> LiveStore:
+        """Load and index the data the settings name (raises DataError, logged, if it does not validate)."""
+        log.info("loading %s", ", ".join(map(str, [*settings.data, *settings.ftm])))
+        try:
+            store = _load(settings)
+        except DataError as err:
+            log.error("the data does not validate; not serving:\n%s", err)
+            raise
+        if store.ftm_report is not None:
+            log.info("%s", store.ftm_report.summary())
+            for line in store.ftm_report.unresolved_lines():
+                log.info("not loaded: %s", line)
+        return cls(settings, store)
+
+    @property
+    def in_worker(self) -> bool:
+        """True in a worker forked from the main process (which alone reloads)."""
+        return self.master_pipe is not None and os.getpid() != self._main_pid
 
     @property
     def paths(self) -> list[Path]:
@@ -64,21 +92,25 @@ class LiveStore:
     def fingerprint(self) -> dict[str, tuple[int, int] | None]:
         return fingerprint(self.paths)
 
-    def _load(self) -> GraphStore:
-        return GraphStore.load(
-            self.settings.data,
-            ftm=self.settings.ftm,
-            skip_invalid=self.settings.skip_invalid,
-            strict=self.settings.strict,
-            progress=log_progress(log),
-        ).warm()
-
     async def reload(self, trigger: str) -> ReloadOutcome:
-        """Load the data again and serve it if, and only if, all of it validates."""
-        async with self._lock:  # one reload at a time; a second request waits and reloads again
+        """Load the data again and serve it if, and only if, all of it validates (in a worker:
+        ask the main process to, and say so)."""
+        if self.in_worker:
+            assert self.master_pipe is not None
+            os.write(self.master_pipe, b"r")
+            message = "reload requested: the main process reloads the data, then restarts the workers"
+            return ReloadOutcome(_now(), trigger, True, 0.0, message, accepted=True)
+        outcome = await run_in_threadpool(self.reload_now, trigger)
+        if outcome.ok:
+            asyncio.get_running_loop().call_later(self.settings.query_timeout + 1, _settle)
+        return outcome
+
+    def reload_now(self, trigger: str) -> ReloadOutcome:
+        """The reload itself, in the calling thread: one at a time; a second waits and reloads again."""
+        with self._lock:
             started = time.perf_counter()
             try:
-                new = await run_in_threadpool(self._load)
+                new = _load(self.settings)
             except DataError as err:
                 problems = [str(p) for p in err.problems]
                 outcome = self._failed(trigger, started, f"{str(err).splitlines()[0]} first: {problems[0]}", problems)
@@ -99,7 +131,6 @@ class LiveStore:
             )
             log.info("%s (%s, %.1f s)", outcome.message, trigger, outcome.seconds)
             del old
-            asyncio.get_running_loop().call_later(self.settings.query_timeout + 1, _settle)
             return outcome
 
     def _failed(self, trigger: str, started: float, reason: str, problems: list[str]) -> ReloadOutcome:
@@ -151,7 +182,19 @@ class LiveStore:
             "reloads": self.reloads,
             "failed_reloads": self.failures,
             "last_reload": asdict(self.last) if self.last else None,
+            "workers": self.settings.workers if self.master_pipe is not None else 1,
+            "pid": os.getpid(),
         }
+
+
+def _load(settings: Settings) -> GraphStore:
+    return GraphStore.load(
+        settings.data,
+        ftm=settings.ftm,
+        skip_invalid=settings.skip_invalid,
+        strict=settings.strict,
+        progress=log_progress(log),
+    ).warm()
 
 
 def _now() -> str:

@@ -23,11 +23,9 @@ from starlette.concurrency import run_in_threadpool
 from app.errors import install_error_handlers
 from app.live import LiveStore
 from app.openapi import install_vocabulary_openapi
-from app.progress import log_progress
 from app.routes import admin, entities, explorer, graph, meta, report
 from app.security import install_docs, install_security_headers
 from app.settings import Settings
-from graph.errors import DataError
 from graph.store import GraphStore
 
 __all__ = ["STATIC_DIR", "create_app"]
@@ -51,40 +49,30 @@ with what it found and `truncated: true`.
 """
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
-    """Build the app. ``store`` injects an already loaded graph (tests); otherwise
-    ``settings.data`` is loaded at start-up."""
+def create_app(
+    settings: Settings | None = None, store: GraphStore | None = None, live: LiveStore | None = None
+) -> FastAPI:
+    """Build the app. ``live`` serves a graph already loaded (``linkscope serve`` loads it once,
+    before forking its workers), ``store`` injects one (tests); otherwise ``settings.data`` is
+    loaded at start-up."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        loaded = store
-        if loaded is None:
-            log.info("loading %s", ", ".join(map(str, [*settings.data, *settings.ftm])))
-            try:
-                loaded = await run_in_threadpool(
-                    GraphStore.load,
-                    settings.data,
-                    ftm=settings.ftm,
-                    skip_invalid=settings.skip_invalid,
-                    strict=settings.strict,
-                    progress=log_progress(log),
-                )
-            except DataError as err:
-                log.error("the data does not validate; not serving:\n%s", err)
-                raise
-            if loaded.ftm_report is not None:
-                log.info("%s", loaded.ftm_report.summary())
-                for line in loaded.ftm_report.unresolved_lines():
-                    log.info("not loaded: %s", line)
-        await run_in_threadpool(loaded.warm)
-        live = app.state.live = LiveStore(settings, loaded)
+        serving = live
+        if serving is None and store is not None:
+            serving = LiveStore(settings, store)
+        elif serving is None:
+            serving = await run_in_threadpool(LiveStore.load, settings)
+        await run_in_threadpool(serving.store.warm)
+        app.state.live = serving
         # The graph is read-only from here on: keep the cyclic collector from rescanning its
         # millions of objects (a full pass over a 1M-node graph pauses every request for seconds).
         gc.collect()
         gc.freeze()
-        log.info("serving %d entities and %d relations", loaded.nodes, loaded.edges)
-        watcher = asyncio.create_task(live.watch(settings.watch_interval)) if settings.watch else None
+        log.info("serving %d entities and %d relations", serving.store.nodes, serving.store.edges)
+        watching = settings.watch and serving.master_pipe is None  # with workers, the main process watches
+        watcher = asyncio.create_task(serving.watch(settings.watch_interval)) if watching else None
         yield
         if watcher is not None:
             watcher.cancel()

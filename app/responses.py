@@ -33,9 +33,11 @@ SELECTION_FORMAT_HELP = "json (the default): this endpoint's own answer; or a fi
 )
 
 
-def json_response(data: Any) -> Response:
+def json_response(data: Any, status_code: int = 200) -> Response:
     """Serialise with orjson (dataclasses included); the route's response_model documents the shape."""
-    return Response(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS), media_type="application/json")
+    return Response(
+        orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS), status_code=status_code, media_type="application/json"
+    )
 
 
 def selection_response(graph: nx.MultiDiGraph, selection: Selection, fmt: FormatName) -> Response:

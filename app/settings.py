@@ -50,7 +50,13 @@ class Settings(BaseSettings):
     )
     watch: bool = Field(False, description="Reload the data when its files change (checked every watch_interval).")
     watch_interval: float = Field(2.0, gt=0, le=3600, description="Seconds between two looks at the data files.")
-    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes; each holds its own copy of the graph.")
+    workers: int = Field(
+        default_factory=lambda: min(os.cpu_count() or 1, 4),
+        ge=1,
+        le=64,
+        description="Worker processes serving requests, forked from the main process once it has loaded the "
+        "data, so they share one copy of the graph. Default: one per core, at most 4.",
+    )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning or error.")
 
     @field_validator("data", "ftm", mode="before")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from graph.store.build import load_graph
@@ -66,3 +68,59 @@ def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "not a lowercase slug" in result.stdout + result.stderr
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.load(response)
+
+
+def test_workers_share_one_graph_answer_the_same_and_reload_together() -> None:
+    port = free_port()
+    env = {**os.environ, "LINKSCOPE_ADMIN_TOKEN": "test-token"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                get_json(base + "/healthz")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(process.stdout.read().decode() if process.stdout else "no output") from None
+                time.sleep(0.2)
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda _: get_json(base + "/api/status"), range(64)))
+            answers = {
+                status["pid"]: get_json(base + "/api/entities/ndc?limit=5") for status in statuses
+            }  # the pids seen, each with an answer
+        pids = {status["pid"] for status in statuses}
+        assert len(pids) == 2 and all(status["workers"] == 2 for status in statuses)
+        assert process.pid not in pids  # the main process loads and supervises; the workers answer
+        assert len({json.dumps(answer, sort_keys=True) for answer in answers.values()}) == 1
+
+        request = urllib.request.Request(
+            base + "/api/admin/reload", method="POST", headers={"Authorization": "Bearer test-token"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 202 and json.load(response)["accepted"] is True
+        deadline = time.monotonic() + 60
+        while True:
+            with ThreadPoolExecutor(8) as pool:
+                after = list(pool.map(lambda _: get_json(base + "/api/status"), range(32)))
+            if all(status["reloads"] == 1 for status in after) and len({s["pid"] for s in after}) == 2:
+                break
+            assert time.monotonic() < deadline, after
+            time.sleep(0.5)
+        assert not pids & {status["pid"] for status in after}  # fresh workers, forked from the reloaded graph
+        assert all(status["last_reload"]["ok"] for status in after)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -29,6 +29,7 @@ def get_status(live: LiveDep) -> Response:
         **ERROR_RESPONSES,
         401: {"model": ErrorBody, "description": "Missing or wrong bearer token."},
         404: {"model": ErrorBody, "description": "No admin token is configured: the endpoint is off."},
+        202: {"model": ReloadOut, "description": "With several workers: the main process reloads in the background."},
         409: {"model": ErrorBody, "description": "The new data did not validate; the old data is still served."},
     },
 )
@@ -37,7 +38,9 @@ async def reload_data(
     settings: SettingsDep,
     authorization: Annotated[str | None, Header(description="Bearer <LINKSCOPE_ADMIN_TOKEN>")] = None,
 ) -> Response:
-    """Load the data files again; the new graph replaces the old only if all of it validates."""
+    """Load the data files again; the new graph replaces the old only if all of it validates.
+    With several worker processes the main process reloads and then restarts the workers: the
+    answer is 202 (`accepted`), and `/api/status` shows the outcome once it is done."""
     if settings.admin_token is None:
         return error_response(404, "not_found", "Not Found")
     expected = b"Bearer " + settings.admin_token.get_secret_value().encode()
@@ -49,4 +52,4 @@ async def reload_data(
     if not outcome.ok:
         details = [ErrorDetail(loc=["data"], message=problem) for problem in outcome.problems]
         return error_response(409, "data_invalid", outcome.message, details=details)
-    return json_response(outcome)
+    return json_response(outcome, status_code=202 if outcome.accepted else 200)

@@ -67,6 +67,7 @@ def get_entity(
         offset=offset,
         as_of=as_of,
         deadline=deadline(settings),
+        hubs=store.hubs,
     )
     return json_response(detail)
 

@@ -9,6 +9,7 @@ import networkx as nx
 
 from graph.limits import MAX_PAGE, Deadline, check_range
 from graph.store import records
+from graph.store.hubs import HubIndex
 
 __all__ = ["LABEL_ORDER_UP_TO", "EntityDetail", "RelatedItem", "RelationGroup", "entity_detail"]
 
@@ -51,6 +52,7 @@ def entity_detail(
     offset: int = 0,
     as_of: date | None = None,
     deadline: Deadline | None = None,
+    hubs: HubIndex | None = None,
 ) -> EntityDetail:
     """The entity and its relations, grouped by (relation type, direction) and paged per group.
 
@@ -59,7 +61,8 @@ def entity_detail(
     (most recent first, undated last), then by the other end's label; in groups of more than
     :data:`LABEL_ORDER_UP_TO` relations only by date (looking up every label of a country's
     half a million members costs seconds). When the time budget runs out while grouping,
-    ``truncated`` is true and the totals count what was read.
+    ``truncated`` is true and the totals count what was read. A hub that ``hubs`` indexes is
+    answered from its groups, already ordered (by label too): a page is then a slice.
 
     >>> from graph.store.build import load_graph
     >>> detail = entity_detail(load_graph(), "xian-longde", relation="sanctioned")
@@ -70,6 +73,8 @@ def entity_detail(
     check_range("offset", offset, 0, 10**9)
     deadline = deadline or Deadline.unlimited()
     vocab = records.vocabulary(graph)
+    if hubs is not None and node in hubs:
+        return _from_hub_index(graph, node, hubs, relation, direction, limit, offset, as_of)
     groups: dict[tuple[str, str], list[tuple[str, str, str, str, records.Attrs]]] = {}
     read = 0
     ways: tuple[Literal["out", "in"], ...] = ("out", "in") if direction is None else (direction,)
@@ -104,3 +109,42 @@ def entity_detail(
             }
         )
     return {"entity": records.entity_record(graph, node), "relations": result, "truncated": deadline.expired}
+
+
+def _from_hub_index(
+    graph: nx.MultiDiGraph,
+    node: str,
+    hubs: HubIndex,
+    relation: str | None,
+    direction: Literal["out", "in"] | None,
+    limit: int,
+    offset: int,
+    as_of: date | None,
+) -> EntityDetail:
+    vocab = records.vocabulary(graph)
+    order = {name: i for i, name in enumerate(vocab.relation_types)}
+    result: list[RelationGroup] = []
+    for (rel, side), group in sorted(hubs.of(node).items(), key=lambda g: (order.get(g[0][0], len(order)), g[0])):
+        if (relation and rel != relation) or (direction and side != direction):
+            continue
+        total, positions = group.page(as_of, offset, limit)
+        if not total:
+            continue
+        items: list[RelatedItem] = []
+        for position in positions:
+            other, key = group.others[position], group.keys[position]
+            u, v = (node, other) if side == "out" else (other, node)
+            edge = records.relation_record(u, v, key, records.relation_attrs(graph, u, v, key))
+            items.append({"other": records.summary(graph, other), "edge": edge})
+        result.append(
+            {
+                "relation": rel,
+                "direction": side,
+                "label": vocab.relation_label(rel, forward=side == "out"),
+                "total": total,
+                "offset": offset,
+                "limit": limit,
+                "items": items,
+            }
+        )
+    return {"entity": records.entity_record(graph, node), "relations": result, "truncated": False}

@@ -21,6 +21,7 @@ from graph.model.vocabulary import Vocabulary
 from graph.store import records
 from graph.store.build import build_graph
 from graph.store.dated import DatedIndex
+from graph.store.hubs import HubIndex
 from graph.store.search import SearchIndex
 from graph.store.stats import GraphStats, graph_stats
 
@@ -75,9 +76,15 @@ class GraphStore:
     def warm(self) -> GraphStore:
         """Build the search and dated indexes and the counts now (a server needs them all), so
         serving starts with its memory in place and no first request waits for them."""
-        _ = self.dated, self.stats
+        _ = self.dated, self.stats, self.hubs
         self.index.warm()
         return self
+
+    @cached_property
+    def hubs(self) -> HubIndex:
+        """The relation groups of the entities with many relations, ordered once (see :mod:`graph.store.hubs`)."""
+        with self._lock:
+            return HubIndex(self.graph)
 
     @cached_property
     def index(self) -> SearchIndex:

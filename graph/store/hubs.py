@@ -1,0 +1,97 @@
+"""The relations of the graph's hubs, grouped and ordered once, so a page of them is a slice.
+
+A hub (a country with half a million entities based in it, an authority with tens of
+thousands of designations, a holding company owning thousands of firms) would otherwise be
+read whole, grouped and sorted for every page of its entity detail. Here each hub's
+relations are grouped by (relation type, direction) and ordered as the entity detail orders
+them (most recent first, undated last, then by the other end's label), with each relation's
+first and last day in force as numpy arrays, so an as-of page is a vectorised comparison
+and the page itself is a slice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any, Literal
+
+import networkx as nx
+import numpy as np
+
+from graph.model.dates import latest
+from graph.store import records
+
+__all__ = ["HUB_DEGREE", "HubGroup", "HubIndex"]
+
+#: Entities related to at least this many others have their groups indexed.
+HUB_DEGREE = 1_000
+_NEVER = np.iinfo(np.int32).max
+
+Way = Literal["out", "in"]
+
+
+@dataclass(frozen=True)
+class HubGroup:
+    """One group's relations in entity-detail order: the other ends, the keys, and the days
+    (ordinals) each relation counts from (0 when undated) and until (exclusive; never if open)."""
+
+    others: list[str]
+    keys: list[str]
+    starts: np.ndarray
+    ends: np.ndarray
+
+    def page(self, as_of: date | None, offset: int, limit: int) -> tuple[int, list[int]]:
+        """The group's total on ``as_of`` (all, if None) and the positions of one page."""
+        if as_of is None:
+            return len(self.others), list(range(offset, min(offset + limit, len(self.others))))
+        day = as_of.toordinal()
+        counting = np.flatnonzero((self.starts <= day) & (day < self.ends))
+        return len(counting), counting[offset : offset + limit].tolist()
+
+
+class HubIndex:
+    """The groups of every entity related to at least :data:`HUB_DEGREE` others."""
+
+    def __init__(self, graph: nx.MultiDiGraph, threshold: int = HUB_DEGREE) -> None:
+        self.groups: dict[str, dict[tuple[str, Way], HubGroup]] = {}
+        succ, pred = records.successors(graph), records.predecessors(graph)
+        for node, after in succ.items():
+            if len(after) + len(pred[node]) >= threshold:
+                self.groups[node] = _groups(graph, node)
+
+    def __contains__(self, node: str) -> bool:
+        return node in self.groups
+
+    def of(self, node: str) -> Mapping[tuple[str, Way], HubGroup]:
+        return self.groups[node]
+
+
+def _groups(graph: nx.MultiDiGraph, node: str) -> dict[tuple[str, Way], HubGroup]:
+    found: dict[tuple[str, Way], list[tuple[str, str, str | None, Mapping[str, Any]]]] = {}
+    entities = records.entities(graph)
+    for way, adjacency in (("out", records.successors(graph)), ("in", records.predecessors(graph))):
+        for other, keyed in adjacency[node].items():
+            for key, attrs in keyed.items():
+                group = found.setdefault((str(attrs.get("relation", "related")), way), [])  # type: ignore[arg-type]
+                group.append((other, key, records.when(attrs), attrs))
+    groups = {}
+    for group_key, items in found.items():
+        items.sort(key=lambda item: str(entities[item[0]].get("label", item[0])))
+        if any(item[2] for item in items):
+            items.sort(key=lambda item: item[2] or "", reverse=True)  # most recent first, undated last
+        starts = np.fromiter((_day(item[2], 0) for item in items), dtype=np.int32, count=len(items))
+        ends = np.fromiter((_day(item[3].get("end"), _NEVER) for item in items), dtype=np.int32, count=len(items))
+        groups[group_key] = HubGroup([i[0] for i in items], [i[1] for i in items], starts, ends)
+    return groups
+
+
+@lru_cache(maxsize=65_536)
+def _ordinal(value: str) -> int:
+    return latest(value).toordinal()
+
+
+def _day(value: object, missing: int) -> int:
+    """The last day a partial date may mean, as an ordinal (the as-of rule compares those)."""
+    return _ordinal(str(value)) if value else missing
