@@ -261,6 +261,9 @@ class StatusOut(BaseModel):
     reloads: int
     failed_reloads: int
     last_reload: ReloadOut | None
+    snapshot: dict[str, Any] | None = Field(
+        None, description="The snapshot served (path, when it was made, its format version), if any."
+    )
     workers: int = Field(description="Worker processes serving the graph (forked from the main process, sharing it).")
     pid: int = Field(description="The process that answered (one of the workers).")
 

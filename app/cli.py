@@ -1,4 +1,4 @@
-"""The ``linkscope`` command line: validate, stats, export, xref, changes, report, serve, schema.
+"""The ``linkscope`` command line: validate, snapshot, stats, export, xref, changes, report, serve, schema.
 
 Each command parses its options, makes one call into :mod:`graph`, and prints.
 """
@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -33,17 +34,20 @@ from graph.xref.score import DEFAULT_THRESHOLD
 
 @dataclass(frozen=True)
 class Inputs:
-    """What a command loads: curated data, FtM files, and how strictly."""
+    """What a command loads: curated data and FtM files (and how strictly), or a snapshot."""
 
     data: tuple[Path, ...] = ()
     ftm: tuple[Path, ...] = ()
     skip_invalid: bool = False
     strict: bool = False
+    snapshot: Path | None = None
 
     def load(self) -> GraphStore:
         """Load like the server does (curated data, then FtM files, with a progress bar on a
-        terminal), or print every data problem and exit 1."""
+        terminal; or the snapshot), or print every data problem and exit 1."""
         try:
+            if self.snapshot is not None:
+                return GraphStore.from_snapshot(self.snapshot)
             with rich_progress(sys.stderr.isatty() and bool(self.ftm)) as progress:
                 return GraphStore.load(
                     list(self.data) or None,
@@ -63,6 +67,7 @@ class Inputs:
             "ftm": os.pathsep.join(map(str, self.ftm)) or None,
             "skip_invalid": "true" if self.skip_invalid else None,
             "strict": "true" if self.strict else None,
+            "snapshot": str(self.snapshot) if self.snapshot is not None else None,
         }
 
 
@@ -95,16 +100,36 @@ _INPUT_OPTIONS = (
     ),
 )
 
+_SNAPSHOT_OPTION = click.option(
+    "--snapshot",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the graph from this snapshot (made by `linkscope snapshot`) instead of loading data files.",
+)
+
 
 def inputs_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Add --data, --ftm, --skip-invalid and --strict to a command, passed on as ``inputs``."""
+    """Add --data, --ftm, --skip-invalid, --strict and --snapshot to a command, passed on as ``inputs``."""
+    return _with_inputs(command, snapshot=True)
 
+
+def data_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add --data, --ftm, --skip-invalid and --strict (not --snapshot) to a command, passed on as ``inputs``."""
+    return _with_inputs(command, snapshot=False)
+
+
+def _with_inputs(command: Callable[..., None], snapshot: bool) -> Callable[..., None]:
     @functools.wraps(command)
     def with_inputs(*args: Any, data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, strict: bool,
                     **kwargs: Any) -> None:  # fmt: skip
-        command(*args, inputs=Inputs(data, ftm, skip_invalid, strict), **kwargs)
+        inputs = Inputs(data, ftm, skip_invalid, strict, kwargs.pop("snapshot", None))
+        if inputs.snapshot is not None and (data or ftm or skip_invalid or strict):
+            raise click.UsageError(
+                "--snapshot reads the graph a snapshot holds, made from the inputs it records; "
+                "--data, --ftm, --skip-invalid and --strict cannot be given with it"
+            )
+        command(*args, inputs=inputs, **kwargs)
 
-    for option in reversed(_INPUT_OPTIONS):
+    for option in reversed((*_INPUT_OPTIONS, _SNAPSHOT_OPTION) if snapshot else _INPUT_OPTIONS):
         with_inputs = option(with_inputs)
     return with_inputs
 
@@ -127,7 +152,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@inputs_options
+@data_options
 def validate(paths: tuple[Path, ...], inputs: Inputs) -> None:
     """Check data files (and FtM files); exit 1 listing every problem (file, line, entry, reason)."""
     store = replace(inputs, data=(*paths, *inputs.data)).load()
@@ -137,6 +162,38 @@ def validate(paths: tuple[Path, ...], inputs: Inputs) -> None:
     click.echo(
         f"OK: {len(dataset.entities)} entities, {len(dataset.relations)} relations and "
         f"{len(dataset.sources)} sources; a graph of {store.nodes} nodes and {store.edges} edges."
+    )
+
+
+@cli.command("snapshot")
+@data_options
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The snapshot file to write (it appears only once complete).",
+)
+def snapshot_command(inputs: Inputs, output: Path) -> None:
+    """Load and validate the data, build its indexes, and write them all to one file that
+    `serve --snapshot` (and stats, export, changes, report) start from in seconds."""
+    from graph.store.snapshot import write_snapshot
+
+    started = time.perf_counter()
+    store = inputs.load()
+    _report(store)
+    write_snapshot(
+        store,
+        output,
+        data=list(inputs.data) or [BUNDLED_DATA],
+        ftm=list(inputs.ftm),
+        skip_invalid=inputs.skip_invalid,
+        strict=inputs.strict,
+    )
+    click.echo(
+        f"wrote {output}: {store.nodes:,} entities and {store.edges:,} relations with their indexes, "
+        f"{output.stat().st_size / 2**20:,.1f} MiB in {time.perf_counter() - started:.1f} s. "
+        f"Serve it with: linkscope serve --snapshot {output}"
     )
 
 
@@ -228,7 +285,7 @@ def export_command(
 
 
 @cli.command()
-@inputs_options
+@data_options
 @click.option("--id", "ids", multiple=True, metavar="ID", help="Only this curated entity (repeatable). Default: all.")
 @click.option(
     "--threshold",
@@ -469,6 +526,8 @@ def serve(
     The admin reload endpoint is enabled by LINKSCOPE_ADMIN_TOKEN only, never by an option,
     so the token does not show in the process list.
     """
+    from pydantic import ValidationError
+
     from app.serving import serve as run_server
     from app.settings import Settings
 
@@ -482,7 +541,10 @@ def serve(
     for name, value in given.items():  # the environment, so that the settings read them like the server's own
         if value is not None:
             os.environ[f"LINKSCOPE_{name.upper()}"] = str(value)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as err:
+        raise click.UsageError("; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         run_server(settings)

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from app.progress import log_progress
 from app.settings import Settings
 from graph.errors import DataError
+from graph.store.snapshot import Manifest, changed_inputs, read_snapshot, refresh_snapshot
 from graph.store.store import GraphStore, fingerprint
 
 __all__ = ["LiveStore", "ReloadOutcome"]
@@ -68,9 +69,9 @@ class LiveStore:
     @classmethod
     def load(cls, settings: Settings) -> LiveStore:
         """Load and index the data the settings name (raises DataError, logged, if it does not validate)."""
-        log.info("loading %s", ", ".join(map(str, [*settings.data, *settings.ftm])))
+        log.info("loading %s", settings.snapshot or ", ".join(map(str, [*settings.data, *settings.ftm])))
         try:
-            store = _load(settings)
+            store = _load(settings, refresh=settings.watch)
         except DataError as err:
             log.error("the data does not validate; not serving:\n%s", err)
             raise
@@ -87,7 +88,11 @@ class LiveStore:
 
     @property
     def paths(self) -> list[Path]:
-        return [*self.settings.data, *self.settings.ftm]
+        """The files a watcher looks at: the data files, or a snapshot and the inputs it records."""
+        manifest = self.store.snapshot
+        if self.settings.snapshot is None or manifest is None:
+            return [*self.settings.data, *self.settings.ftm]
+        return [self.settings.snapshot, *map(Path, manifest.data), *map(Path, manifest.ftm)]
 
     def fingerprint(self) -> dict[str, tuple[int, int] | None]:
         return fingerprint(self.paths)
@@ -110,7 +115,7 @@ class LiveStore:
         with self._lock:
             started = time.perf_counter()
             try:
-                new = _load(self.settings)
+                new = _load(self.settings, refresh=True)
             except DataError as err:
                 problems = [str(p) for p in err.problems]
                 outcome = self._failed(trigger, started, f"{str(err).splitlines()[0]} first: {problems[0]}", problems)
@@ -161,11 +166,11 @@ class LiveStore:
                 if settled == current:
                     break
                 current = settled
-            seen = current
             try:
                 await self.reload("watch")
             except Exception:  # a bug must not end the watching; the old graph keeps serving
                 log.exception("reload (watch) failed unexpectedly; still serving the previous data")
+            seen = await run_in_threadpool(self.fingerprint)  # a reload may rewrite the snapshot it watches
 
     def status(self) -> dict[str, Any]:
         """What is being served, since when, and how the last reload went."""
@@ -182,19 +187,47 @@ class LiveStore:
             "reloads": self.reloads,
             "failed_reloads": self.failures,
             "last_reload": asdict(self.last) if self.last else None,
+            "snapshot": _snapshot_status(self.settings.snapshot, store.snapshot),
             "workers": self.settings.workers if self.master_pipe is not None else 1,
             "pid": os.getpid(),
         }
 
 
-def _load(settings: Settings) -> GraphStore:
-    return GraphStore.load(
-        settings.data,
-        ftm=settings.ftm,
-        skip_invalid=settings.skip_invalid,
-        strict=settings.strict,
-        progress=log_progress(log),
-    ).warm()
+def _load(settings: Settings, refresh: bool) -> GraphStore:
+    """The data the settings name, indexed. From a snapshot: as it is, or (``refresh``, when
+    reloading or watching) made again first if its inputs changed."""
+    if settings.snapshot is None:
+        return GraphStore.load(
+            settings.data,
+            ftm=settings.ftm,
+            skip_invalid=settings.skip_invalid,
+            strict=settings.strict,
+            progress=log_progress(log),
+        ).warm()
+    if refresh:
+        return refresh_snapshot(settings.snapshot, progress=log_progress(log))
+    store = read_snapshot(settings.snapshot)
+    assert store.snapshot is not None
+    changes = changed_inputs(store.snapshot)
+    if changes:
+        log.warning(
+            "serving the snapshot made %s, but its inputs differ now (%s): `linkscope snapshot` makes it again, "
+            "`--watch` does so when they change",
+            store.snapshot.created,
+            ", ".join(f"{name} {how}" for name, how in changes[:5]),
+        )
+    return store
+
+
+def _snapshot_status(path: Path | None, manifest: Manifest | None) -> dict[str, Any] | None:
+    if path is None or manifest is None:
+        return None
+    return {
+        "path": str(path),
+        "created": manifest.created,
+        "format_version": manifest.version,
+        "linkscope": manifest.linkscope,
+    }
 
 
 def _now() -> str:

@@ -40,7 +40,8 @@ log = logging.getLogger("linkscope")
 def serve(settings: Settings) -> None:
     """Load the data (exit 1 listing the problems if it does not validate), then serve it."""
     live = LiveStore.load(settings)
-    gc.collect()
+    if settings.snapshot is None:  # loading files leaves garbage; reading a snapshot next to none
+        gc.collect()  # (and collecting would walk its millions of objects: a second at 1M)
     gc.freeze()  # pages the workers share stay shared: the collector never writes to them
     if settings.workers <= 1 or not hasattr(os, "fork"):
         import uvicorn
@@ -111,8 +112,8 @@ class _PreforkServer(_base_application()):  # type: ignore[misc]
             elif interval is not None:
                 current = self.live.fingerprint()
                 if current != seen:
-                    current = self._settled(current, interval)
-                    seen, trigger = current, "watch"
+                    self._settled(current, interval)
+                    trigger = "watch"
             if trigger is None:
                 continue
             try:
@@ -120,6 +121,9 @@ class _PreforkServer(_base_application()):  # type: ignore[misc]
             except Exception:  # a bug must not end the reloads; the old graph keeps serving
                 log.exception("reload (%s) failed unexpectedly; still serving the previous data", trigger)
                 continue
+            finally:
+                if interval:
+                    seen = self.live.fingerprint()  # a reload may rewrite the snapshot it watches
             gc.collect()
             gc.freeze()
             os.kill(os.getpid(), signal.SIGHUP)  # gunicorn forks fresh workers, then retires the old ones

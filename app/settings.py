@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from graph.ingest.curated import BUNDLED_DATA
@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         description="Refuse FtM files that refer to entities no loaded file holds; by default such references are "
         "kept on the referring entity and reported.",
     )
+    snapshot: Path | None = Field(
+        None,
+        description="Serve the graph a snapshot file holds (made by `linkscope snapshot`): a million entities "
+        "start in seconds. Not together with data or ftm, which the snapshot records; with watch, the snapshot "
+        "is made again when those inputs change.",
+    )
     host: str = Field("127.0.0.1", description="Address to bind. Loopback by default; set 0.0.0.0 to expose.")
     port: int = Field(8000, ge=1, le=65535, description="TCP port to listen on.")
     query_timeout: float = Field(
@@ -58,6 +64,16 @@ class Settings(BaseSettings):
         "data, so they share one copy of the graph. Default: one per core, at most 4.",
     )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning or error.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Settings:
+        given = [name for name in ("data", "ftm", "skip_invalid", "strict") if name in self.model_fields_set]
+        if self.snapshot is not None and given:
+            raise ValueError(
+                f"snapshot serves the inputs it was made from; {', '.join(given)} cannot be given with it "
+                "(make the snapshot again with `linkscope snapshot` to change them)"
+            )
+        return self
 
     @field_validator("data", "ftm", mode="before")
     @classmethod

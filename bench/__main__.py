@@ -10,7 +10,7 @@ import platform
 import subprocess
 import sys
 
-MODULES = ["bench.queries", "bench.ftm", "bench.exports", "bench.browser"]
+MODULES = ["bench.queries", "bench.ftm", "bench.exports", "bench.scale", "bench.browser"]
 
 
 def machine() -> str:

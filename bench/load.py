@@ -11,8 +11,15 @@ the server's memory (RSS of the server and its workers) at the start, highest an
 server's own log goes to ``$BENCH_CACHE/linkscope-load-server.log``.
 
 Scenarios: the bundled data, then the bundled data beside a generated OpenSanctions-shaped
-file of LOAD_FTM_SIZE entities (1,000,000; 0 skips it; LOAD_BUNDLED=0 skips the first);
-each with LOAD_WORKERS uvicorn workers (comma-separated, default "1,2").
+file of LOAD_FTM_SIZE entities (1,000,000; 0 skips it; LOAD_BUNDLED=0 skips the first),
+served from a snapshot of it made once (LOAD_SNAPSHOT=0: from the file itself); each with
+LOAD_WORKERS workers (comma-separated, default "default": as ``linkscope serve`` starts
+without options, one per core up to 4), each pacing of LOAD_PACING ("saturating,paced").
+Memory is the proportional set size (PSS) of the server's processes: a page the workers
+share counts once, not once per worker as RSS would.
+
+The figures of issue 13 (16 people exploring at once):
+``LOAD_CLIENTS=16 LOAD_PACING=paced LOAD_BUNDLED=0 python -m bench.load``.
 """
 
 from __future__ import annotations
@@ -41,7 +48,9 @@ CLIENTS = int(os.environ.get("LOAD_CLIENTS", "64"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 THINK_MS = float(os.environ.get("LOAD_THINK_MS", "250"))
 FTM_SIZE = int(os.environ.get("LOAD_FTM_SIZE", "1000000"))
-WORKERS = [int(w) for w in os.environ.get("LOAD_WORKERS", "1,2").split(",")]
+WORKERS = [None if w == "default" else int(w) for w in os.environ.get("LOAD_WORKERS", "default").split(",")]
+PACINGS = os.environ.get("LOAD_PACING", "saturating,paced").split(",")
+SNAPSHOT = os.environ.get("LOAD_SNAPSHOT", "1") != "0"
 BUNDLED = os.environ.get("LOAD_BUNDLED", "1") != "0"  # LOAD_BUNDLED=0: only the FtM scenarios
 CACHE = Path(os.environ.get("BENCH_CACHE", tempfile.gettempdir()))
 LINKSCOPE = Path(sys.executable).with_name("linkscope")
@@ -71,34 +80,45 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def rss_kib(pid: int) -> int:
-    """Resident memory of a process and its children (uvicorn workers), in KiB."""
+def pss_kib(pid: int) -> int:
+    """Proportional set size of a process and its children (the workers), in KiB: each shared
+    page counted once over all of them."""
     total = 0
     pids = [pid]
     with contextlib.suppress(OSError):
         pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     for one in pids:
         try:
-            status = Path(f"/proc/{one}/status").read_text()
-            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+            rollup = Path(f"/proc/{one}/smaps_rollup").read_text()
+            total += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")))
         except (OSError, StopIteration):
             pass
     return total
 
 
-def start_server(ftm: Path | None, workers: int) -> tuple[subprocess.Popen[bytes], str, float]:
+def start_server(ftm: Path | None, workers: int | None) -> tuple[subprocess.Popen[bytes], str, float]:
+    args = [] if workers is None else ["--workers", str(workers)]
+    if ftm and ftm.suffix == ".snapshot":
+        args += ["--snapshot", str(ftm)]
+    elif ftm:
+        args += ["--ftm", str(ftm)]
+    return start_serve(args)
+
+
+def start_serve(args: list[str]) -> tuple[subprocess.Popen[bytes], str, float]:
+    """``linkscope serve ARGS`` on a free port until /healthz answers 200: the process (in its
+    own session, for ``os.killpg``), its URL, and the seconds it took to start."""
     port = free_port()
-    command = [str(LINKSCOPE), "serve", "--port", str(port), "--workers", str(workers)]
-    if ftm:
-        command += ["--ftm", str(ftm)]
     env = {**os.environ, "LINKSCOPE_LOG_LEVEL": "warning"}
     started = time.perf_counter()
     log = open(CACHE / "linkscope-load-server.log", "ab")  # noqa: SIM115 - the server process holds it
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
+    process = subprocess.Popen(
+        [str(LINKSCOPE), "serve", "--port", str(port), *args], env=env, stdout=log, stderr=log, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
+            raise RuntimeError(f"linkscope serve {' '.join(args)} exited with {process.returncode}")
         try:
             if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                 return process, url, time.perf_counter() - started
@@ -106,7 +126,7 @@ def start_server(ftm: Path | None, workers: int) -> tuple[subprocess.Popen[bytes
             pass
         if time.perf_counter() - started > 300:
             raise RuntimeError("the server did not start in 300 s")
-        time.sleep(0.5)
+        time.sleep(0.05)
 
 
 def targets(url: str, ftm: bool) -> Targets:
@@ -198,7 +218,7 @@ async def client(number: int, url: str, t: Targets, until: float, think: float, 
 
 async def sample_memory(pid: int, until: float, tally: Tally) -> None:
     while time.perf_counter() < until:
-        tally.rss.append(rss_kib(pid))
+        tally.rss.append(pss_kib(pid))
         await asyncio.sleep(1)
 
 
@@ -208,7 +228,7 @@ async def run(url: str, pid: int, t: Targets, think: float) -> Tally:
     await asyncio.gather(
         sample_memory(pid, until, tally), *(client(i, url, t, until, think, tally) for i in range(CLIENTS))
     )
-    tally.rss.append(rss_kib(pid))
+    tally.rss.append(pss_kib(pid))
     return tally
 
 
@@ -228,13 +248,18 @@ def report(label: str, tally: Tally) -> None:
     print(f"| &nbsp;&nbsp;p50/p99 ms by type: {detail} | | | | | |")
 
 
-def scenario(name: str, ftm: Path | None, workers: int) -> None:
+def scenario(name: str, ftm: Path | None, workers: int | None) -> None:
     process, url, startup = start_server(ftm, workers)
     try:
         t = targets(url, ftm is not None)
-        for pacing, think in (("saturating", 0.0), (f"paced, {THINK_MS:.0f} ms think time", THINK_MS / 1000)):
+        status = httpx.get(url + "/api/status", timeout=30).json()
+        count = f"{status['workers']} worker{'s' if status['workers'] > 1 else ''}"
+        pacings = {"saturating": 0.0, f"paced, {THINK_MS:.0f} ms think time": THINK_MS / 1000}
+        for pacing, think in pacings.items():
+            if pacing.split(",")[0] not in PACINGS:
+                continue
             tally = asyncio.run(run(url, process.pid, t, think))
-            report(f"{name}, {workers} worker{'s' if workers > 1 else ''}, {pacing} (start-up {startup:.0f} s)", tally)
+            report(f"{name}, {count}, {pacing} (start-up {startup:.1f} s)", tally)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
@@ -242,7 +267,7 @@ def scenario(name: str, ftm: Path | None, workers: int) -> None:
 
 def main() -> None:
     print(f"\n## Load: {CLIENTS} concurrent clients, {SECONDS:.0f} s per run, mix {MIX}\n")
-    print("| data, workers, pacing | requests/s | p50 ms | p99 ms | errors | server RSS MiB start / max / end |")
+    print("| data, workers, pacing | requests/s | p50 ms | p99 ms | errors | server PSS MiB start / max / end |")
     print("|---|---|---|---|---|---|")
     for workers in WORKERS if BUNDLED else ():
         scenario("bundled data", None, workers)
@@ -250,8 +275,14 @@ def main() -> None:
         path = CACHE / f"linkscope-bench-{FTM_SIZE}.ftm.json"
         if not path.is_file():
             write_ftm(path, FTM_SIZE)
+        name = f"bundled + {FTM_SIZE:,} FtM entities"
+        if SNAPSHOT:
+            snapshot = path.with_suffix(".snapshot")
+            if not snapshot.is_file() or snapshot.stat().st_mtime < path.stat().st_mtime:
+                subprocess.run([str(LINKSCOPE), "snapshot", "--ftm", str(path), "-o", str(snapshot)], check=True)
+            path, name = snapshot, name + " (from a snapshot)"
         for workers in WORKERS:
-            scenario(f"bundled + {FTM_SIZE:,} FtM entities", path, workers)
+            scenario(name, path, workers)
 
 
 if __name__ == "__main__":

@@ -25,9 +25,10 @@ def test_every_entity_reads_the_same_from_the_index(bundled: nx.MultiDiGraph, as
 def test_one_group_of_a_hub(bundled: nx.MultiDiGraph) -> None:
     hubs = HubIndex(bundled, threshold=1)
     plain = entity_detail(bundled, "us-state-dept", relation="sanctioned", direction="out", limit=3, offset=2)
-    assert entity_detail(
-        bundled, "us-state-dept", relation="sanctioned", direction="out", limit=3, offset=2, hubs=hubs
-    ) == plain
+    assert (
+        entity_detail(bundled, "us-state-dept", relation="sanctioned", direction="out", limit=3, offset=2, hubs=hubs)
+        == plain
+    )
     assert len(plain["relations"]) == 1 and len(plain["relations"][0]["items"]) == 3
 
 

@@ -124,3 +124,51 @@ def test_workers_share_one_graph_answer_the_same_and_reload_together() -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_workers_serve_a_snapshot_and_watch_rebuilds_it(tmp_path: Path) -> None:
+    from graph.store.snapshot import make_snapshot, read_manifest
+    from tests.test_reload import extra_entity_file
+
+    data = tmp_path / "data"
+    data.mkdir()
+    extra_entity_file(data, "base.yaml", ("acme", "globex"))
+    snapshot = tmp_path / "graph.snapshot"
+    made = make_snapshot(snapshot, [data]).snapshot
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port), "--workers", "2",
+         "--snapshot", str(snapshot), "--watch"],
+        cwd=ROOT,
+        env={**os.environ, "LINKSCOPE_WATCH_INTERVAL": "0.1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status = get_json(base + "/api/status")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(process.stdout.read().decode() if process.stdout else "no output") from None
+                time.sleep(0.2)
+        assert status["snapshot"]["path"] == str(snapshot) and status["nodes"] == 2 and status["workers"] == 2
+
+        extra_entity_file(data, "more.yaml", ("initech",))
+        deadline = time.monotonic() + 60
+        while True:
+            with ThreadPoolExecutor(4) as pool:
+                seen = list(pool.map(lambda _: get_json(base + "/api/status"), range(16)))
+            if all(s["nodes"] == 3 for s in seen) and len({s["pid"] for s in seen}) == 2:
+                break
+            assert time.monotonic() < deadline, seen
+            time.sleep(0.3)
+        manifest = read_manifest(snapshot)  # the snapshot was made again from the changed inputs
+        assert manifest.nodes == 3 and made is not None and manifest.created >= made.created
+        assert {Path(i.path).name for i in manifest.inputs} == {"base.yaml", "more.yaml"}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -193,6 +193,31 @@ class Vocabulary:
             )
         return replace(self, relation_types=types)
 
+    def dump(self) -> dict[str, Any]:
+        """Everything, as JSON that :meth:`load` reads back (a snapshot keeps the vocabulary so)."""
+        return {
+            "kinds": {name: spec.model_dump(mode="json") for name, spec in self.kinds.items()},
+            "relation_types": {name: spec.model_dump(mode="json") for name, spec in self.relation_types.items()},
+            "statuses": {name: spec.model_dump(mode="json") for name, spec in self.statuses.items()},
+            "confidence": {name: spec.model_dump(mode="json") for name, spec in self.confidence.items()},
+            "defaults": self.defaults.model_dump(mode="json"),
+            "source_types": {name: spec.model_dump(mode="json") for name, spec in self.source_types.items()},
+            "measures": {name: spec.model_dump(mode="json") for name, spec in self.measures.items()},
+        }
+
+    @classmethod
+    def load(cls, data: Mapping[str, Any]) -> Vocabulary:
+        """The vocabulary :meth:`dump` wrote, validated again."""
+        return cls(
+            kinds={k: KindSpec.model_validate(v) for k, v in data["kinds"].items()},
+            relation_types={k: RelationType.model_validate(v) for k, v in data["relation_types"].items()},
+            statuses={k: StatusSpec.model_validate(v) for k, v in data["statuses"].items()},
+            confidence={k: LevelSpec.model_validate(v) for k, v in data["confidence"].items()},
+            defaults=Defaults.model_validate(data["defaults"]),
+            source_types={k: SourceTypeSpec.model_validate(v) for k, v in data["source_types"].items()},
+            measures={k: MeasureSpec.model_validate(v) for k, v in data["measures"].items()},
+        )
+
     def as_json(self) -> dict[str, Any]:
         """The vocabulary as plain JSON (for /api/stats and the exports' graph attributes)."""
         return {

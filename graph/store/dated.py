@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from graph.store import records
+from graph.store.state import IndexState, NodeIds
 
 __all__ = ["DatedIndex", "Row"]
 
@@ -36,6 +37,30 @@ class DatedIndex:
         rows.sort()
         ends.sort()
         return cls(rows, ends)
+
+    def state(self) -> IndexState:
+        """The rows as columns, for a snapshot (see :mod:`graph.store.state`)."""
+        return {
+            f"{name}_{column}": values
+            for name, rows in (("began", self.rows), ("ended", self.ends))
+            for column, values in zip(
+                ("dates", "relations", "sources", "targets", "keys"),
+                (
+                    [r[0] for r in rows],
+                    [r[1] for r in rows],
+                    NodeIds(r[2] for r in rows),
+                    NodeIds(r[3] for r in rows),
+                    [r[4] for r in rows],
+                ),
+                strict=True,
+            )
+        }
+
+    @classmethod
+    def restore(cls, graph: nx.MultiDiGraph, state: IndexState) -> DatedIndex:
+        columns = ("dates", "relations", "sources", "targets", "keys")
+        began, ended = (list(zip(*(state[f"{name}_{c}"] for c in columns), strict=True)) for name in ("began", "ended"))
+        return cls(began, ended)
 
     def between(self, start: str | None, end: str | None) -> list[Row]:
         """Rows that began from ``start`` to ``end`` (ISO prefixes, inclusive)."""

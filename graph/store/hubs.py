@@ -22,6 +22,7 @@ import numpy as np
 
 from graph.model.dates import latest
 from graph.store import records
+from graph.store.state import IndexState, NodeIds
 
 __all__ = ["HUB_DEGREE", "HubGroup", "HubIndex"]
 
@@ -60,6 +61,36 @@ class HubIndex:
         for node, after in succ.items():
             if len(after) + len(pred[node]) >= threshold:
                 self.groups[node] = _groups(graph, node)
+
+    def state(self) -> IndexState:
+        """The groups as flat columns, for a snapshot (see :mod:`graph.store.state`)."""
+        table = [
+            (node, rel, way, len(g.others)) for node, groups in self.groups.items() for (rel, way), g in groups.items()
+        ]
+        parts = [g for groups in self.groups.values() for g in groups.values()]
+        return {
+            "hubs": NodeIds(row[0] for row in table),
+            "groups": [[rel, way, size] for _, rel, way, size in table],
+            "others": NodeIds(other for g in parts for other in g.others),
+            "keys": [key for g in parts for key in g.keys],
+            "starts": np.concatenate([g.starts for g in parts]) if parts else np.zeros(0, np.int32),
+            "ends": np.concatenate([g.ends for g in parts]) if parts else np.zeros(0, np.int32),
+        }
+
+    @classmethod
+    def restore(cls, graph: nx.MultiDiGraph, state: IndexState) -> HubIndex:
+        """The index :meth:`state` described, without grouping and sorting again."""
+        index = cls.__new__(cls)
+        index.groups = {}
+        at = 0
+        for node, (rel, way, size) in zip(state["hubs"], state["groups"], strict=True):
+            group = HubGroup(
+                state["others"][at : at + size], state["keys"][at : at + size],
+                state["starts"][at : at + size], state["ends"][at : at + size],
+            )  # fmt: skip
+            index.groups.setdefault(node, {})[(rel, way)] = group
+            at += size
+        return index
 
     def __contains__(self, node: str) -> bool:
         return node in self.groups

@@ -16,7 +16,7 @@ never edit one in place.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal, TypedDict, cast
@@ -422,6 +422,49 @@ def remove_entity(graph: nx.MultiDiGraph, node: str) -> int:
     )
     graph.remove_node(node)
     return removed
+
+
+def edge_columns(graph: nx.MultiDiGraph, ids: Sequence[str]) -> tuple[list[int], list[int], list[str], list[Attrs]]:
+    """Every edge as columns (source and target as positions in ``ids``, key, attributes), for snapshots."""
+    position = {node: i for i, node in enumerate(ids)}
+    sources, targets, keys, attrs = [], [], [], []
+    for u, adjacency in graph._succ.items():
+        at = position[u]
+        for v, keyed in adjacency.items():
+            to = position[v]
+            for key, data in keyed.items():
+                sources.append(at)
+                targets.append(to)
+                keys.append(key)
+                attrs.append(data)
+    return sources, targets, keys, attrs
+
+
+def graph_from_columns(
+    graph_attrs: dict[str, Any],
+    ids: list[str],
+    node_attrs: list[Attrs],
+    sources: list[str],
+    targets: list[str],
+    keys: list[str],
+    edge_attrs: list[Attrs],
+) -> nx.MultiDiGraph:
+    """A graph built straight into networkx's adjacency dicts from columns (a snapshot's), in
+    one pass: ``add_edge`` per edge would take three times as long at a million."""
+    graph = nx.MultiDiGraph(**graph_attrs)
+    graph._node = dict(zip(ids, node_attrs, strict=True))
+    succ: dict[str, dict[str, dict[str, Attrs]]] = {node: {} for node in ids}
+    pred: dict[str, dict[str, dict[str, Attrs]]] = {node: {} for node in ids}
+    for u, v, key, data in zip(sources, targets, keys, edge_attrs, strict=True):
+        after = succ[u]
+        keyed = after.get(v)
+        if keyed is None:
+            after[v] = pred[v][u] = {key: data}
+        else:
+            keyed[key] = data
+    graph._succ = graph._adj = succ
+    graph._pred = pred
+    return graph
 
 
 def placeholders(graph: nx.MultiDiGraph) -> list[str]:

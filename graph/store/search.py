@@ -30,6 +30,7 @@ import numpy as np
 
 from graph.limits import MAX_PAGE, Deadline, check_range
 from graph.store import records
+from graph.store.state import IndexState, NodeIds
 
 __all__ = ["EXACT", "PREFIX", "SUBSTRING", "WORD_PREFIX", "SearchHit", "SearchIndex", "SearchPage", "normalize"]
 
@@ -92,6 +93,12 @@ class _Postings:
         word_ids, self.entities = word_ids[keep], entities[keep]
         self.starts = np.searchsorted(word_ids, np.arange(len(words) + 1)).astype(np.int64)
 
+    @classmethod
+    def of(cls, entities: np.ndarray, starts: np.ndarray) -> _Postings:
+        postings = cls.__new__(cls)
+        postings.entities, postings.starts = entities, starts
+        return postings
+
     def slice(self, low: int, high: int) -> np.ndarray:
         """The postings of words ``low`` to ``high - 1`` (a view, with repeats across words)."""
         return self.entities[self.starts[low] : self.starts[high]]
@@ -107,6 +114,13 @@ class _Spellings:
         self.raw = b"\n" + b"\n".join(encoded) + b"\n"
         self.text = np.frombuffer(self.raw, dtype=np.uint8)
         self.starts = np.cumsum([1, *(len(w) + 1 for w in encoded)])[:-1]
+
+    @classmethod
+    def of(cls, numbers: np.ndarray, raw: bytes, starts: np.ndarray) -> _Spellings:
+        spellings = cls.__new__(cls)
+        spellings.numbers, spellings.raw, spellings.starts = numbers, raw, starts
+        spellings.text = np.frombuffer(raw, dtype=np.uint8)
+        return spellings
 
     def containing(self, part: str) -> np.ndarray:
         """The vocabulary numbers of the words containing ``part`` after their first letter: a
@@ -192,6 +206,52 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self._nodes)
+
+    def state(self) -> IndexState:
+        """Everything the index computed, for a snapshot (see :mod:`graph.store.state`)."""
+        spelled = {
+            f"spellings{i}_{part}": getattr(spellings, part)
+            for i, spellings in enumerate(self._spellings)
+            for part in ("numbers", "raw", "starts")
+        }
+        return {
+            "nodes": NodeIds(self._nodes),
+            "kind_names": self._kind_names,
+            "country_names": self._country_names,
+            "kind_codes": self._kind_codes,
+            "country_codes": self._country_codes,
+            "names": self._names,
+            "name_owner": self._name_owner,
+            "first_name": self._first_name,
+            "words": self._words,
+            "any_entities": self._any.entities,
+            "any_starts": self._any.starts,
+            "first_entities": self._first.entities,
+            "first_starts": self._first.starts,
+            "digest_order": self._digest_order,
+            "digests": self._digests,
+            **spelled,
+        }
+
+    @classmethod
+    def restore(cls, graph: nx.MultiDiGraph, state: IndexState) -> SearchIndex:
+        """The index :meth:`state` described, without building it again."""
+        index = cls.__new__(cls)
+        index._graph = graph
+        index._nodes = list(state["nodes"])
+        index._kind_names, index._country_names = state["kind_names"], state["country_names"]
+        index._kind_codes, index._country_codes = state["kind_codes"], state["country_codes"]
+        index._names, index._name_owner, index._first_name = state["names"], state["name_owner"], state["first_name"]
+        index._words = state["words"]
+        index._any = _Postings.of(state["any_entities"], state["any_starts"])
+        index._first = _Postings.of(state["first_entities"], state["first_starts"])
+        index._digest_order, index._digests = state["digest_order"], state["digests"]
+        index._spellings = [
+            _Spellings.of(state[f"spellings{i}_numbers"], state[f"spellings{i}_raw"], state[f"spellings{i}_starts"])
+            for i in range(2)
+        ]
+        index._all_facets = None
+        return index
 
     def warm(self) -> None:
         """Count the facets of the full listing (once; the first listing does it otherwise)."""

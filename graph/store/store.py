@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +26,7 @@ from graph.store.search import SearchIndex
 from graph.store.stats import GraphStats, graph_stats
 
 if TYPE_CHECKING:
+    from graph.store.snapshot import Manifest
     from graph.xref import XrefIndex
 
 __all__ = ["XREF_BACKGROUND_FROM", "GraphStore", "fingerprint"]
@@ -46,16 +47,20 @@ class GraphStore:
     """What the FollowTheMoney files added and skipped, when any were loaded."""
     dataset: Dataset | None = None
     """The curated entries the graph was built from (what ``linkscope validate`` counts)."""
+    snapshot: Manifest | None = None
+    """The manifest of the snapshot this store was read from or written to, if any."""
     nodes: int = field(init=False)
     edges: int = field(init=False)
     """Counted once: ``MultiDiGraph.number_of_edges()`` walks every node, seconds at a million."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _xref: XrefIndex | None = field(default=None, repr=False, compare=False)
     _xref_building: threading.Thread | None = field(default=None, repr=False, compare=False)
+    counted: InitVar[int | None] = None
+    """The number of relations when already known (a snapshot records it), to skip counting."""
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, counted: int | None) -> None:
         self.nodes = len(self.graph)
-        self.edges = records.count_relations(self.graph)
+        self.edges = records.count_relations(self.graph) if counted is None else counted
 
     @classmethod
     def from_graph(
@@ -151,6 +156,13 @@ class GraphStore:
         graph = build_graph(dataset)
         report = load_ftm(graph, ftm, skip_invalid=skip_invalid, strict=strict, progress=progress) if ftm else None
         return cls.from_graph(graph, [str(p) for p in [*chosen, *ftm]], report, dataset)
+
+    @classmethod
+    def from_snapshot(cls, path: Path | str) -> GraphStore:
+        """The store a snapshot file holds (see :mod:`graph.store.snapshot`), indexes included."""
+        from graph.store.snapshot import read_snapshot
+
+        return read_snapshot(Path(path))
 
     def require(self, node_id: str) -> str:
         """``node_id`` if the graph has it, else :class:`UnknownEntity` with similar ids as a hint."""
