@@ -121,11 +121,51 @@ class SubgraphNode(NodeOut):
     distance: int = Field(description="Hops from the nearest centre.")
 
 
+class GroupNodeOut(SubgraphNode):
+    """A node standing for some of an entity's neighbours (`group=auto`): kind `group`."""
+
+    of: str = Field(description="The entity whose neighbours the group holds.")
+    relation: str
+    direction: str = Field(description="out: the members are the entity's targets; in: its sources.")
+    facet: str | None = Field(description="kind, country, year or program; null: all of them.")
+    value: str | None = Field(examples=["CN"])
+    count: int = Field(description="Members in the group (exact).")
+    members: dict[str, str] = Field(description="The parameters of GET /api/groups/members that list them.")
+
+
+class GroupedRelationOut(BaseModel):
+    """An entity's neighbours through one relation and direction, as grouped: shown + grouped = total."""
+
+    of: str
+    relation: str
+    direction: str
+    total: int
+    shown: int = Field(description="Drawn individually (in the view for another reason).")
+    grouped: int = Field(description="In the groups.")
+    facet: str | None
+
+
 class SubgraphOut(BaseModel):
-    nodes: list[SubgraphNode]
+    nodes: list[SubgraphNode | GroupNodeOut]
     edges: list[EdgeOut]
     truncated: bool
     truncated_reason: str | None = Field(description="max_nodes or time_budget")
+    grouped: list[GroupedRelationOut] = Field(description="group=auto: each relation whose neighbours are grouped.")
+
+
+class GroupMembersOut(BaseModel):
+    """A page of a group's members, by label."""
+
+    of: str
+    relation: str
+    direction: str
+    facet: str | None
+    value: str | None
+    q: str
+    total: int = Field(description="Members matching q (exact).")
+    offset: int
+    limit: int
+    results: list[EntitySummary]
 
 
 class ChainHop(EdgeOut):

@@ -10,6 +10,7 @@ and quotes), and the page's script only ever puts it into the DOM as text.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,8 +20,9 @@ import networkx as nx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.layout import layered_layout, preset_layout, wrap_label
-from app.styles import edge_style, evidence_vocabulary, kind_style, legend
+from app.styles import GROUP_STYLE, edge_style, evidence_vocabulary, kind_style, legend
 from graph.errors import BadQuery
+from graph.queries.groups import GROUP_THRESHOLD, Group
 from graph.queries.part import Part
 from graph.queries.selection import Neighbourhood, Query, Selection, SupplyChainOf, select
 from graph.queries.walk import Via
@@ -58,6 +60,8 @@ class ExplorerView:
     """Whether neighbourhoods and paths pass through shared hubs (one authority, one country)."""
     compare: date | None = None
     """An earlier date to compare the as-of date with: what began or ended since is highlighted."""
+    include: list[str] = field(default_factory=list)
+    """Members pulled out of a group into the view, drawn as themselves."""
 
     def query(self, max_nodes: int) -> Query:
         """The selection this view draws. Filters and the as-of day are applied in the page,
@@ -73,13 +77,15 @@ class ExplorerView:
             max_nodes=max_nodes,
             expand=tuple(self.expand),
             expand_page=EXPAND_PAGE,
+            include=tuple(self.include),
             via=self.via,
+            group=GROUP_THRESHOLD,
         )
 
     def url_query(self) -> dict[str, Any]:
         """The URL query string form of this view."""
         params: dict[str, Any] = {"view": self.view, "center": self.center, "depth": self.depth}
-        for name in ("kinds", "relations", "expand", "hide"):
+        for name in ("kinds", "relations", "expand", "include", "hide"):
             if getattr(self, name):
                 params[name] = getattr(self, name)
         if self.as_of:
@@ -153,7 +159,43 @@ def vis_data(
                 **_curve(parallel, u, v),
             }
         )
+    for group in part.groups:
+        group_node, group_edge = _group_vis(graph, part, group)
+        nodes.append(group_node)
+        edges.append(group_edge)
     return nodes, edges
+
+
+def _group_vis(graph: nx.MultiDiGraph, part: Part, group: Group) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A group of neighbours as a vis-network node, sized by its count, and its edge."""
+    shown = part.group_node(graph, group)
+    source, target = group.ends
+    record = {"id": f"{group.id}:edge", "source": source, "target": target, "key": "group",
+              "relation": group.relation, "count": group.count}  # fmt: skip
+    node = {
+        "id": group.id,
+        "label": wrap_label(shown["label"]),
+        "title": shown["label"],
+        "kind": shown["kind"],
+        "distance": shown["distance"],
+        "center": False,
+        "weak_only": False,
+        "group_of": {k: shown[k] for k in ("of", "relation", "direction", "facet", "value", "count", "members")},
+        **GROUP_STYLE,
+        "size": 10 + 6 * math.log10(group.count + 1),  # 26,007 members: 36, as big as a centre
+    }
+    edge = {
+        "id": record["id"],
+        "from": source,
+        "to": target,
+        "title": shown["label"],
+        "label": f"{group.count:,}",
+        "arrows": "to",
+        "record": record,
+        "dashes": True,
+        "color": {"color": GROUP_STYLE["color"]["border"]},
+    }
+    return node, edge
 
 
 def _curve(seen: dict[frozenset[str], int], u: str, v: str) -> dict[str, Any]:

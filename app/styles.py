@@ -8,7 +8,22 @@ from typing import Any
 
 from graph.model.vocabulary import Vocabulary
 
-__all__ = ["edge_style", "evidence_vocabulary", "kind_style", "legend"]
+__all__ = ["GROUP_STYLE", "edge_style", "evidence_vocabulary", "kind_style", "legend"]
+
+
+#: A group of neighbours (see graph.queries.groups): not an entity, so drawn unlike any kind.
+GROUP_STYLE: dict[str, Any] = {
+    "shape": "dot",
+    "color": {
+        "background": "#e0e7ff",
+        "border": "#4f46e5",
+        "highlight": {"background": "#c7d2fe", "border": "#312e81"},
+    },
+    "borderWidth": 2,
+    "borderWidthSelected": 3,
+    "shapeProperties": {"borderDashes": [4, 3]},
+    "font": {"color": "#312e81"},
+}
 
 
 def kind_style(vocabulary: Vocabulary, kind: str | None) -> dict[str, Any]:

@@ -133,9 +133,13 @@ def plain_search(labels: list[tuple[str, str]], word: str) -> list[str]:
 
 def queries(snapshot: Path) -> dict[str, Any]:
     """In this process (a child): search, paths and hub detail, ours and plain."""
+    import orjson
+
     from graph.limits import Deadline
     from graph.queries.entity_detail import entity_detail
+    from graph.queries.groups import GROUP_THRESHOLD
     from graph.queries.paths import find_paths
+    from graph.queries.subgraph import subgraph
     from graph.store import GraphStore
 
     store = GraphStore.from_snapshot(snapshot)
@@ -179,6 +183,15 @@ def queries(snapshot: Path) -> dict[str, Any]:
 
     each_hub = iter(hubs * 3)
     plain_hub_times = latencies(lambda: plain_hub(next(each_hub)), len(hubs) * 3)
+
+    def grouped_view(node: str) -> bytes:
+        part = subgraph(graph, [node], depth=2, max_nodes=500, group=GROUP_THRESHOLD, deadline=Deadline(2.0))
+        return orjson.dumps(part.to_json(graph))
+
+    each_hub = iter(hubs * 5)
+    ours_grouped = latencies(lambda: grouped_view(next(each_hub)), len(hubs) * 5)
+    each_hub = iter(hubs)
+    plain_ego = latencies(lambda: nx.ego_graph(graph, next(each_hub), radius=1, undirected=True), len(hubs), 120)
     return {
         "search": ours_search,
         "plain_search": plain_searches,
@@ -188,6 +201,8 @@ def queries(snapshot: Path) -> dict[str, Any]:
         "hub": ours_hub,
         "plain_hub": plain_hub_times,
         "hub_degrees": [graph.degree(n) for n in hubs],
+        "grouped": ours_grouped,
+        "plain_ego": plain_ego,
     }
 
 
@@ -206,6 +221,8 @@ def query_rows(snapshot: Path) -> None:
          "shortest_simple_paths, 50 pairs)", "paths", "plain_paths"),
         (f"first page of a hub's detail, the 4 biggest hubs ({', '.join(f'{d:,}' for d in r['hub_degrees'])} "
          "relations; plain: the whole group read and sorted)", "hub", "plain_hub"),
+        ("the same hubs' depth-2 view with groups, as JSON (plain: `nx.ego_graph` radius 1, every "
+         "neighbour)", "grouped", "plain_ego"),
     ):  # fmt: skip
         o, q = r[ours], r[plain]
         print(

@@ -19,6 +19,7 @@
     relations: page.view.relations || [],
     as_of: page.view.as_of || null,
     expand: page.view.expand || [],
+    include: page.view.include || [], // members pulled out of a group into the view
     path_from: page.view.path_from || null,
     path_to: page.view.path_to || null,
     hide: page.view.hide || [], // "inferred" and/or "weak"
@@ -35,6 +36,7 @@
     s.relations.forEach((r) => q.append("relations", r));
     if (s.as_of) q.set("as_of", s.as_of);
     s.expand.forEach((e) => q.append("expand", e));
+    (s.include || []).forEach((i) => q.append("include", i));
     s.hide.forEach((h) => q.append("hide", h));
     if (s.path_from && s.path_to) {
       q.set("path_from", s.path_from);
@@ -50,7 +52,7 @@
     updateExports();
   }
   function navigate(changes) {
-    const next = Object.assign({}, state, { expand: [], path_from: null, path_to: null }, changes);
+    const next = Object.assign({}, state, { expand: [], include: [], path_from: null, path_to: null }, changes);
     next.hide = state.hide; // what the reader chose to hide follows them to the next view
     if (!("via" in changes)) next.via = state.via;
     window.location.assign("/explore?" + queryString(next));
@@ -234,13 +236,19 @@
       .getConnectedEdges(nodeId)
       .some((id) => {
         const r = records.get(id);
-        return r && r.relation === "sanctioned" && r.target === nodeId && inForce(r, state.as_of);
+        return r && r.relation === "sanctioned" && r.target === nodeId && r.key !== "group" && inForce(r, state.as_of);
       });
   }
 
   function updateStatus(visibleEdgeCount) {
-    const shown = nodes.get({ filter: (n) => !n.hidden }).length;
-    const parts = [`${shown} of ${nodes.length} entities shown`, `${visibleEdgeCount} relations`];
+    const visible = nodes.get({ filter: (n) => !n.hidden });
+    const groups = visible.filter((n) => n.group_of);
+    const entities = nodes.get({ filter: (n) => !n.group_of }).length;
+    const parts = [`${visible.length - groups.length} of ${entities} entities shown`, `${visibleEdgeCount} relations`];
+    if (groups.length) {
+      const members = groups.reduce((sum, n) => sum + n.group_of.count, 0);
+      parts.push(`${members.toLocaleString("en")} more in ${groups.length} groups`);
+    }
     parts.push(state.as_of ? `as of ${state.as_of}` : "all dates");
     const status = document.getElementById("status");
     status.textContent = parts.join(" · ");
@@ -315,8 +323,47 @@
     slider.max = String(today);
     const ticks = document.getElementById("rounds");
     eventDays.forEach((d) => ticks.append(el("option", { value: String(d) })));
+    graphDates = timeline.dates.map((d) => d.date);
+    drawHistogram();
     showAsOf();
   }
+  // Above the slider: how many of the view's relations began in each month (each year when the
+  // months would be too thin to see), so that rounds of sanctions show as peaks; a bar sets the
+  // as-of date to the end of its month or year.
+  let graphDates = [];
+  function earliest(value) {
+    return value.length === 4 ? value + "-01-01" : value.length === 7 ? value + "-01" : value;
+  }
+  function drawHistogram() {
+    const histogram = document.getElementById("histogram");
+    let dates = [...records.values()].map((r) => r.date || r.start).filter(Boolean);
+    if (!dates.length) dates = graphDates; // nothing dated in view: the whole graph's dates
+    const min = Number(slider.min);
+    const max = Number(slider.max);
+    const span = Math.max(max - min, 1);
+    const monthly = (span / 30.4) * 2 <= (histogram.clientWidth || 800); // months while each gets 2 px
+    const counts = new Map();
+    dates.forEach((d) => {
+      const key = monthly ? d.slice(0, 7) : d.slice(0, 4);
+      if (key.length === (monthly ? 7 : 4)) counts.set(key, (counts.get(key) || 0) + 1);
+    });
+    const highest = Math.max(1, ...counts.values());
+    const bars = [...counts.entries()].sort().map(([key, count]) => {
+      const start = toDays(earliest(key));
+      const end = toDays(latest(key)) + 1;
+      const left = Math.max(0, (start - min) / span);
+      const width = Math.max(0, (Math.min(end, max) - Math.max(start, min)) / span);
+      const title = `${key}: ${count} dated relation${count === 1 ? "" : "s"} began`;
+      const bar = el("button", { type: "button", class: "bar", title, "aria-label": title,
+        dataset: { key, count: String(count) }, onclick: () => setAsOf(latest(key)) });
+      bar.style.left = `${(100 * left).toFixed(3)}%`;
+      bar.style.width = `${(100 * width).toFixed(3)}%`;
+      bar.style.height = `${Math.max(12, Math.round((100 * count) / highest))}%`;
+      return bar;
+    });
+    fill(histogram, bars);
+  }
+  linkscope.drawHistogram = drawHistogram;
   function showAsOf() {
     slider.value = String(state.as_of ? toDays(state.as_of) : Number(slider.max));
     dateInput.value = state.as_of || "";
@@ -581,12 +628,63 @@
     );
   }
 
+  // ---- groups: many neighbours through one relation, counted, listed on demand ----------
+  const MEMBERS_PAGE = 20;
+  async function showGroup(id) {
+    panelShowsChain = false;
+    const turn = claimPanel();
+    const group = nodes.get(id).group_of;
+    const query = el("input", { type: "search", placeholder: "Find in this group", "aria-label": "Find in this group" });
+    const list = el("ul", { class: "members" });
+    const more = el("div", { class: "actions" });
+    let offset = 0;
+    async function load(reset) {
+      if (reset) offset = 0;
+      const q = new URLSearchParams(Object.entries(group.members));
+      q.set("q", query.value.trim());
+      q.set("limit", String(MEMBERS_PAGE));
+      q.set("offset", String(offset));
+      if (state.as_of) q.set("as_of", state.as_of);
+      const data = await getJson("/api/groups/members?" + q.toString());
+      if (!stillMine(turn)) return;
+      const items = data.results.map((m) =>
+        el("li", { dataset: { id: m.id } },
+          el("span", {}, m.label, m.country ? ` · ${m.country}` : ""), " ",
+          el("button", { type: "button", class: "show-member",
+            onclick: () => navigate({ center: state.center, view: state.view, include: [...state.include, m.id],
+              expand: state.expand }) }, "Show in view"),
+          el("button", { type: "button", onclick: () => navigate({ view: "subgraph", center: [m.id] }) }, "Centre here")));
+      if (reset) fill(list, items);
+      else list.append(...items);
+      offset += data.results.length;
+      fill(more,
+        el("p", { class: "note matched" }, `${offset} of ${data.total.toLocaleString("en")}` +
+          (data.q ? ` matching “${data.q}”` : "")),
+        offset < data.total ? el("button", { type: "button", onclick: () => load(false).catch(showError) }, "More") : null);
+    }
+    let typing = null;
+    query.addEventListener("input", () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => load(true).catch(showError), 200);
+    });
+    const split = group.facet ? `${group.facet}: ${group.value}` : "all of them";
+    fill(details,
+      el("h2", {}, nodes.get(id).title),
+      el("p", { class: "kind" }, `group of ${group.count.toLocaleString("en")} · ${split}`),
+      el("p", { class: "note" }, "Too many to draw one by one: find a member, then show it in the view or centre on it."),
+      query, list, more);
+    await load(true);
+  }
+  linkscope.showGroup = showGroup;
+
   network.on("click", (params) => {
-    if (params.nodes.length) showNode(params.nodes[0]).catch(showError);
-    else if (params.edges.length) showEdge(params.edges[0]);
+    if (params.nodes.length) {
+      const node = nodes.get(params.nodes[0]);
+      (node && node.group_of ? showGroup(node.id) : showNode(params.nodes[0])).catch(showError);
+    } else if (params.edges.length) showEdge(params.edges[0]);
   });
   network.on("doubleClick", (params) => {
-    if (params.nodes.length) expand(params.nodes[0]);
+    if (params.nodes.length && !(nodes.get(params.nodes[0]) || {}).group_of) expand(params.nodes[0]);
   });
   function showError(error) {
     fill(details, el("p", { class: "warn" }, String(error.message || error)));
@@ -653,6 +751,7 @@
       ["max_nodes", String(1 + EXPAND_PAGE * pageNo)], ["via", state.via]]);
     const data = await getJson("/explore/data?" + q.toString());
     const added = addData(data.nodes.map((n) => Object.assign(n, { center: false })), data.edges, id);
+    drawHistogram();
     state.expand.push(id);
     if (!data.truncated) expandedAll.add(id);
     applyFilters();

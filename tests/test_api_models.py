@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from app import api_models as api
 from app.live import ReloadOutcome
 from graph import xref
-from graph.queries import changes, entity_detail, part, paths, supply_chain, timeline
+from graph.queries import changes, entity_detail, groups, part, paths, supply_chain, timeline
 from graph.store import records, search, stats
 
 PAIRS: list[tuple[Any, type[BaseModel]]] = [
@@ -33,6 +33,9 @@ PAIRS: list[tuple[Any, type[BaseModel]]] = [
     (entity_detail.EntityDetail, api.EntityDetailOut),
     (part.PartNode, api.SubgraphNode),
     (part.PartAnswer, api.SubgraphOut),
+    (part.GroupNode, api.GroupNodeOut),
+    (groups.GroupedRelation, api.GroupedRelationOut),
+    (groups.MembersPage, api.GroupMembersOut),
     (paths.ChainHop, api.ChainHop),
     (paths.Hop, api.Hop),
     (paths.SharedStep, api.SharedStep),

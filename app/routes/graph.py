@@ -6,12 +6,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from app.api_models import PathsOut, SubgraphOut
+from app.api_models import GroupMembersOut, PathsOut, SubgraphOut
 from app.deps import AsOf, SettingsDep, StoreDep, deadline
 from app.errors import ERROR_RESPONSES
-from app.responses import SELECTION_FORMAT_HELP, export_responses, selection_response
+from app.responses import SELECTION_FORMAT_HELP, export_responses, json_response, selection_response
 from graph.exports import FormatName
-from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_HOPS, MAX_NODES, MAX_PATHS
+from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_HOPS, MAX_NODES, MAX_PAGE, MAX_PATHS
+from graph.queries.groups import GROUP_THRESHOLD, Facet, group_members
 from graph.queries.selection import Neighbourhood, Paths, select
 
 router = APIRouter(prefix="/api", tags=["graph"], responses=ERROR_RESPONSES)
@@ -53,6 +54,18 @@ def get_subgraph(
         Query(max_length=MAX_CENTERS, description="Also add the direct neighbours of these ids (repeatable)."),
     ] = None,
     via: Via = "connections",
+    group: Annotated[
+        Literal["auto", "none"],
+        Query(
+            description=f"auto: an entity's neighbours through one relation and direction, when more than "
+            f"{GROUP_THRESHOLD}, come as nodes of kind `group` (split by kind, country, year or programme, each "
+            "with its count and the parameters of `/api/groups/members`), and `grouped` gives the exact counts."
+        ),
+    ] = "none",
+    grouped: Annotated[
+        bool,
+        Query(description="Exports: the groups as drawn, instead of the entities they stand for (the default)."),
+    ] = False,
     format: Format = "json",
 ) -> Response:
     """Everything within `depth` hops of the centres; when `max_nodes` cuts, the nearest nodes are kept
@@ -67,6 +80,8 @@ def get_subgraph(
         max_nodes=max_nodes or settings.max_nodes,
         expand=tuple(expand or ()),
         via=via,
+        group=GROUP_THRESHOLD if group == "auto" else None,
+        export_groups=grouped,
     )
     return selection_response(store.graph, select(store, query, deadline=deadline(settings)), format)
 
@@ -106,3 +121,26 @@ def get_paths(
         via=via,
     )
     return selection_response(store.graph, select(store, query, deadline=deadline(settings)), format)
+
+
+@router.get("/groups/members", response_model=GroupMembersOut, summary="The members of a group of neighbours")
+def get_group_members(
+    store: StoreDep,
+    of: Annotated[str, Query(min_length=1, max_length=200, description="The entity the group belongs to.")],
+    relation: Annotated[str, Query(max_length=50, description="Its relation type.", examples=["sanctioned"])],
+    direction: Annotated[Literal["out", "in"], Query(description="out: the members are its targets; in: sources.")],
+    facet: Annotated[Facet | None, Query(description="The facet the group is of (with value).")] = None,
+    value: Annotated[str | None, Query(max_length=200, description="The facet's value.")] = None,
+    q: Annotated[str, Query(max_length=200, description="Only members whose label contains this.")] = "",
+    as_of: AsOf = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    """A page of a group's members by label (a group node's `members` gives the parameters), with
+    the exact `total` of those matching `q`: any of them can then be centred or expanded."""
+    node = store.require(of)
+    store.known("relation", [relation])
+    page = group_members(
+        store.graph, node, relation, direction, facet=facet, value=value, q=q, as_of=as_of, offset=offset, limit=limit
+    )
+    return json_response(page)

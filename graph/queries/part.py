@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypedDict
 
 import networkx as nx
 
+from graph.queries.groups import Group, GroupedRelation, Reached
 from graph.store import records
 
-__all__ = ["Part", "PartAnswer", "PartNode"]
+__all__ = ["GROUP_KIND", "GroupNode", "Part", "PartAnswer", "PartNode"]
+
+#: The kind of the nodes that stand for a group of neighbours (not an entity kind of the data).
+GROUP_KIND = "group"
 
 
 class PartNode(records.EntityRecord):
     """An entity of a part, with its hops from the nearest centre (or along the path)."""
 
     distance: int
+
+
+class GroupNode(PartNode):
+    """A node standing for a group of neighbours (kind ``group``; see :mod:`graph.queries.groups`)."""
+
+    of: str
+    relation: str
+    direction: str
+    facet: str | None
+    value: str | None
+    count: int
+    members: dict[str, str]
+    """The parameters of ``GET /api/groups/members`` that list the group's members."""
 
 
 class PartAnswer(TypedDict):
@@ -25,6 +43,8 @@ class PartAnswer(TypedDict):
     edges: list[records.RelationRecord]
     truncated: bool
     truncated_reason: str | None
+    grouped: list[GroupedRelation]
+    """Each relation whose neighbours were grouped, with its exact counts (empty without grouping)."""
 
 
 @dataclass
@@ -35,6 +55,11 @@ class Part:
     edges: list[records.EdgeKey] = field(default_factory=list)
     truncated: bool = False
     truncated_reason: str | None = None
+    groups: list[Group] = field(default_factory=list)
+    grouped: list[GroupedRelation] = field(default_factory=list)
+    hidden: list[tuple[str, str, Mapping[str, Reached]]] = field(default_factory=list)
+    """Per grouped relation: its entity, the direction, and the members in its groups with the
+    edge that reaches each (what an export writes instead of the groups)."""
 
     def cut(self, reason: str) -> Part:
         """Mark the part as cut short (``max_nodes``, ``time_budget``, ``limit``...)."""
@@ -65,15 +90,44 @@ class Part:
             if "id" not in record:  # imported edges do not store theirs
                 record["id"] = records.edge_id(u, v, k)
             edges.append(record)
+        for group in self.groups:
+            nodes.append(dict(self.group_node(graph, group)))
+            source, target = group.ends
+            edges.append({"source": source, "target": target, "key": GROUP_KIND, "relation": group.relation,
+                          "id": f"{group.id}:edge", "count": group.count})  # fmt: skip
         return {
             "nodes": nodes,  # type: ignore[typeddict-item]
             "edges": edges,  # type: ignore[typeddict-item]
             "truncated": self.truncated,
             "truncated_reason": self.truncated_reason,
+            "grouped": self.grouped,
         }
 
-    def as_graph(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-        """The part as a graph of its own, for exports (attribute dicts shared, not copied: never edit them)."""
+    def group_node(self, graph: nx.MultiDiGraph, group: Group) -> GroupNode:
+        """A group as a node, labelled with its count, the relation read towards the members,
+        the entity and the facet value: "1,240 sanctioned by HM Treasury · RU"."""
+        spec = records.vocabulary(graph).relation_types.get(group.relation)
+        phrase = (spec.inverse_label if group.way == "out" else spec.label) if spec else group.relation
+        label = f"{group.count:,} {phrase} {records.label(graph, group.of)}"
+        return {
+            "id": group.id,
+            "label": label + (f" · {group.value}" if group.value is not None else ""),
+            "kind": GROUP_KIND,
+            "distance": self.nodes.get(group.of, 0) + 1,
+            "of": group.of,
+            "relation": group.relation,
+            "direction": group.way,
+            "facet": group.facet,
+            "value": group.value,
+            "count": group.count,
+            "members": group.members_query(),
+        }
+
+    def as_graph(self, graph: nx.MultiDiGraph, grouped: bool = False) -> nx.MultiDiGraph:
+        """The part as a graph of its own, for exports (attribute dicts shared, not copied: never
+        edit them). Grouped neighbours are there as the entities they are, each with the relation
+        that joins it to its group's entity (a file for other tools holds real entities), or with
+        ``grouped`` as the groups drawn, nodes of kind ``group`` with their counts."""
         view = records.new_graph(records.vocabulary(graph))
         view.graph.update({k: v for k, v in graph.graph.items() if k not in view.graph})
         entities = records.entities(graph)
@@ -81,4 +135,19 @@ class Part:
             records.add_entity(view, node, entities[node])
         for u, v, k in self.edges:
             records.add_relation(view, u, v, k, records.relation_attrs(graph, u, v, k))
+        if grouped:
+            for group in self.groups:
+                shown = self.group_node(graph, group)
+                attrs = {k: v for k, v in shown.items() if k not in ("id", "distance", "members")}
+                records.add_entity(view, group.id, attrs)
+                source, target = group.ends
+                edge = {"relation": group.relation, "count": group.count}
+                records.add_relation(view, source, target, GROUP_KIND, edge)
+            return view
+        for of, way, members in self.hidden:
+            for member, (key, _) in members.items():
+                if member not in view:
+                    records.add_entity(view, member, entities[member])
+                u, v = (of, member) if way == "out" else (member, of)
+                records.add_relation(view, u, v, key, records.relation_attrs(graph, u, v, key))
         return view

@@ -46,7 +46,13 @@ class Neighbourhood:
     max_nodes: int = 500
     expand: tuple[str, ...] = ()
     expand_page: int | None = None
+    include: tuple[str, ...] = ()
+    """Entities added as they are (not expanded): members pulled out of a group."""
     via: Via = "connections"
+    group: int | None = None
+    """Group an entity's neighbours through one relation above this many (None: never)."""
+    export_groups: bool = False
+    """Exports hold the groups as drawn instead of the entities they stand for."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,9 @@ class Selection:
 
     def graph(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         """The selection as a graph, for exports (the whole graph itself, or a graph of the part)."""
-        return graph if self.part is None else self.part.as_graph(graph)
+        if self.part is None:
+            return graph
+        return self.part.as_graph(graph, grouped=isinstance(self.query, Neighbourhood) and self.query.export_groups)
 
     def answer(self, graph: nx.MultiDiGraph) -> Any:
         """The query's own JSON answer: subgraph node-link, explained paths, or the supply chain."""
@@ -128,7 +136,9 @@ def select(store: GraphStore, query: Query, *, deadline: Deadline | None = None)
             max_nodes=query.max_nodes,
             expand=[store.require(e) for e in query.expand],
             expand_page=query.expand_page,
+            include=[store.require(i) for i in query.include],
             via=query.via,
+            group=query.group,
             deadline=deadline,
         )
         name = f"linkscope-subgraph-{'-'.join(centers[:3])}-depth{query.depth}"

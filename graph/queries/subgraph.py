@@ -11,6 +11,7 @@ import networkx as nx
 
 from graph.errors import BadQuery
 from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_EXPANSIONS, MAX_NODES, Deadline, check_range
+from graph.queries.groups import Reached, Way, neighbour_groups, split
 from graph.queries.part import Part
 from graph.queries.walk import (
     DERIVED,
@@ -19,12 +20,15 @@ from graph.queries.walk import (
     check_via,
     edge_filter,
     passes,
+    step_between,
     steps_from,
 )
 from graph.store import records
 from graph.store.records import Direction, EdgeFilter
 
 __all__ = ["subgraph"]
+
+_WAYS: dict[str, tuple[Way, ...]] = {"out": ("out",), "in": ("in",), "both": ("out", "in")}
 
 
 def subgraph(
@@ -39,7 +43,9 @@ def subgraph(
     max_nodes: int = 500,
     expand: Sequence[str] = (),
     expand_page: int | None = None,
+    include: Sequence[str] = (),
     via: Via = "connections",
+    group: int | None = None,
     deadline: Deadline | None = None,
 ) -> Part:
     """Everything within ``depth`` hops of the centres, nearest first.
@@ -59,6 +65,12 @@ def subgraph(
     neighbours are added after that (as an explorer does when a node is expanded): all of
     them, or with ``expand_page`` the first ``expand_page`` for each time a node is listed
     (a node listed twice is expanded by two pages, as the explorer's "expand again" does).
+    With ``group`` (a threshold, e.g. :data:`~graph.queries.groups.GROUP_THRESHOLD`), an
+    expanded node's neighbours through one relation and direction that number more than it
+    are not added one by one but summarised as groups (see :mod:`graph.queries.groups`);
+    a neighbour also reached another way is still added, and counted as shown. ``include``
+    lists entities added as they are, after the rest and not expanded (an explorer pulling a
+    member out of a group).
 
     >>> from graph.store.build import load_graph
     >>> part = subgraph(load_graph(), ["xian-longde"], depth=1, relations=["sanctioned"])
@@ -73,6 +85,7 @@ def subgraph(
     expansions = Counter(expand)
     check_range("number of expanded nodes", len(expansions), 0, MAX_CENTERS)
     check_range("number of expansion pages", len(expand), 0, MAX_EXPANSIONS)
+    check_range("number of included entities", len(include), 0, MAX_EXPANSIONS)
     check_direction(direction)
     check_via(via)
     deadline = deadline or Deadline.unlimited()
@@ -94,9 +107,37 @@ def subgraph(
         part.nodes[other] = distance
         return None
 
-    def stop(reason: str) -> Part:
+    buckets: dict[tuple[str, str, Way], dict[str, Reached]] = {}
+
+    def walk_from(node: str) -> Iterator[tuple[str, int]]:
+        """The steps the walk takes from ``node`` one by one: all of them, or with grouping
+        those to neighbours outside its big relations (whose members go to ``buckets``)."""
+        if group is None:
+            return steps_from(graph, node, direction, keep, shared)
+        by = neighbour_groups(graph, node, _WAYS[direction], keep)
+        big = [bucket for bucket, members in by.items() if len(members) > group]
+        if not big:
+            return steps_from(graph, node, direction, keep, shared)
+        for relation, way in big:
+            buckets[(node, relation, way)] = by[(relation, way)]
+        individually = dict.fromkeys(m for bucket, members in by.items() if bucket not in big for m in members)
+        found = ((other, step_between(graph, node, other, direction, keep, shared)) for other in individually)
+        return ((other, step) for other, step in found if step is not None)
+
+    def finish(reason: str | None = None) -> Part:
         _collect_edges(graph, part, keep, deadline)
-        return part.cut(reason)
+        for (node, relation, way), members in buckets.items():
+            rest = {m: reached for m, reached in members.items() if m not in part.nodes}
+            facet, groups = split(graph, node, relation, way, rest) if rest else (None, [])
+            part.groups += groups
+            part.hidden.append((node, way, rest))
+            part.grouped.append(
+                {"of": node, "relation": relation, "direction": way, "total": len(members),
+                 "shown": len(members) - len(rest), "grouped": len(rest), "facet": facet}
+            )  # fmt: skip
+        if reason is None and deadline.expired:
+            reason = "time_budget"
+        return part.cut(reason) if reason else part
 
     shared = records.vocabulary(graph).shared_relations
     frontier = dict.fromkeys(part.nodes, 0)  # node -> flags of the steps that reached it
@@ -104,10 +145,10 @@ def subgraph(
     for distance in range(1, depth + 1):
         reached: dict[str, int] = {}
         for node, arrived in frontier.items():
-            for other, step in steps_from(graph, node, direction, keep, shared):
+            for other, step in walk_from(node):
                 steps += 1
                 if steps % 1024 == 0 and deadline.expired:
-                    return stop("time_budget")
+                    return finish("time_budget")
                 if not passes(arrived, step, via):
                     continue
                 if other in reached:
@@ -116,23 +157,25 @@ def subgraph(
                 if other in part.nodes:
                     continue
                 if reason := admit(other, distance):
-                    return stop(reason)
+                    return finish(reason)
                 if other in part.nodes:
                     reached[other] = step
         frontier = {node: step for node, step in reached.items() if not step & DERIVED}
     for node, pages in expansions.items():
         part.nodes.setdefault(node, depth + 1)
-        around = _distinct(other for other, _ in steps_from(graph, node, direction, keep, shared))
+        around = _distinct(other for other, _ in walk_from(node))
         for other in around if expand_page is None else itertools.islice(around, pages * expand_page):
             steps += 1
             if steps % 1024 == 0 and deadline.expired:
-                return stop("time_budget")
+                return finish("time_budget")
             if reason := admit(other, part.nodes[node] + 1):
-                return stop(reason)
-    _collect_edges(graph, part, keep, deadline)
-    if deadline.expired:
-        return part.cut("time_budget")
-    return part
+                return finish(reason)
+    for node in include:
+        if node not in part.nodes:
+            if len(part.nodes) >= max_nodes:
+                return finish("max_nodes")
+            part.nodes[node] = depth + 1
+    return finish()
 
 
 def _distinct(ids: Iterable[str]) -> Iterator[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 
@@ -233,3 +235,31 @@ def test_a_curated_entity_lists_its_likely_list_entries(page: Watched, list_serv
     assert (
         "addressEntity: refers to addr-somewhere — not loaded" in page.page.locator("#details .unresolved").inner_text()
     )
+
+
+def test_the_time_bar_shows_each_round_as_a_peak(page: Watched, live_server: Server) -> None:
+    graph = load_graph()
+    rounds = Counter(
+        str(d.get("date") or d.get("start"))[:7]
+        for _, _, d in graph.out_edges("us-state-dept", data=True)
+        if d["relation"] == "sanctioned"
+    )
+    page.goto(live_server.url + "/explore?view=subgraph&center=us-state-dept&depth=1")
+    page.wait("document.querySelectorAll('#histogram .bar').length > 0")
+    bars = page.page.evaluate(
+        """() => [...document.querySelectorAll('#histogram .bar')].map((b) => {
+            const r = b.getBoundingClientRect();
+            return {key: b.dataset.key, count: Number(b.dataset.count), left: r.left, right: r.right, height: r.height};
+        })"""
+    )
+    by_key = {b["key"]: b for b in bars}
+    assert len(rounds) >= 2 and set(rounds) <= set(by_key)
+    for month, count in rounds.items():
+        assert by_key[month]["count"] >= count
+    drawn = sorted((by_key[m] for m in rounds), key=lambda b: b["left"])
+    assert all(a["right"] <= b["left"] for a, b in itertools.pairwise(drawn))  # distinct peaks, not one smear
+    first = min(rounds)
+    page.page.locator(f"#histogram .bar[data-key='{first}']").click()
+    as_of = page.page.evaluate("linkscope.state.as_of")
+    assert as_of.startswith(first) and as_of >= f"{first}-28"
+    assert "as_of=" + as_of in page.page.url

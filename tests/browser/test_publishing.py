@@ -98,13 +98,15 @@ def test_a_bad_explorer_url_answers_a_page_that_says_what_was_wrong(page: Watche
 
 @pytest.fixture(scope="module")
 def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A body owning more firms than one expansion page shows."""
+    """A body linked to more firms than one expansion page shows, through four relation types
+    none of which has enough of them to be grouped (so the view pages instead)."""
     folder = tmp_path_factory.mktemp("hub")
     firms = [f"firm-{i:03d}" for i in range(100)]
+    types = ("owns", "controls", "paid", "represents")
     content = {
         "sources": [SOURCE],
         "entities": [entity("hub", "agency"), *(entity(f) for f in firms)],
-        "relations": [relation("owns", "hub", f) for f in firms],
+        "relations": [relation(types[i % len(types)], "hub", f) for i, f in enumerate(firms)],
     }
     (folder / "data.yaml").write_text(yaml.safe_dump(content), encoding="utf-8")
     server = start_server(GraphStore.load([folder]).warm())

@@ -1,0 +1,238 @@
+"""Big neighbourhoods as groups: many neighbours through one relation become a few counted groups.
+
+An authority with 26,007 designations, centred in a view, is a ring of dots with no labels
+and an arbitrary cut. Instead, when one entity's neighbours through one relation type in one
+direction number more than a threshold, a neighbourhood shows them as *groups*, split by the
+facet that tells them apart best (kind, country, year of the relation, programme): "1,240
+sanctioned by HM Treasury · RU". Counts are exact: the neighbours shown individually (those
+in the view for another reason) plus the groups' counts are all of them, and every group
+says how to list its members (:func:`group_members`, ``GET /api/groups/members``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, TypedDict
+
+import networkx as nx
+
+from graph.errors import BadQuery
+from graph.limits import MAX_PAGE, check_range
+from graph.queries.walk import edge_filter
+from graph.store import records
+from graph.store.records import EdgeFilter, EntitySummary
+
+__all__ = [
+    "FACETS",
+    "GROUP_THRESHOLD",
+    "Facet",
+    "Group",
+    "GroupedRelation",
+    "MembersPage",
+    "Reached",
+    "facet_value",
+    "group_members",
+    "neighbour_groups",
+    "split",
+]
+
+#: Above this many neighbours through one relation and direction, a view groups them.
+GROUP_THRESHOLD = 30
+#: A facet splits a group only into at most this many parts (more would not be read).
+MAX_PARTS = 12
+#: The facet is chosen on this many members (then every member is counted): 255,000 at once is slow.
+_SAMPLE = 5_000
+#: What a group can be split by: the neighbour's kind or country, the relation's year or programme.
+FACETS = ("kind", "country", "year", "program")
+
+Way = Literal["out", "in"]
+Facet = Literal["kind", "country", "year", "program"]
+
+
+def facet_value(entity: Mapping[str, Any], relation: Mapping[str, Any], facet: str) -> str:
+    """The value of ``facet`` for a neighbour (its attributes) reached by a relation (its attributes)."""
+    if facet == "kind":
+        return str(entity.get("kind") or "unknown")
+    if facet == "country":
+        return str(entity.get("country") or "none")
+    if facet == "year":
+        day = records.when(relation)
+        return day[:4] if day else "undated"
+    if facet == "program":
+        return str(relation.get("program") or "none")
+    raise BadQuery(f"facet must be one of {', '.join(FACETS)}, not {facet!r}")
+
+
+Reached = tuple[str, Mapping[str, Any]]
+"""The key and attributes of the first passing edge that reaches a neighbour."""
+
+
+def neighbour_groups(
+    graph: nx.MultiDiGraph, node: str, ways: tuple[Way, ...], keep: EdgeFilter | None
+) -> dict[tuple[str, Way], dict[str, Reached]]:
+    """Per (relation, way): each neighbour of ``node`` with the first passing edge that reaches it."""
+    found: dict[tuple[str, Way], dict[str, Reached]] = {}
+    for way in ways:
+        side = records.successors(graph) if way == "out" else records.predecessors(graph)
+        for other, keyed in side[node].items():
+            for key, data in keyed.items():
+                if keep is None or keep(data):
+                    found.setdefault((str(data.get("relation")), way), {}).setdefault(other, (key, data))
+    return found
+
+
+@dataclass(frozen=True)
+class Group:
+    """Some of one entity's neighbours through one relation and direction, of one facet value
+    (``facet`` None: all of them)."""
+
+    of: str
+    relation: str
+    way: Way
+    facet: str | None
+    value: str | None
+    count: int
+
+    @property
+    def id(self) -> str:
+        part = f":{self.facet}={self.value}" if self.facet is not None else ""
+        return f"group:{self.of}:{self.relation}:{self.way}{part}"
+
+    @property
+    def ends(self) -> tuple[str, str]:
+        """Source and target of the edge that joins the entity to the group, as the relation reads."""
+        return (self.of, self.id) if self.way == "out" else (self.id, self.of)
+
+    def members_query(self) -> dict[str, str]:
+        """The parameters of ``GET /api/groups/members`` that list this group's members."""
+        query = {"of": self.of, "relation": self.relation, "direction": self.way}
+        if self.facet is not None and self.value is not None:
+            query.update(facet=self.facet, value=self.value)
+        return query
+
+
+class GroupedRelation(TypedDict):
+    """One entity's neighbours through one relation and direction, as a view shows them."""
+
+    of: str
+    relation: str
+    direction: Way
+    total: int
+    """Every neighbour through this relation and direction (as of the view's date)."""
+    shown: int
+    """Those drawn individually (in the view for another reason)."""
+    grouped: int
+    """Those in the groups: ``shown + grouped == total``."""
+    facet: str | None
+
+
+def split(
+    graph: nx.MultiDiGraph, of: str, relation: str, way: Way, members: Mapping[str, Reached]
+) -> tuple[str | None, list[Group]]:
+    """``members`` as groups by the facet that tells them apart best: of the facets with 2 to
+    :data:`MAX_PARTS` values, the one whose split is most even (highest entropy; judged on
+    the first 5,000 members of a bigger group, then every member counted); one group of all
+    when none has. Largest groups first."""
+    entities = records.entities(graph)
+    sample = members if len(members) <= _SAMPLE else dict(itertools.islice(members.items(), _SAMPLE))
+    best: tuple[float, str, Counter[str]] | None = None
+    for facet in FACETS:
+        counts = _facet_counts(entities, sample, facet)
+        if not 2 <= len(counts) <= MAX_PARTS:
+            continue
+        total = sum(counts.values())
+        entropy = -sum(c / total * math.log(c / total) for c in counts.values())
+        if best is None or entropy > best[0]:
+            best = (entropy, facet, counts)
+    if best is not None and sample is not members:
+        best = (best[0], best[1], _facet_counts(entities, members, best[1]))  # exact counts of all
+    if best is None:
+        return None, [Group(of, relation, way, None, None, len(members))]
+    _, facet, counts = best
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return facet, [Group(of, relation, way, facet, value, count) for value, count in ordered]
+
+
+def _facet_counts(
+    entities: Mapping[str, Mapping[str, Any]], members: Mapping[str, Reached], facet: str
+) -> Counter[str]:
+    """How many members have each value of ``facet``: :func:`facet_value` for all of them,
+    written out per facet so that a 255,000-member group is counted in tens of milliseconds."""
+    if facet == "kind":
+        return Counter(str(entities[m].get("kind") or "unknown") for m in members)
+    if facet == "country":
+        return Counter(str(entities[m].get("country") or "none") for m in members)
+    if facet == "program":
+        return Counter(str(data.get("program") or "none") for _, data in members.values())
+    return Counter(
+        (str(day)[:4] if (day := data.get("date") or data.get("start")) else "undated") for _, data in members.values()
+    )
+
+
+class MembersPage(TypedDict):
+    """A page of a group's members, by label."""
+
+    of: str
+    relation: str
+    direction: Way
+    facet: str | None
+    value: str | None
+    q: str
+    total: int
+    offset: int
+    limit: int
+    results: list[EntitySummary]
+
+
+def group_members(
+    graph: nx.MultiDiGraph,
+    of: str,
+    relation: str,
+    direction: str,
+    *,
+    facet: str | None = None,
+    value: str | None = None,
+    q: str = "",
+    as_of: date | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> MembersPage:
+    """The members of a group, by label, ``q`` narrowing them to labels containing it
+    (case-insensitive); the exact ``total`` of those that match."""
+    if direction not in ("out", "in"):
+        raise BadQuery(f"direction must be out or in, not {direction!r}")
+    way: Way = direction  # type: ignore[assignment]
+    if (facet is None) != (value is None):
+        raise BadQuery("give facet and value together, or neither")
+    if facet is not None and facet not in FACETS:
+        raise BadQuery(f"facet must be one of {', '.join(FACETS)}, not {facet!r}")
+    check_range("limit", limit, 1, MAX_PAGE)
+    check_range("offset", offset, 0, 1_000_000)
+    keep = edge_filter([relation], as_of)
+    members = neighbour_groups(graph, of, (way,), keep).get((relation, way), {})
+    entities = records.entities(graph)
+    wanted = q.casefold().strip()
+    chosen = [
+        m
+        for m, (_, data) in members.items()
+        if (facet is None or facet_value(entities[m], data, facet) == value)
+        and (not wanted or wanted in str(entities[m].get("label", m)).casefold())
+    ]
+    chosen.sort(key=lambda m: (str(entities[m].get("label", m)).casefold(), m))
+    return {
+        "of": of,
+        "relation": relation,
+        "direction": way,
+        "facet": facet,
+        "value": value,
+        "q": q,
+        "total": len(chosen),
+        "offset": offset,
+        "limit": limit,
+        "results": [records.summary(graph, m) for m in chosen[offset : offset + limit]],
+    }

@@ -1,0 +1,59 @@
+"""Big neighbourhoods in the explorer: groups drawn with counts, members found and pulled into the view."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from graph.store import GraphStore
+from tests.browser.conftest import Watched, click_node
+from tests.live import Server, start_server
+from tests.test_groups import DESIGNATED, designations
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def hub_server() -> Iterator[Server]:
+    server = start_server(GraphStore.from_graph(designations()))
+    yield server
+    server.stop()
+
+
+def drawn_groups(page: Watched) -> list[dict]:
+    groups: list[dict] = page.page.evaluate(
+        "() => linkscope.nodes.get().filter((n) => n.group_of && !n.hidden).map((n) => n.group_of)"
+    )
+    return groups
+
+
+def test_a_hub_is_drawn_as_counted_groups(page: Watched, hub_server: Server) -> None:
+    page.goto(f"{hub_server.url}/explore?center=ofac&depth=1")
+    groups = drawn_groups(page)
+    assert {g["value"]: g["count"] for g in groups} == DESIGNATED
+    drawn = page.page.evaluate("() => linkscope.nodes.get().filter((n) => !n.hidden).length")
+    assert drawn == 1 + len(DESIGNATED)  # the authority and one node per group, not 40 dots
+    assert all(g["facet"] == "country" and g["direction"] == "out" for g in groups)
+
+
+def test_a_member_is_two_clicks_away(page: Watched, hub_server: Server) -> None:
+    page.goto(f"{hub_server.url}/explore?center=ofac&depth=1")
+    ru = next(
+        n for n in page.page.evaluate("() => linkscope.nodes.get()") if (n.get("group_of") or {}).get("value") == "RU"
+    )
+    click_node(page, ru["id"])
+    page.wait("document.querySelectorAll('#details ul.members li').length > 0")
+    listed = page.page.locator("#details ul.members li").count()
+    assert listed == min(DESIGNATED["RU"], 20)
+    page.page.fill("#details input[type=search]", "firm 03")
+    page.wait("document.querySelectorAll('#details ul.members li').length === 1")
+    member = page.page.locator("#details ul.members li").first.get_attribute("data-id")
+    assert member == "ru-firm-03"
+    page.page.locator("#details ul.members li button.show-member").first.click()
+    page.page.wait_for_url("**include=ru-firm-03**")
+    page.wait("window.linkscope && window.linkscope.ready")
+    shown = page.page.evaluate("(id) => { const n = linkscope.nodes.get(id); return !!n && !n.hidden; }", member)
+    assert shown
+    counts = {g["value"]: g["count"] for g in drawn_groups(page)}
+    assert counts["RU"] == DESIGNATED["RU"] - 1 and sum(counts.values()) == sum(DESIGNATED.values()) - 1
