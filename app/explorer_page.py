@@ -191,6 +191,7 @@ def _group_vis(graph: nx.MultiDiGraph, part: Part, group: Group) -> tuple[dict[s
         "title": shown["label"],
         "label": f"{group.count:,}",
         "arrows": "to",
+        "relation": group.relation,
         "record": record,
         "dashes": True,
         "color": {"color": GROUP_STYLE["color"]["border"]},

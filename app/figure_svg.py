@@ -20,8 +20,9 @@ import networkx as nx
 
 from app.explorer_page import vis_data
 from app.layout import CHAR_WIDTH, FONT_SIZE, INSIDE_SHAPES, LINE_HEIGHT, label_box, layered_layout, preset_layout
+from app.styles import GROUP_STYLE
 from graph.model.vocabulary import Vocabulary
-from graph.queries.part import Part
+from graph.queries.part import GROUP_KIND, Part
 from graph.store import records
 
 __all__ = ["figure_svg"]
@@ -37,7 +38,7 @@ def figure_svg(
     vocab = records.vocabulary(graph)
     nodes, edges = vis_data(graph, part, list(centers))
     (layered_layout if layered else preset_layout)(nodes, edges)
-    under = _under_measure(graph, [n["id"] for n in nodes], as_of)
+    under = _under_measure(graph, [n["id"] for n in nodes if "group_of" not in n], as_of)
     boxes = {n["id"]: label_box(n) for n in nodes}
     positions = {n["id"]: (float(n.get("x", 0.0)), float(n.get("y", 0.0))) for n in nodes}
     left, top, right, bottom = _bounds(nodes, boxes)
@@ -241,6 +242,11 @@ def _legend(
     """The kinds and relation types drawn, plus what the ring and the dotted lines mean, in rows."""
     items: list[tuple[str, str]] = []
     for kind in dict.fromkeys(str(n.get("kind")) for n in nodes):
+        if kind == GROUP_KIND:
+            colors = GROUP_STYLE["color"]
+            look_group = f"fill={quoteattr(colors['background'])} stroke={quoteattr(colors['border'])} stroke-width='1'"
+            items.append((_shape("dot", 0, 0, 6, look_group), "group of neighbours, with their count"))
+            continue
         look = vocab.kind_style(kind)
         swatch = _shape(look.shape if look.shape not in INSIDE_SHAPES else "square", 0, 0, 6,
                         f"fill={quoteattr(look.color)} stroke='#1f2937' stroke-width='1'")  # fmt: skip

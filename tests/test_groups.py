@@ -146,3 +146,12 @@ def test_the_fast_facet_counts_are_the_facet_values(hub: nx.MultiDiGraph) -> Non
     for facet in FACETS:
         expected = Counter(facet_value(entities[m], data, facet) for m, (_, data) in members.items())
         assert _facet_counts(entities, members, facet) == expected, facet
+
+
+def test_the_brief_says_what_the_groups_stand_for(hub: nx.MultiDiGraph) -> None:
+    with TestClient(create_app(Settings(), store=GraphStore.from_graph(hub))) as client:
+        page = client.get("/report", params={"center": "ofac", "depth": 1}).text
+    split = ", ".join(f"{country} {count}" for country, count in sorted(DESIGNATED.items(), key=lambda kv: -kv[1]))
+    total = sum(DESIGNATED.values())
+    assert f"{total} entities sanctioned by OFAC are counted, not listed (by country: {split})." in page
+    assert page.count("sanctioned by OFAC ·") >= len(DESIGNATED)  # the figure draws the groups

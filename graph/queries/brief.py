@@ -325,6 +325,28 @@ def _summary(
     dated = sorted(filter(None, (records.when(records.relation_attrs(graph, *edge)) for edge in part.edges)))
     if dated:
         lines.append(f"Dated relations run from {dated[0]} to {dated[-1]}.")
+    lines += _grouped(graph, vocab, part)
+    return lines
+
+
+def _grouped(graph: nx.MultiDiGraph, vocab: Vocabulary, part: Part) -> list[str]:
+    """What the view's groups stand for: "40 entities sanctioned by OFAC are counted, not
+    listed (by country: CN 20, RU 15, BY 5)"."""
+    lines = []
+    for grouped in part.grouped:
+        if not grouped["grouped"]:
+            continue
+        of, relation, way = grouped["of"], grouped["relation"], grouped["direction"]
+        spec = vocab.relation_types.get(relation)
+        phrase = (spec.inverse_label if way == "out" else f"that {spec.label}") if spec else relation
+        groups = [g for g in part.groups if (g.of, g.relation, g.way) == (of, relation, way)]
+        split = ", ".join(f"{g.value} {g.count:,}" for g in groups if g.value is not None)
+        lines.append(
+            f"{_count(grouped['grouped'], 'entity', 'entities')} {phrase} {records.label(graph, of)} "
+            f"{'is' if grouped['grouped'] == 1 else 'are'} counted, not listed"
+            + (f" (by {grouped['facet']}: {split})" if split else "")
+            + "."
+        )
     return lines
 
 

@@ -56,4 +56,16 @@ def filter_part(graph: nx.MultiDiGraph, part: Part, centers: Collection[str], vi
             edges.append((u, v, k))
     linked = {n for u, v, _ in edges for n in (u, v)}
     kept = {n: d for n, d in part.nodes.items() if n in allowed and (n in centers or n in linked)}
-    return Part(nodes=kept, edges=edges, truncated=part.truncated, truncated_reason=part.truncated_reason)
+
+    def group_shown(of: str, relation: str) -> bool:  # groups count their members whatever the as-of day
+        return of in kept and (not relations or relation in relations)
+
+    return Part(
+        nodes=kept,
+        edges=edges,
+        truncated=part.truncated,
+        truncated_reason=part.truncated_reason,
+        groups=[g for g in part.groups if group_shown(g.of, g.relation)],
+        grouped=[g for g in part.grouped if group_shown(g["of"], g["relation"])],
+        hidden=[h for h in part.hidden if h[0] in kept],
+    )
