@@ -155,3 +155,9 @@ def test_the_brief_says_what_the_groups_stand_for(hub: nx.MultiDiGraph) -> None:
     total = sum(DESIGNATED.values())
     assert f"{total} entities sanctioned by OFAC are counted, not listed (by country: {split})." in page
     assert page.count("sanctioned by OFAC ·") >= len(DESIGNATED)  # the figure draws the groups
+
+
+def test_groups_hold_only_the_kinds_a_view_reaches(hub: nx.MultiDiGraph) -> None:
+    assert subgraph(hub, ["ofac"], depth=1, group=10, kinds=["programme"]).groups == []
+    firms = subgraph(hub, ["ofac"], depth=1, group=10, kinds=["firm"])
+    assert sum(g.count for g in firms.groups) == sum(DESIGNATED.values())

@@ -115,6 +115,11 @@ def subgraph(
         if group is None:
             return steps_from(graph, node, direction, keep, shared)
         by = neighbour_groups(graph, node, _WAYS[direction], keep)
+        if wanted_kinds:  # a group holds only what the view may reach
+            by = {
+                bucket: {m: reached for m, reached in members.items() if entities[m].get("kind") in wanted_kinds}
+                for bucket, members in by.items()
+            }
         big = [bucket for bucket, members in by.items() if len(members) > group]
         if not big:
             return steps_from(graph, node, direction, keep, shared)
