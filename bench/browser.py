@@ -1,6 +1,11 @@
 """Time to first stable drawing in headless Chromium: Linkscope's explorer beside pyvis's default page.
 
 Both draw the same synthetic view (100, 1,000 and 10,000 nodes, about two edges per node).
+Then, when the 1M-entity snapshot of ``bench/scale.py`` is in BENCH_CACHE, the explorer
+centred on each of its four biggest hubs (``linkscope serve --snapshot``, one worker): ours
+draws the hub's groups; pyvis draws the same hub's neighbourhood as the explorer did before
+groups (cut at 500 nodes). For these the time also runs from the answer's arrival
+(``responseEnd``), what issue 17's goal counts.
 Ours: ``/explore`` (positions computed on the server, physics off). pyvis: ``Network()``
 with its default options (barnesHut physics, 1,000 stabilisation iterations), filled with
 the same node and edge lists, its CDN tags removed so it runs offline (as the tech notes
@@ -21,6 +26,7 @@ from pathlib import Path
 import networkx as nx
 
 from bench.synthetic import synthetic_graph
+from graph.queries.selection import Neighbourhood, select
 from graph.store import GraphStore
 
 SIZES = [int(s) for s in os.environ.get("BENCH_BROWSER_SIZES", "100,1000,10000").split(",")]
@@ -70,6 +76,13 @@ def pyvis_page(graph: nx.MultiDiGraph, folder: Path) -> Path:
 
 
 def measure(browser, url: str) -> float | None:  # type: ignore[no-untyped-def]
+    """Seconds from navigation start to the first stable drawing (None: cut off)."""
+    drawn = measure_both(browser, url)
+    return drawn[0] if drawn else None
+
+
+def measure_both(browser, url: str) -> tuple[float, float] | None:  # type: ignore[no-untyped-def]
+    """Seconds from navigation start, and from the answer's last byte, to the first stable drawing."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.add_init_script(HOOK)
     page.goto(url, wait_until="commit")
@@ -80,11 +93,49 @@ def measure(browser, url: str) -> float | None:  # type: ignore[no-untyped-def]
             if stable:
                 timing = page.evaluate("() => performance.timing.responseEnd - performance.timing.navigationStart")
                 print(f"    (server answered after {timing / 1000:.2f} s)", flush=True) if VERBOSE else None
-                return float(stable) / 1000
+                return float(stable) / 1000, (float(stable) - timing) / 1000
             time.sleep(0.05)
         return None
     finally:
         page.close()
+
+
+def million(browser, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """The four biggest hubs of the 1M snapshot, grouped (ours) and cut at 500 (pyvis defaults)."""
+    from bench.load import start_serve
+    from bench.scale import CACHE, SIZE, stop
+    from graph.store.snapshot import read_snapshot
+
+    snapshot = CACHE / f"linkscope-bench-{SIZE}.ftm.snapshot"
+    if not snapshot.is_file():
+        print("\n(1M hubs skipped: run bench.scale first to make its snapshot)")
+        return
+    store = read_snapshot(snapshot)
+    hubs = sorted(store.hubs.groups, key=lambda n: -store.graph.degree(n))[:4]
+    degrees = {hub: store.graph.degree(hub) for hub in hubs}
+    cuts = {}
+    for hub in hubs:
+        part = select(store, Neighbourhood((hub,), depth=1, max_nodes=500)).part
+        assert part is not None
+        cuts[hub] = store.graph.subgraph(part.nodes).copy()
+    print("\n| view at 1M entities | HTML ours | ours, from navigation / from the answer | pyvis defaults "
+          "(500 of its neighbours) | ratio (pyvis/ours) |")  # fmt: skip
+    print("|---|---|---|---|---|")
+    process, url, _ = start_serve(["--snapshot", str(snapshot), "--workers", "1"])
+    try:
+        for hub in hubs:
+            view = f"{url}/explore?view=subgraph&center={hub}&depth=1"
+            html_size = len(urllib.request.urlopen(view, timeout=120).read())
+            ours = measure_both(browser, view)
+            theirs = measure(browser, pyvis_page(cuts[hub], folder).as_uri())
+            shown = f"{ours[0]:.2f} / {ours[1]:.2f}" if ours else "cut off"
+            ratio = f"{theirs / ours[0]:,.1f}x" if ours and theirs else "n/a"
+            print(
+                f"| centred on {hub} ({degrees[hub]:,} relations) | {html_size / 1e6:.2f} MB | {shown} | "
+                f"{f'{theirs:.2f}' if theirs else f'> {CUTOFF_S} (cut off)'} | {ratio} |"
+            )
+    finally:
+        stop(process)
 
 
 def main() -> None:
@@ -116,6 +167,7 @@ def main() -> None:
                 f"| {label} | {html_size / 1e6:.1f} MB | {ours:.2f} | "
                 f"{f'{theirs:.2f}' if theirs else f'> {CUTOFF_S} (cut off)'} | {ratio} |"
             )
+        million(browser, Path(tmp))
         browser.close()
 
 
