@@ -14,8 +14,8 @@ __all__ = ["label_box", "layered_layout", "preset_layout", "separate", "wrap_lab
 
 KAMADA_KAWAI_UP_TO = 150
 FORCE_LAYOUT_UP_TO = 1000
-#: Views up to this size get their labels pulled apart (about 0.2 s at 300 nodes); beyond, there
-#: are too many labels to read them all anyway.
+#: Views up to this size get their labels pulled apart (about 0.2 s at 300 nodes); beyond, the
+#: less important labels are left out where they would overlap (:func:`thin_labels`).
 SEPARATE_UP_TO = 300
 
 FONT_SIZE = 13
@@ -133,6 +133,43 @@ def preset_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> N
         node["x"] = round((x - left) / span * scale, 1)
         node["y"] = round((y - top) / span * scale, 1)
     separate(nodes)
+    thin_labels(nodes, edges)
+
+
+def thin_labels(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
+    """In views too big to pull apart (over :data:`SEPARATE_UP_TO` nodes), keep the labels of
+    the most important nodes and drop those that would overlap one of them, so no two labels
+    ever run into each other (vis-network scales labels with the zoom, so what does not
+    overlap at one zoom level overlaps at none). Importance: centres, then groups, then the
+    nodes with the most relations in the view. A dropped label stays in the node's tooltip
+    and in ``hidden_label``."""
+    if len(nodes) <= SEPARATE_UP_TO:
+        return
+    degree: dict[str, int] = {}
+    for edge in edges:
+        for end in (edge["from"], edge["to"]):
+            degree[end] = degree.get(end, 0) + 1
+    order = sorted(
+        range(len(nodes)),
+        key=lambda i: (not nodes[i].get("center"), "group_of" not in nodes[i], -degree.get(nodes[i]["id"], 0), i),
+    )
+    boxes = [label_box(n) for n in nodes]
+    cell = max(max(b[0] for b in boxes), max(b[1] for b in boxes))
+    kept: dict[tuple[int, int], list[int]] = {}
+    for i in order:
+        x, y = float(nodes[i]["x"]), float(nodes[i]["y"]) + boxes[i][2]
+        cx, cy = int(x // cell), int(y // cell)
+        clash = any(
+            abs(x - float(nodes[j]["x"])) < (boxes[i][0] + boxes[j][0]) / 2
+            and abs(y - float(nodes[j]["y"]) - boxes[j][2]) < (boxes[i][1] + boxes[j][1]) / 2
+            for gx in (cx - 1, cx, cx + 1)
+            for gy in (cy - 1, cy, cy + 1)
+            for j in kept.get((gx, gy), ())
+        )
+        if clash:
+            nodes[i]["hidden_label"], nodes[i]["label"] = nodes[i].get("label", ""), ""
+        else:
+            kept.setdefault((cx, cy), []).append(i)
 
 
 def _rings(nodes: list[dict[str, Any]], pairs: list[tuple[int, int]]) -> list[tuple[float, float]]:

@@ -809,7 +809,11 @@
       if (edges.get(id)) edges.update({ id, color: { color: "#111827", opacity: 1 }, width: 7, hidden: false });
     });
     linkscope.highlighted = [...onPath].filter((id) => edges.get(id));
-    nodes.update(ids.filter((i) => nodes.get(i)).map((i) => ({ id: i, hidden: false })));
+    // a path's nodes are labelled, even those whose label a big view left out to avoid overlaps
+    nodes.update(ids.filter((i) => nodes.get(i)).map((i) => {
+      const node = nodes.get(i);
+      return node.hidden_label ? { id: i, hidden: false, label: node.hidden_label } : { id: i, hidden: false };
+    }));
     syncUrl();
     fill(details, 
       el("h2", {}, `Paths from ${result.source.label} to ${result.target.label}`),

@@ -58,3 +58,30 @@ def test_data_text_cannot_break_out_of_the_page(bundled: nx.MultiDiGraph) -> Non
     assert html.count("</script>") == 3  # the data block and the two script files, nothing else
     assert any(n["label"].startswith("</script>") for n in page_data(html)["nodes"])
     assert "<title>Around &lt;/script&gt;" in html
+
+
+def test_labels_of_a_big_view_never_overlap_and_the_important_ones_stay() -> None:
+    from itertools import combinations
+
+    from app.explorer_page import vis_data
+    from app.layout import SEPARATE_UP_TO, label_box, preset_layout
+    from bench.synthetic import synthetic_graph
+    from graph.queries.subgraph import subgraph
+
+    graph = synthetic_graph(3_000, seed=3)
+    for _, data in graph.nodes(data=True):  # names as long as real ones
+        data["label"] = f"{data['label']} International Trading and Holding Company Limited"
+    hub = max(graph.degree, key=lambda pair: pair[1])[0]
+    part = subgraph(graph, [hub], depth=2, max_nodes=SEPARATE_UP_TO + 200)
+    nodes, edges = vis_data(graph, part, [hub])
+    preset_layout(nodes, edges)
+    assert len(nodes) > SEPARATE_UP_TO
+    labelled = [n for n in nodes if n["label"]]
+    assert next(n for n in nodes if n["id"] == hub)["label"]  # the centre keeps its label
+    assert 10 < len(labelled) < len(nodes)
+    assert all(n["hidden_label"] and n["title"] for n in nodes if not n["label"])
+    for a, b in combinations(labelled, 2):
+        (wa, ha, da), (wb, hb, db) = label_box(a), label_box(b)
+        apart_x = abs(a["x"] - b["x"]) >= (wa + wb) / 2
+        apart_y = abs(a["y"] + da - b["y"] - db) >= (ha + hb) / 2
+        assert apart_x or apart_y, (a["id"], b["id"])
