@@ -161,11 +161,16 @@ class GroupMembersOut(BaseModel):
     direction: str
     facet: str | None
     value: str | None
+    narrow: dict[str, str] = Field(description="The other facet values the members were narrowed to.")
     q: str
     total: int = Field(description="Members matching q (exact).")
     offset: int
     limit: int
     results: list[EntitySummary]
+    facets: dict[str, dict[str, int]] = Field(
+        description="For each facet, how many matching members have each value (the 20 commonest).",
+        examples=[{"country": {"CN": 20, "RU": 15}, "kind": {"firm": 35}}],
+    )
 
 
 class ChainHop(EdgeOut):

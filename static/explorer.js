@@ -637,10 +637,26 @@
     const query = el("input", { type: "search", placeholder: "Find in this group", "aria-label": "Find in this group" });
     const list = el("ul", { class: "members" });
     const more = el("div", { class: "actions" });
+    const splits = el("div", { class: "splits" });
+    const narrow = new Map(); // facet -> value: the group split by other facets
     let offset = 0;
+    function showSplits(facets) {
+      const lines = Object.entries(facets)
+        .filter(([name, counts]) => name !== group.facet && (Object.keys(counts).length > 1 || narrow.has(name)))
+        .map(([name, counts]) => el("p", { class: "split", dataset: { facet: name } }, `by ${name}: `,
+          Object.entries(counts).map(([value, count]) => el("button", {
+            type: "button", class: narrow.get(name) === value ? "chip on" : "chip", dataset: { value },
+            onclick: () => {
+              if (narrow.get(name) === value) narrow.delete(name);
+              else narrow.set(name, value);
+              load(true).catch(showError);
+            } }, `${value} ${count.toLocaleString("en")}`))));
+      fill(splits, lines);
+    }
     async function load(reset) {
       if (reset) offset = 0;
       const q = new URLSearchParams(Object.entries(group.members));
+      narrow.forEach((value, name) => q.append("narrow", `${name}:${value}`));
       q.set("q", query.value.trim());
       q.set("limit", String(MEMBERS_PAGE));
       q.set("offset", String(offset));
@@ -654,8 +670,10 @@
             onclick: () => navigate({ center: state.center, view: state.view, include: [...state.include, m.id],
               expand: state.expand }) }, "Show in view"),
           el("button", { type: "button", onclick: () => navigate({ view: "subgraph", center: [m.id] }) }, "Centre here")));
-      if (reset) fill(list, items);
-      else list.append(...items);
+      if (reset) {
+        fill(list, items);
+        showSplits(data.facets);
+      } else list.append(...items);
       offset += data.results.length;
       fill(more,
         el("p", { class: "note matched" }, `${offset} of ${data.total.toLocaleString("en")}` +
@@ -672,7 +690,7 @@
       el("h2", {}, nodes.get(id).title),
       el("p", { class: "kind" }, `group of ${group.count.toLocaleString("en")} · ${split}`),
       el("p", { class: "note" }, "Too many to draw one by one: find a member, then show it in the view or centre on it."),
-      query, list, more);
+      query, splits, list, more);
     await load(true);
   }
   linkscope.showGroup = showGroup;

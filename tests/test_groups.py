@@ -161,3 +161,23 @@ def test_groups_hold_only_the_kinds_a_view_reaches(hub: nx.MultiDiGraph) -> None
     assert subgraph(hub, ["ofac"], depth=1, group=10, kinds=["programme"]).groups == []
     firms = subgraph(hub, ["ofac"], depth=1, group=10, kinds=["firm"])
     assert sum(g.count for g in firms.groups) == sum(DESIGNATED.values())
+
+
+def test_a_group_splits_by_another_facet(hub: nx.MultiDiGraph) -> None:
+    whole = group_members(hub, "ofac", "sanctioned", "out", limit=1)
+    assert whole["facets"]["country"] == dict(sorted(DESIGNATED.items(), key=lambda kv: -kv[1]))
+    years = whole["facets"]["year"]
+    assert sum(years.values()) == sum(DESIGNATED.values()) and set(years) == {"2023", "2024"}
+    ru_2024 = group_members(hub, "ofac", "sanctioned", "out", facet="country", value="RU", narrow={"year": "2024"})
+    expected = sum(
+        1
+        for _, v, d in hub.out_edges("ofac", data=True)
+        if d["relation"] == "sanctioned" and v.startswith("ru-") and d["start"].startswith("2024")
+    )
+    assert ru_2024["total"] == expected == ru_2024["facets"]["year"]["2024"] and ru_2024["narrow"] == {"year": "2024"}
+    with TestClient(create_app(Settings(), store=GraphStore.from_graph(hub))) as client:
+        params = {"of": "ofac", "relation": "sanctioned", "direction": "out"}
+        narrowed = client.get("/api/groups/members", params={**params, "narrow": ["country:RU", "year:2024"]})
+        bad = client.get("/api/groups/members", params={**params, "narrow": "country"})
+    assert narrowed.status_code == 200 and narrowed.json()["total"] == expected
+    assert bad.status_code == 400 and "facet:value" in bad.json()["error"]["message"]

@@ -10,9 +10,10 @@ from app.api_models import GroupMembersOut, PathsOut, SubgraphOut
 from app.deps import AsOf, SettingsDep, StoreDep, deadline
 from app.errors import ERROR_RESPONSES
 from app.responses import SELECTION_FORMAT_HELP, export_responses, json_response, selection_response
+from graph.errors import BadQuery
 from graph.exports import FormatName
 from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_HOPS, MAX_NODES, MAX_PAGE, MAX_PATHS
-from graph.queries.groups import GROUP_THRESHOLD, Facet, group_members
+from graph.queries.groups import FACETS, GROUP_THRESHOLD, Facet, group_members
 from graph.queries.selection import Neighbourhood, Paths, select
 
 router = APIRouter(prefix="/api", tags=["graph"], responses=ERROR_RESPONSES)
@@ -131,6 +132,14 @@ def get_group_members(
     direction: Annotated[Literal["out", "in"], Query(description="out: the members are its targets; in: sources.")],
     facet: Annotated[Facet | None, Query(description="The facet the group is of (with value).")] = None,
     value: Annotated[str | None, Query(max_length=200, description="The facet's value.")] = None,
+    narrow: Annotated[
+        list[str] | None,
+        Query(
+            max_length=len(FACETS),
+            description="Keep only members with this facet value too, as facet:value (repeatable), e.g. "
+            "country:CN: the group split by another facet.",
+        ),
+    ] = None,
     q: Annotated[str, Query(max_length=200, description="Only members whose label contains this.")] = "",
     as_of: AsOf = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
@@ -140,7 +149,20 @@ def get_group_members(
     the exact `total` of those matching `q`: any of them can then be centred or expanded."""
     node = store.require(of)
     store.known("relation", [relation])
+    pairs = [item.partition(":") for item in narrow or ()]
+    if any(not sep for _, sep, _ in pairs):
+        raise BadQuery("narrow takes facet:value, e.g. country:CN")
     page = group_members(
-        store.graph, node, relation, direction, facet=facet, value=value, q=q, as_of=as_of, offset=offset, limit=limit
+        store.graph,
+        node,
+        relation,
+        direction,
+        facet=facet,
+        value=value,
+        narrow={name: wanted for name, _, wanted in pairs},
+        q=q,
+        as_of=as_of,
+        offset=offset,
+        limit=limit,
     )
     return json_response(page)

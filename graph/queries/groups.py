@@ -45,6 +45,8 @@ __all__ = [
 GROUP_THRESHOLD = 30
 #: A facet splits a group only into at most this many parts (more would not be read).
 MAX_PARTS = 12
+#: A members page counts at most this many values of each facet.
+MAX_FACET_VALUES = 20
 #: The facet is chosen on this many members (then every member is counted): 255,000 at once is slow.
 _SAMPLE = 5_000
 #: What a group can be split by: the neighbour's kind or country, the relation's year or programme.
@@ -182,11 +184,14 @@ class MembersPage(TypedDict):
     direction: Way
     facet: str | None
     value: str | None
+    narrow: dict[str, str]
     q: str
     total: int
     offset: int
     limit: int
     results: list[EntitySummary]
+    facets: dict[str, dict[str, int]]
+    """For every facet, how many of the matching members have each value (the commonest first)."""
 
 
 def group_members(
@@ -197,42 +202,54 @@ def group_members(
     *,
     facet: str | None = None,
     value: str | None = None,
+    narrow: Mapping[str, str] | None = None,
     q: str = "",
     as_of: date | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> MembersPage:
-    """The members of a group, by label, ``q`` narrowing them to labels containing it
-    (case-insensitive); the exact ``total`` of those that match."""
+    """The members of a group, by label: ``narrow`` keeps those with these facet values too (a
+    group split by another facet), ``q`` those whose label contains it (case-insensitive).
+    With the exact ``total`` of those that match, and how they split by every facet."""
     if direction not in ("out", "in"):
         raise BadQuery(f"direction must be out or in, not {direction!r}")
     way: Way = direction  # type: ignore[assignment]
     if (facet is None) != (value is None):
         raise BadQuery("give facet and value together, or neither")
-    if facet is not None and facet not in FACETS:
-        raise BadQuery(f"facet must be one of {', '.join(FACETS)}, not {facet!r}")
+    wanted_values = dict(narrow or {})
+    if facet is not None and value is not None:
+        wanted_values[facet] = value
+    unknown = [f for f in wanted_values if f not in FACETS]
+    if unknown:
+        raise BadQuery(f"facet must be one of {', '.join(FACETS)}, not {unknown[0]!r}")
     check_range("limit", limit, 1, MAX_PAGE)
     check_range("offset", offset, 0, 1_000_000)
     keep = edge_filter([relation], as_of)
     members = neighbour_groups(graph, of, (way,), keep).get((relation, way), {})
     entities = records.entities(graph)
     wanted = q.casefold().strip()
-    chosen = [
-        m
-        for m, (_, data) in members.items()
-        if (facet is None or facet_value(entities[m], data, facet) == value)
+    matched = {
+        m: reached
+        for m, reached in members.items()
+        if all(facet_value(entities[m], reached[1], f) == v for f, v in wanted_values.items())
         and (not wanted or wanted in str(entities[m].get("label", m)).casefold())
-    ]
-    chosen.sort(key=lambda m: (str(entities[m].get("label", m)).casefold(), m))
+    }
+    chosen = sorted(matched, key=lambda m: (str(entities[m].get("label", m)).casefold(), m))
+    facets = {}
+    for name in FACETS:
+        counts = _facet_counts(entities, matched, name)
+        facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_FACET_VALUES])
     return {
         "of": of,
         "relation": relation,
         "direction": way,
         "facet": facet,
         "value": value,
+        "narrow": {f: v for f, v in wanted_values.items() if f != facet},
         "q": q,
         "total": len(chosen),
         "offset": offset,
         "limit": limit,
         "results": [records.summary(graph, m) for m in chosen[offset : offset + limit]],
+        "facets": facets,
     }

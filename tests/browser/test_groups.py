@@ -57,3 +57,19 @@ def test_a_member_is_two_clicks_away(page: Watched, hub_server: Server) -> None:
     assert shown
     counts = {g["value"]: g["count"] for g in drawn_groups(page)}
     assert counts["RU"] == DESIGNATED["RU"] - 1 and sum(counts.values()) == sum(DESIGNATED.values()) - 1
+
+
+def test_a_group_splits_by_another_facet_in_the_panel(page: Watched, hub_server: Server) -> None:
+    page.goto(f"{hub_server.url}/explore?center=ofac&depth=1")
+    everything = page.page.evaluate("() => linkscope.nodes.get()")
+    cn = next(n for n in everything if (n.get("group_of") or {}).get("value") == "CN")
+    click_node(page, cn["id"])
+    page.wait("document.querySelectorAll('#details .split[data-facet=year] button').length === 2")
+    years = {
+        b.get_attribute("data-value"): int(b.inner_text().split()[-1])
+        for b in page.page.locator("#details .split[data-facet=year] button").all()
+    }
+    assert sum(years.values()) == DESIGNATED["CN"]
+    page.page.locator("#details .split[data-facet=year] button[data-value='2023']").click()
+    page.wait(f"document.querySelectorAll('#details ul.members li').length === {years['2023']}")
+    assert page.page.locator("#details .split[data-facet=year] button.on").count() == 1
