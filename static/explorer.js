@@ -185,6 +185,7 @@
     const edge = edges.get(id);
     if (!record || !edge) return false;
     if (!relations.has(record.relation) && page.legend.relations.some((r) => r.name === record.relation)) return false;
+    if (record.key === "group" && record.count === 0) return false; // no member in force on the as-of day
     if ((!inForce(record, state.as_of) && changed.get(id) !== "ended") || !evidenceShown(record)) return false;
     const from = nodes.get(edge.from);
     const to = nodes.get(edge.to);
@@ -376,6 +377,7 @@
     showAsOf();
     applyFilters();
     syncUrl();
+    refreshGroups();
     if (state.compare) showChanges().catch(showError);
     else if (state.view === "supply-chain" && panelShowsChain) showSupplyChain().catch(showError);
   }
@@ -629,6 +631,36 @@
   }
 
   // ---- groups: many neighbours through one relation, counted, listed on demand ----------
+  // A group counts the members in force on the as-of day: recounted (by the server, which
+  // holds them) when the day changes, a moment after the slider stops.
+  let recount = null;
+  let recountTurn = 0;
+  function refreshGroups() {
+    clearTimeout(recount);
+    recount = setTimeout(async () => {
+      const turn = ++recountTurn;
+      const groups = nodes.get({ filter: (n) => n.group_of });
+      const counts = await Promise.all(groups.map((n) => {
+        const q = new URLSearchParams(Object.entries(n.group_of.members));
+        q.set("limit", "1");
+        if (state.as_of) q.set("as_of", state.as_of);
+        return getJson("/api/groups/members?" + q.toString()).then((data) => data.total);
+      }));
+      if (turn !== recountTurn) return; // the day changed again meanwhile
+      nodes.update(groups.map((n, i) => {
+        const count = counts[i].toLocaleString("en");
+        edges.get({ filter: (e) => e.from === n.id || e.to === n.id }).forEach((e) => {
+          records.get(e.id).count = counts[i];
+          edges.update({ id: e.id, label: count });
+        });
+        return { id: n.id, label: n.label.replace(/^[\d,]+/, count), title: n.title.replace(/^[\d,]+/, count),
+          group_of: Object.assign({}, n.group_of, { in_force: counts[i] }) };
+      }));
+      applyFilters();
+    }, 250);
+  }
+  linkscope.refreshGroups = refreshGroups;
+
   const MEMBERS_PAGE = 20;
   async function showGroup(id) {
     panelShowsChain = false;
@@ -688,7 +720,7 @@
     const split = group.facet ? `${group.facet}: ${group.value}` : "all of them";
     fill(details,
       el("h2", {}, nodes.get(id).title),
-      el("p", { class: "kind" }, `group of ${group.count.toLocaleString("en")} · ${split}`),
+      el("p", { class: "kind" }, `group of ${(group.in_force ?? group.count).toLocaleString("en")} · ${split}`),
       el("p", { class: "note" }, "Too many to draw one by one: find a member, then show it in the view or centre on it."),
       query, splits, list, more);
     await load(true);
@@ -944,6 +976,7 @@
   applyFilters();
   updateExports();
   buildTimebar().catch(showError);
+  if (state.as_of) refreshGroups();
   if (state.path_from && state.path_to) {
     pathFrom.value = state.path_from;
     pathTo.value = state.path_to;

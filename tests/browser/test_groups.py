@@ -73,3 +73,21 @@ def test_a_group_splits_by_another_facet_in_the_panel(page: Watched, hub_server:
     page.page.locator("#details .split[data-facet=year] button[data-value='2023']").click()
     page.wait(f"document.querySelectorAll('#details ul.members li').length === {years['2023']}")
     assert page.page.locator("#details .split[data-facet=year] button.on").count() == 1
+
+
+def test_groups_count_what_is_in_force_on_the_as_of_day(page: Watched, hub_server: Server) -> None:
+    graph = designations()
+    early = {
+        country: sum(
+            1
+            for _, v, d in graph.out_edges("ofac", data=True)
+            if v.startswith(country.lower() + "-") and d["start"] <= "2023-12-31"
+        )
+        for country in DESIGNATED
+    }
+    page.goto(f"{hub_server.url}/explore?center=ofac&depth=1&as_of=2023-12-31")
+    page.wait("linkscope.nodes.get().some((n) => n.group_of && n.group_of.in_force !== undefined)")
+    counts = {g["value"]: g["in_force"] for g in drawn_groups(page)}
+    assert counts == {country: n for country, n in early.items() if n}
+    labels = page.page.evaluate("() => linkscope.nodes.get().filter((n) => n.group_of).map((n) => n.label)")
+    assert all(label.split()[0] == str(early[label.split()[-1]]) for label in labels)
