@@ -154,6 +154,45 @@
   }
   addData(page.nodes, page.edges);
 
+  // ---- parallel edges: three or more between two entities are drawn as one counted edge ----
+  const FOLD_FROM = 3;
+  const foldOf = new Map(); // part edge id -> the id of the edge it is folded into
+  const unfolded = new Set(); // folds the reader opened into their parts
+  function foldParallel() {
+    const byPair = new Map();
+    edges.forEach((e) => {
+      const record = records.get(e.id);
+      if (!record || record.key === "group" || record.key === "folded" || foldOf.has(e.id)) return;
+      const pair = [e.from, e.to].sort().join("\u0000");
+      if (!byPair.has(pair)) byPair.set(pair, []);
+      byPair.get(pair).push(e);
+    });
+    byPair.forEach((parts, pair) => {
+      const id = "fold:" + pair;
+      const existing = records.get(id);
+      if (!existing && parts.length < FOLD_FROM) return;
+      const ids = [...(existing ? existing.parts : []), ...parts.map((p) => p.id)];
+      ids.forEach((part) => foldOf.set(part, id));
+      const kinds = new Set(ids.map((part) => records.get(part).relation));
+      const relation = kinds.size === 1 ? [...kinds][0] : "several";
+      const first = edges.get(ids[0]);
+      records.set(id, { id, key: "folded", relation, source: first.from, target: first.to, parts: ids });
+      const drawnEdge = { id, from: first.from, to: first.to, label: `×${ids.length}`, width: 4,
+        color: (baseStyle.get(ids[0]) || {}).color, arrows: first.arrows,
+        title: `${ids.length} relations between these two: click to list them` };
+      if (existing) edges.update(drawnEdge);
+      else {
+        drawn.set(id, "true");
+        baseStyle.set(id, { color: drawnEdge.color, width: 4 });
+        edges.add(drawnEdge);
+      }
+    });
+  }
+  function unfoldAround(ids) {
+    ids.forEach((id) => { if (foldOf.has(id)) unfolded.add(foldOf.get(id)); });
+  }
+  foldParallel();
+
   const network = new vis.Network(container, { nodes, edges }, page.options);
   window.network = network;
   const linkscope = { state, nodes, edges, records, ready: false, highlighted: [], changed };
@@ -180,10 +219,14 @@
     if (state.hide.includes("inferred") && item.status && isInferred(item)) return false;
     return true;
   }
-  function edgeShown(id, kinds, relations) {
+  function edgeShown(id, kinds, relations, ignoreFold) {
     const record = records.get(id);
     const edge = edges.get(id);
     if (!record || !edge) return false;
+    if (record.key === "folded") {
+      return !unfolded.has(id) && record.parts.some((part) => edgeShown(part, kinds, relations, true));
+    }
+    if (!ignoreFold && foldOf.has(id) && !unfolded.has(foldOf.get(id))) return false; // drawn as its fold
     if (!relations.has(record.relation) && page.legend.relations.some((r) => r.name === record.relation)) return false;
     if (record.key === "group" && record.count === 0) return false; // no member in force on the as-of day
     if ((!inForce(record, state.as_of) && changed.get(id) !== "ended") || !evidenceShown(record)) return false;
@@ -447,6 +490,7 @@
         : { id: e.id, color: { color: "#9f1239", opacity: 0.8 }, width: 5, dashes: [3, 6] });
     }));
     if (updates.length) edges.update(updates);
+    unfoldAround(changed.keys()); // what changed is drawn edge by edge
     applyFilters();
     fill(details,
       el("h2", {}, `What changed from ${result.from} to ${result.to}`),
@@ -622,6 +666,21 @@
     claimPanel();
     const record = records.get(id);
     if (!record) return;
+    if (record.key === "folded") {
+      fill(details,
+        el("h2", {}, `${record.parts.length} relations between ${label(record.source)} and ${label(record.target)}`),
+        el("div", { class: "actions" }, el("button", { type: "button", class: "unfold",
+          onclick: () => { unfolded.add(id); applyFilters(); } }, "Draw them apart")),
+        el("ul", { class: "parts" }, record.parts.map((part) => {
+          const r = records.get(part);
+          const spec = page.legend.relations.find((x) => x.name === r.relation);
+          return el("li", {}, el("details", {},
+            el("summary", {}, `${label(r.source)} ${spec ? spec.label : r.relation} ${label(r.target)}`,
+              r.date || r.start ? ` · ${r.date || r.start}` : "", r.status ? ` · ${r.status}` : ""),
+            evidence(r)));
+        })));
+      return;
+    }
     const spec = page.legend.relations.find((r) => r.name === record.relation);
     fill(details, 
       el("h2", {}, `${label(record.source)} ${spec ? spec.label : record.relation} ${label(record.target)}`),
@@ -801,6 +860,7 @@
       ["max_nodes", String(1 + EXPAND_PAGE * pageNo)], ["via", state.via]]);
     const data = await getJson("/explore/data?" + q.toString());
     const added = addData(data.nodes.map((n) => Object.assign(n, { center: false })), data.edges, id);
+    foldParallel();
     drawHistogram();
     state.expand.push(id);
     if (!data.truncated) expandedAll.add(id);
@@ -853,8 +913,11 @@
         [["view", "subgraph"], ["depth", "0"], ...ids.map((i) => ["center", i])]).toString());
       addData(extra.nodes.map((n) => Object.assign(n, { center: false })), extra.edges, null);
     }
+    foldParallel();
     clearHighlight();
     const onPath = new Set(result.paths.flatMap((p) => p.hops.map((h) => h.id)));
+    unfoldAround(onPath); // a path's own edge is drawn, not the fold it is part of
+    applyFilters();
     onPath.forEach((id) => {
       if (edges.get(id)) edges.update({ id, color: { color: "#111827", opacity: 1 }, width: 7, hidden: false });
     });

@@ -263,3 +263,36 @@ def test_the_time_bar_shows_each_round_as_a_peak(page: Watched, live_server: Ser
     as_of = page.page.evaluate("linkscope.state.as_of")
     assert as_of.startswith(first) and as_of >= f"{first}-28"
     assert "as_of=" + as_of in page.page.url
+
+
+def test_many_relations_between_two_entities_fold_into_one_counted_edge(page: Watched, live_server: Server) -> None:
+    graph = load_graph()
+    pairs = Counter(frozenset((u, v)) for u, v in graph.edges())
+    pair, count = max(pairs.items(), key=lambda item: item[1])
+    if count < 3:
+        pytest.skip("the bundled data has no pair with three relations or more")
+    a, b = sorted(pair)
+    page.goto(f"{live_server.url}/explore?view=subgraph&center={a}&depth=1")
+    fold = page.page.evaluate(
+        """([a, b]) => linkscope.edges.get({filter: (e) => !e.hidden && linkscope.records.get(e.id)?.key === 'folded'
+            && [e.from, e.to].sort().join() === [a, b].sort().join()}).map((e) => ({id: e.id, label: e.label}))""",
+        [a, b],
+    )
+    assert len(fold) == 1 and fold[0]["label"] == f"\u00d7{count}"  # the multiplication sign, then N
+    parts = page.page.evaluate("(id) => linkscope.records.get(id).parts", fold[0]["id"])
+    assert len(parts) == count
+    assert page.page.evaluate("(ids) => ids.every((id) => linkscope.edges.get(id).hidden)", parts)
+    position = page.page.evaluate(
+        """(id) => {
+            const e = network.body.edges[id];
+            const dom = network.canvasToDOM({x: (e.from.x + e.to.x) / 2, y: (e.from.y + e.to.y) / 2});
+            const box = document.querySelector('#graph canvas').getBoundingClientRect();
+            return {x: box.left + dom.x, y: box.top + dom.y};
+        }""",
+        fold[0]["id"],
+    )
+    page.page.mouse.click(position["x"], position["y"])
+    page.wait(f"document.querySelectorAll('#details ul.parts > li').length === {count}")
+    page.page.locator("#details button.unfold").click()
+    page.wait(f"({parts!r}).every((id) => !linkscope.edges.get(id).hidden)")
+    assert page.page.evaluate("(id) => linkscope.edges.get(id).hidden", fold[0]["id"])
