@@ -23,7 +23,7 @@ from app.layout import layered_layout, preset_layout, wrap_label
 from app.styles import GROUP_STYLE, edge_style, evidence_vocabulary, kind_style, legend
 from graph.errors import BadQuery
 from graph.queries.groups import GROUP_THRESHOLD, Group
-from graph.queries.part import Part
+from graph.queries.part import Part, group_edge
 from graph.queries.selection import Neighbourhood, Query, Selection, SupplyChainOf, select
 from graph.queries.walk import Via
 from graph.store import GraphStore, records
@@ -169,9 +169,7 @@ def vis_data(
 def _group_vis(graph: nx.MultiDiGraph, part: Part, group: Group) -> tuple[dict[str, Any], dict[str, Any]]:
     """A group of neighbours as a vis-network node, sized by its count, and its edge."""
     shown = part.group_node(graph, group)
-    source, target = group.ends
-    record = {"id": f"{group.id}:edge", "source": source, "target": target, "key": "group",
-              "relation": group.relation, "count": group.count}  # fmt: skip
+    record = group_edge(group)
     node = {
         "id": group.id,
         "label": wrap_label(shown["label"]),
@@ -186,8 +184,8 @@ def _group_vis(graph: nx.MultiDiGraph, part: Part, group: Group) -> tuple[dict[s
     }
     edge = {
         "id": record["id"],
-        "from": source,
-        "to": target,
+        "from": record["source"],
+        "to": record["target"],
         "title": shown["label"],
         "label": f"{group.count:,}",
         "arrows": "to",

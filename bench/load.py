@@ -80,20 +80,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def pss_kib(pid: int) -> int:
-    """Proportional set size of a process and its children (the workers), in KiB: each shared
-    page counted once over all of them."""
-    total = 0
+def memory_kib(pid: int) -> tuple[int, list[int]]:
+    """The proportional set size (PSS) of a process and its children (the workers) in KiB, each
+    shared page counted once over all of them; and the resident set (RSS) of each process."""
     pids = [pid]
     with contextlib.suppress(OSError):
         pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    pss, rss = 0, []
     for one in pids:
         try:
-            rollup = Path(f"/proc/{one}/smaps_rollup").read_text()
-            total += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")))
-        except (OSError, StopIteration):
-            pass
-    return total
+            rollup = Path(f"/proc/{one}/smaps_rollup").read_text().splitlines()[1:]
+        except OSError:  # a worker that just exited
+            continue
+        fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup}
+        pss += fields["Pss"]
+        rss.append(fields["Rss"])
+    return pss, rss
+
+
+def pss_kib(pid: int) -> int:
+    return memory_kib(pid)[0]
 
 
 def start_server(ftm: Path | None, workers: int | None) -> tuple[subprocess.Popen[bytes], str, float]:

@@ -39,7 +39,7 @@ import httpx
 import networkx as nx
 
 from bench.ftm_synthetic import write_ftm
-from bench.load import start_serve
+from bench.load import memory_kib, start_serve
 from bench.queries import plain_paths
 from bench.timing import fmt_ms, latencies, p
 
@@ -69,16 +69,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def memory(pid: int) -> tuple[float, list[float]]:
     """PSS of the process and its children in MiB, and the RSS of each."""
-    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
-    pss, rss = 0.0, []
-    for one in pids:
-        fields = {
-            line.split(":")[0]: int(line.split()[1])
-            for line in Path(f"/proc/{one}/smaps_rollup").read_text().splitlines()[1:]
-        }
-        pss += fields["Pss"] / 1024
-        rss.append(fields["Rss"] / 1024)
-    return pss, rss
+    pss, rss = memory_kib(pid)
+    return pss / 1024, [r / 1024 for r in rss]
 
 
 def requests(url: str, count: int) -> None:

@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from graph.store.build import load_graph
@@ -23,29 +25,55 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_health_on_loopback() -> None:
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.load(response)
+
+
+@contextmanager
+def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``linkscope serve ARGS`` on a free port, once it answers /healthz (its output if it never does)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
+        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port), *args],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    body = json.load(response)
+                get_json(base + "/healthz")
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(process.stdout.read().decode() if process.stdout else "no output") from None
                 time.sleep(0.2)
-        assert body["status"] == "ok" and body["nodes"] == len(load_graph())
+        yield base, process
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=30)
+
+
+def statuses_until(base: str, done: Callable[[list[dict]], bool], asks: int = 32) -> list[dict]:
+    """``/api/status`` asked ``asks`` times at once (so every worker answers), again until ``done``."""
+    deadline = time.monotonic() + 60
+    while True:
+        with ThreadPoolExecutor(8) as pool:
+            seen = list(pool.map(lambda _: get_json(base + "/api/status"), range(asks)))
+        if done(seen):
+            return seen
+        assert time.monotonic() < deadline, seen
+        time.sleep(0.3)
+
+
+def test_serve_answers_health_on_loopback() -> None:
+    with serving() as (base, _):
+        body = get_json(base + "/healthz")
+    assert body["status"] == "ok" and body["nodes"] == len(load_graph())
 
 
 def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
@@ -70,37 +98,12 @@ def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
     assert "not a lowercase slug" in result.stdout + result.stderr
 
 
-def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return json.load(response)
-
-
 def test_workers_share_one_graph_answer_the_same_and_reload_together() -> None:
-    port = free_port()
-    env = {**os.environ, "LINKSCOPE_ADMIN_TOKEN": "test-token"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                get_json(base + "/healthz")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.stdout.read().decode() if process.stdout else "no output") from None
-                time.sleep(0.2)
-        with ThreadPoolExecutor(8) as pool:
-            statuses = list(pool.map(lambda _: get_json(base + "/api/status"), range(64)))
-            answers = {
-                status["pid"]: get_json(base + "/api/entities/ndc?limit=5") for status in statuses
-            }  # the pids seen, each with an answer
+    with serving("--workers", "2", env={"LINKSCOPE_ADMIN_TOKEN": "test-token"}) as (base, process):
+        statuses = statuses_until(base, lambda _: True, asks=64)
+        answers = {
+            status["pid"]: get_json(base + "/api/entities/ndc?limit=5") for status in statuses
+        }  # the pids seen, each with an answer
         pids = {status["pid"] for status in statuses}
         assert len(pids) == 2 and all(status["workers"] == 2 for status in statuses)
         assert process.pid not in pids  # the main process loads and supervises; the workers answer
@@ -111,19 +114,11 @@ def test_workers_share_one_graph_answer_the_same_and_reload_together() -> None:
         )
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 202 and json.load(response)["accepted"] is True
-        deadline = time.monotonic() + 60
-        while True:
-            with ThreadPoolExecutor(8) as pool:
-                after = list(pool.map(lambda _: get_json(base + "/api/status"), range(32)))
-            if all(status["reloads"] == 1 for status in after) and len({s["pid"] for s in after}) == 2:
-                break
-            assert time.monotonic() < deadline, after
-            time.sleep(0.5)
+        after = statuses_until(
+            base, lambda seen: all(s["reloads"] == 1 for s in seen) and len({s["pid"] for s in seen}) == 2
+        )
         assert not pids & {status["pid"] for status in after}  # fresh workers, forked from the reloaded graph
         assert all(status["last_reload"]["ok"] for status in after)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_workers_serve_a_snapshot_and_watch_rebuilds_it(tmp_path: Path) -> None:
@@ -135,40 +130,13 @@ def test_workers_serve_a_snapshot_and_watch_rebuilds_it(tmp_path: Path) -> None:
     extra_entity_file(data, "base.yaml", ("acme", "globex"))
     snapshot = tmp_path / "graph.snapshot"
     made = make_snapshot(snapshot, [data]).snapshot
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port), "--workers", "2",
-         "--snapshot", str(snapshot), "--watch"],
-        cwd=ROOT,
-        env={**os.environ, "LINKSCOPE_WATCH_INTERVAL": "0.1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status = get_json(base + "/api/status")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.stdout.read().decode() if process.stdout else "no output") from None
-                time.sleep(0.2)
+    watching = {"LINKSCOPE_WATCH_INTERVAL": "0.1"}
+    with serving("--workers", "2", "--snapshot", str(snapshot), "--watch", env=watching) as (base, _):
+        status = get_json(base + "/api/status")
         assert status["snapshot"]["path"] == str(snapshot) and status["nodes"] == 2 and status["workers"] == 2
 
         extra_entity_file(data, "more.yaml", ("initech",))
-        deadline = time.monotonic() + 60
-        while True:
-            with ThreadPoolExecutor(4) as pool:
-                seen = list(pool.map(lambda _: get_json(base + "/api/status"), range(16)))
-            if all(s["nodes"] == 3 for s in seen) and len({s["pid"] for s in seen}) == 2:
-                break
-            assert time.monotonic() < deadline, seen
-            time.sleep(0.3)
+        statuses_until(base, lambda seen: all(s["nodes"] == 3 for s in seen) and len({s["pid"] for s in seen}) == 2)
         manifest = read_manifest(snapshot)  # the snapshot was made again from the changed inputs
         assert manifest.nodes == 3 and made is not None and manifest.created >= made.created
         assert {Path(i.path).name for i in manifest.inputs} == {"base.yaml", "more.yaml"}
-    finally:
-        process.terminate()
-        process.wait(timeout=30)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import networkx as nx
 
 from graph.queries.groups import Group, GroupedRelation, Reached
 from graph.store import records
 
-__all__ = ["GROUP_KIND", "GroupNode", "Part", "PartAnswer", "PartNode"]
+__all__ = ["GROUP_KIND", "GroupNode", "Part", "PartAnswer", "PartNode", "group_edge"]
 
 #: The kind of the nodes that stand for a group of neighbours (not an entity kind of the data).
 GROUP_KIND = "group"
@@ -45,6 +45,13 @@ class PartAnswer(TypedDict):
     truncated_reason: str | None
     grouped: list[GroupedRelation]
     """Each relation whose neighbours were grouped, with its exact counts (empty without grouping)."""
+
+
+def group_edge(group: Group) -> dict[str, Any]:
+    """The edge joining a group's entity to the group, in node-link form (with its count)."""
+    source, target = group.ends
+    return {"source": source, "target": target, "key": GROUP_KIND, "relation": group.relation,
+            "id": f"{group.id}:edge", "count": group.count}  # fmt: skip
 
 
 @dataclass
@@ -92,9 +99,7 @@ class Part:
             edges.append(record)
         for group in self.groups:
             nodes.append(dict(self.group_node(graph, group)))
-            source, target = group.ends
-            edges.append({"source": source, "target": target, "key": GROUP_KIND, "relation": group.relation,
-                          "id": f"{group.id}:edge", "count": group.count})  # fmt: skip
+            edges.append(group_edge(group))
         return {
             "nodes": nodes,  # type: ignore[typeddict-item]
             "edges": edges,  # type: ignore[typeddict-item]

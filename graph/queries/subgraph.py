@@ -112,8 +112,8 @@ def subgraph(
     def walk_from(node: str) -> Iterator[tuple[str, int]]:
         """The steps the walk takes from ``node`` one by one: all of them, or with grouping
         those to neighbours outside its big relations (whose members go to ``buckets``)."""
-        if group is None:
-            return steps_from(graph, node, direction, keep, shared)
+        if group is None or sum(len(side[node]) for side in records.sides(graph, direction)) <= group:
+            return steps_from(graph, node, direction, keep, shared)  # too few neighbours for any group
         by = neighbour_groups(graph, node, _WAYS[direction], keep)
         if wanted_kinds:  # a group holds only what the view may reach
             by = {

@@ -16,7 +16,7 @@ never edit one in place.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal, TypedDict, cast
@@ -424,9 +424,10 @@ def remove_entity(graph: nx.MultiDiGraph, node: str) -> int:
     return removed
 
 
-def edge_columns(graph: nx.MultiDiGraph, ids: Sequence[str]) -> tuple[list[int], list[int], list[str], list[Attrs]]:
-    """Every edge as columns (source and target as positions in ``ids``, key, attributes), for snapshots."""
-    position = {node: i for i, node in enumerate(ids)}
+def edge_columns(
+    graph: nx.MultiDiGraph, position: Mapping[str, int]
+) -> tuple[list[int], list[int], list[str], list[Attrs]]:
+    """Every edge as columns (source and target as their entities' ``position``, key, attributes), for snapshots."""
     sources, targets, keys, attrs = [], [], [], []
     for u, adjacency in graph._succ.items():
         at = position[u]

@@ -151,7 +151,7 @@ def write_snapshot(
                 put.json("report.json", _report_json(store.ftm_report))
             put.json("ids.json", ids)
             put.records("nodes", [records.entity_attrs(graph, node) for node in ids])
-            sources, targets, keys, attrs = records.edge_columns(graph, ids)
+            sources, targets, keys, attrs = records.edge_columns(graph, position)
             put.array("edges/sources.npy", np.asarray(sources, dtype=np.int32))
             put.array("edges/targets.npy", np.asarray(targets, dtype=np.int32))
             put.json("edges/keys.json", keys)
