@@ -1,6 +1,6 @@
 # Linkscope: `make run` serves the explorer, `make test` runs the whole suite.
 # Both set up everything they need first (a .venv with the project and its test tools,
-# and Debian's chromium for the browser tests).
+# Debian's chromium for the browser tests and Debian's PostgreSQL server for the database tests).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,12 +10,12 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 FTM_STAMP := $(VENV)/.ftm-stamp
 
-.PHONY: run test check lint typecheck bench load fuzz hostile faults reliability browser-deps ftm-extra schema ftm-schemata clean
+.PHONY: run test check lint typecheck bench load fuzz hostile faults reliability browser-deps postgres-deps ftm-extra schema ftm-schemata clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,postgres]'
 	touch $(STAMP)
 
 # Browser tests drive Debian's chromium through Playwright (never `playwright install`).
@@ -24,13 +24,19 @@ browser-deps:
 		echo "Installing Debian's chromium for the browser tests..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The PostgreSQL store's tests start throwaway clusters with Debian's server programs (initdb, pg_ctl).
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "Installing Debian's PostgreSQL server for the database tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 # FollowTheMoney's own library (the [ftm] extra) for the tests that check against it. It builds
 # PyICU from source, which needs Debian's ICU headers, pkg-config and a C++ compiler.
 $(FTM_STAMP): $(STAMP)
 	@for pkg in libicu-dev pkg-config g++; do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then echo "Installing$$missing to build PyICU..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
-	$(BIN)/python -m pip install --quiet -e '.[test,dev,ftm]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,postgres,ftm]'
 	touch $(FTM_STAMP)
 
 ftm-extra: $(FTM_STAMP)
@@ -38,7 +44,7 @@ ftm-extra: $(FTM_STAMP)
 run: $(STAMP)
 	$(BIN)/linkscope serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps postgres-deps
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -50,7 +56,7 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
-bench: $(STAMP)
+bench: $(STAMP) postgres-deps
 	$(BIN)/python -m bench
 
 # Reliability (docs/reliability.md): each claim there is reproduced by one of these.

@@ -163,6 +163,7 @@ class GroupMembersOut(BaseModel):
     value: str | None
     narrow: dict[str, str] = Field(description="The other facet values the members were narrowed to.")
     q: str
+    kinds: list[str] = Field(description="The kinds the members were narrowed to (empty: every kind).")
     total: int = Field(description="Members matching q (exact).")
     offset: int
     limit: int

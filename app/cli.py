@@ -5,14 +5,13 @@ Each command parses its options, makes one call into :mod:`graph`, and prints.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,8 +19,9 @@ from typing import Any, BinaryIO
 import click
 import orjson
 
-from app.progress import rich_progress
-from graph.errors import BadQuery, DataError, UnknownEntity
+from app.cli_db import db
+from app.cli_inputs import Inputs, data_options, inputs_options, report_inputs
+from graph.errors import BadQuery, DatabaseError, DataError, UnknownEntity
 from graph.exports import EXPORT_FORMATS, FormatName, export
 from graph.ingest.curated import BUNDLED_DATA
 from graph.ingest.json_schema import data_file_schema_text
@@ -32,122 +32,13 @@ from graph.store.records import Direction
 from graph.xref.score import DEFAULT_THRESHOLD
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What a command loads: curated data and FtM files (and how strictly), or a snapshot."""
-
-    data: tuple[Path, ...] = ()
-    ftm: tuple[Path, ...] = ()
-    skip_invalid: bool = False
-    strict: bool = False
-    snapshot: Path | None = None
-
-    def load(self) -> GraphStore:
-        """Load like the server does (curated data, then FtM files, with a progress bar on a
-        terminal; or the snapshot), or print every data problem and exit 1."""
-        try:
-            if self.snapshot is not None:
-                return GraphStore.from_snapshot(self.snapshot)
-            with rich_progress(sys.stderr.isatty() and bool(self.ftm)) as progress:
-                return GraphStore.load(
-                    list(self.data) or None,
-                    ftm=list(self.ftm),
-                    skip_invalid=self.skip_invalid,
-                    strict=self.strict,
-                    progress=progress,
-                )
-        except DataError as err:
-            click.echo(str(err), err=True)
-            raise SystemExit(1) from None
-
-    def environment(self) -> dict[str, str | None]:
-        """The settings these inputs stand for, as LINKSCOPE_* values (None: not given)."""
-        return {
-            "data": os.pathsep.join(map(str, self.data)) or None,
-            "ftm": os.pathsep.join(map(str, self.ftm)) or None,
-            "skip_invalid": "true" if self.skip_invalid else None,
-            "strict": "true" if self.strict else None,
-            "snapshot": str(self.snapshot) if self.snapshot is not None else None,
-        }
-
-
-_INPUT_OPTIONS = (
-    click.option(
-        "--data",
-        "data",
-        multiple=True,
-        type=click.Path(path_type=Path),
-        help=f"Data file or folder (repeatable). Default: the bundled data, {BUNDLED_DATA}.",
-    ),
-    click.option(
-        "--ftm",
-        "ftm",
-        multiple=True,
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="FollowTheMoney JSON-lines file to load beside the data (repeatable), e.g. OpenSanctions' "
-        "entities.ftm.json.",
-    ),
-    click.option(
-        "--skip-invalid",
-        is_flag=True,
-        help="Skip bad FtM lines and count them by reason, instead of refusing to load any of the data.",
-    ),
-    click.option(
-        "--strict",
-        is_flag=True,
-        help="Refuse FtM files that refer to entities no loaded file holds (by default such references "
-        "are kept on the referring entity and reported).",
-    ),
-)
-
-_SNAPSHOT_OPTION = click.option(
-    "--snapshot",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Read the graph from this snapshot (made by `linkscope snapshot`) instead of loading data files.",
-)
-
-
-def inputs_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Add --data, --ftm, --skip-invalid, --strict and --snapshot to a command, passed on as ``inputs``."""
-    return _with_inputs(command, snapshot=True)
-
-
-def data_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Add --data, --ftm, --skip-invalid and --strict (not --snapshot) to a command, passed on as ``inputs``."""
-    return _with_inputs(command, snapshot=False)
-
-
-def _with_inputs(command: Callable[..., None], snapshot: bool) -> Callable[..., None]:
-    @functools.wraps(command)
-    def with_inputs(*args: Any, data: tuple[Path, ...], ftm: tuple[Path, ...], skip_invalid: bool, strict: bool,
-                    **kwargs: Any) -> None:  # fmt: skip
-        inputs = Inputs(data, ftm, skip_invalid, strict, kwargs.pop("snapshot", None))
-        if inputs.snapshot is not None and (data or ftm or skip_invalid or strict):
-            raise click.UsageError(
-                "--snapshot reads the graph a snapshot holds, made from the inputs it records; "
-                "--data, --ftm, --skip-invalid and --strict cannot be given with it"
-            )
-        command(*args, inputs=inputs, **kwargs)
-
-    for option in reversed((*_INPUT_OPTIONS, _SNAPSHOT_OPTION) if snapshot else _INPUT_OPTIONS):
-        with_inputs = option(with_inputs)
-    return with_inputs
-
-
-def _report(store: GraphStore, err: bool = True) -> None:
-    """What the FtM files added, skipped and left unresolved, if any were loaded."""
-    report = store.ftm_report
-    if report is None:
-        return
-    click.echo(report.summary(), err=err)
-    for line in report.unresolved_lines():
-        click.echo(f"  not loaded: {line}", err=err)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="linkscope")
 def cli() -> None:
     """Linkscope: explore who supplies, sanctions and answers whom, with the evidence."""
+
+
+cli.add_command(db)
 
 
 @cli.command()
@@ -156,7 +47,7 @@ def cli() -> None:
 def validate(paths: tuple[Path, ...], inputs: Inputs) -> None:
     """Check data files (and FtM files); exit 1 listing every problem (file, line, entry, reason)."""
     store = replace(inputs, data=(*paths, *inputs.data)).load()
-    _report(store, err=False)
+    report_inputs(store, err=False)
     dataset = store.dataset
     assert dataset is not None
     click.echo(
@@ -181,7 +72,7 @@ def snapshot_command(inputs: Inputs, output: Path) -> None:
 
     started = time.perf_counter()
     store = inputs.load()
-    _report(store)
+    report_inputs(store)
     write_snapshot(
         store,
         output,
@@ -209,7 +100,7 @@ def stats(inputs: Inputs, as_json: bool) -> None:
         extra = {"ftm": report.as_dict()} if report is not None else {}
         click.echo(orjson.dumps({**counts, **extra}, option=orjson.OPT_INDENT_2).decode())
         return
-    _report(store)
+    report_inputs(store)
     click.echo(
         f"{counts['nodes']} nodes, {counts['edges']} edges, dated {counts['first_date']} to {counts['last_date']}"
     )
@@ -276,12 +167,12 @@ def export_command(
     else:
         query = WholeGraph()
     store = inputs.load()
-    _report(store)
+    report_inputs(store)
     try:
         selection = select(store, query)
     except (UnknownEntity, BadQuery) as err:
         raise click.UsageError(str(err)) from None
-    _write(export(store.graph, selection, fmt), output)
+    _write(export(selection.source, selection, fmt), output)
 
 
 @cli.command()
@@ -311,7 +202,7 @@ def xref(inputs: Inputs, ids: tuple[str, ...], threshold: float, limit: int, as_
             "give the list data to cross-reference with --ftm FILE (e.g. OpenSanctions' entities.ftm.json)"
         )
     store = inputs.load()
-    _report(store)
+    report_inputs(store)
     try:
         subjects = [store.require(i) for i in ids] or None
         results = cross_reference(store.graph, subjects, threshold=threshold, limit=limit, index=store.xref_index())
@@ -383,7 +274,7 @@ def changes(
     if end <= start:
         raise click.UsageError(f"--to ({end.date()}) must be after --from ({start.date()})")
     store = inputs.load()
-    _report(store)
+    report_inputs(store)
     try:
         found = changes_between(
             store.graph,
@@ -476,7 +367,7 @@ def report(
         via="shared" if via_shared else "connections",
     )
     store = inputs.load()
-    _report(store)
+    report_inputs(store)
     try:
         built = build_report(store, view, max_nodes)
     except (UnknownEntity, BadQuery) as err:
@@ -514,12 +405,19 @@ def schema(output: Path | None) -> None:
     type=click.IntRange(1, 64),
     help="Worker processes, forked from the loaded graph and sharing it (default: one per core, at most 4).",
 )
+@click.option(
+    "--dsn",
+    metavar="URL",
+    help="Serve what `linkscope db load` loaded into this PostgreSQL database instead of loading files "
+    "(better given as LINKSCOPE_DATABASE_URL, out of the process list; replicas: LINKSCOPE_DATABASE_REPLICA_URLS).",
+)
 def serve(
     inputs: Inputs,
     host: str | None,
     port: int | None,
     watch: bool | None,
     workers: int | None,
+    dsn: str | None,
 ) -> None:
     """Serve the API and the explorer with uvicorn (settings also from LINKSCOPE_* variables).
 
@@ -537,6 +435,7 @@ def serve(
         "port": port,
         "watch": "true" if watch else None,
         "workers": workers,
+        "database_url": dsn,
     }
     for name, value in given.items():  # the environment, so that the settings read them like the server's own
         if value is not None:
@@ -548,7 +447,7 @@ def serve(
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         run_server(settings)
-    except DataError:
+    except (DataError, DatabaseError):
         raise SystemExit(1) from None
 
 

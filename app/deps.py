@@ -12,7 +12,7 @@ from pydantic import BeforeValidator
 from app.live import LiveStore
 from app.settings import Settings
 from graph.limits import Deadline
-from graph.store import GraphStore
+from graph.store import Store
 
 __all__ = ["AsOf", "Day", "LiveDep", "SettingsDep", "StoreDep", "deadline"]
 
@@ -22,7 +22,7 @@ def get_live(request: Request) -> LiveStore:
     return live
 
 
-def get_store(request: Request) -> GraphStore:
+def get_store(request: Request) -> Store:
     """The graph being served, taken once per request: a reload meanwhile does not change it under the request."""
     return get_live(request).store
 
@@ -32,7 +32,7 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-StoreDep = Annotated[GraphStore, Depends(get_store)]
+StoreDep = Annotated[Store, Depends(get_store)]
 LiveDep = Annotated[LiveStore, Depends(get_live)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

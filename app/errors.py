@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import BadQuery, NotReady, UnknownEntity, UnknownName
+from graph.errors import BadQuery, DatabaseError, NotReady, UnknownEntity, UnknownName
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -113,6 +113,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return _answer(
             request, 503, "not_ready", str(exc), hint="retry after the Retry-After seconds",
             headers={"Retry-After": str(exc.retry_after)},
+        )  # fmt: skip
+
+    @app.exception_handler(DatabaseError)
+    async def database_error(request: Request, exc: DatabaseError) -> Any:
+        log.error("database: %s (%s %s)", exc, request.method, request.url.path)
+        return _answer(
+            request, 503, "database_unavailable", str(exc), hint="retry after the Retry-After seconds",
+            headers={"Retry-After": "5"},
         )  # fmt: skip
 
     @app.exception_handler(UnknownName)

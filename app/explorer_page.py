@@ -26,7 +26,7 @@ from graph.queries.groups import GROUP_THRESHOLD, Group
 from graph.queries.part import Part, group_edge
 from graph.queries.selection import Neighbourhood, Query, Selection, SupplyChainOf, select
 from graph.queries.walk import Via
-from graph.store import GraphStore, records
+from graph.store import Store, records
 
 __all__ = ["ExplorerView", "default_view", "explorer_selection", "render_explorer", "vis_data"]
 
@@ -99,7 +99,7 @@ class ExplorerView:
         return params
 
 
-def default_view(store: GraphStore) -> ExplorerView:
+def default_view(store: Store) -> ExplorerView:
     """The view the vocabulary names (the bundled data: the Shaheen-3 supply chain); when the
     loaded data lacks its centre, the neighbourhood of the best-connected entity."""
     spec = store.vocabulary.view
@@ -111,7 +111,7 @@ def default_view(store: GraphStore) -> ExplorerView:
     return ExplorerView(view="subgraph", center=[hub], depth=1)
 
 
-def explorer_selection(store: GraphStore, view: ExplorerView, max_nodes: int) -> Selection:
+def explorer_selection(store: Store, view: ExplorerView, max_nodes: int) -> Selection:
     """The nodes and edges a view shows."""
     return select(store, view.query(max_nodes))
 
@@ -219,18 +219,18 @@ def network_options() -> dict[str, Any]:
     return {
         "layout": {"improvedLayout": False},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False, "multiselect": False},
-        "nodes": {"font": {"face": "system-ui, sans-serif", "size": 13}, "borderWidth": 2},
+        "nodes": {"font": {"face": "system-ui, sans-serif", "size": 13}, "borderWidth": 2, "labelHighlightBold": False},
         "edges": {"smooth": False, "font": {"size": 11, "align": "middle"}, "selectionWidth": 2},
         "physics": {"enabled": False},
     }
 
 
-def render_explorer(store: GraphStore, view: ExplorerView, max_nodes: int) -> str:
+def render_explorer(store: Store, view: ExplorerView, max_nodes: int) -> str:
     """The explorer page for ``view``, as HTML."""
     from pyvis.network import Network  # heavy import (IPython): only when a page is rendered
 
-    graph = store.graph
     selection = explorer_selection(store, view, max_nodes)
+    graph = selection.source
     part = selection.part
     assert part is not None  # explorer views are neighbourhoods or supply chains
     nodes, edges = vis_data(graph, part, view.center)

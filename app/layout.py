@@ -10,7 +10,7 @@ import math
 import textwrap
 from typing import Any
 
-__all__ = ["label_box", "layered_layout", "preset_layout", "separate", "wrap_label"]
+__all__ = ["label_box", "layered_layout", "preset_layout", "screen_label", "separate", "thin_labels", "wrap_label"]
 
 KAMADA_KAWAI_UP_TO = 150
 FORCE_LAYOUT_UP_TO = 1000
@@ -137,14 +137,22 @@ def preset_layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> N
 
 
 def thin_labels(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
-    """In views too big to pull apart (over :data:`SEPARATE_UP_TO` nodes), keep the labels of
-    the most important nodes and drop those that would overlap one of them, so no two labels
-    ever run into each other (vis-network scales labels with the zoom, so what does not
-    overlap at one zoom level overlaps at none). Importance: centres, then groups, then the
-    nodes with the most relations in the view. A dropped label stays in the node's tooltip
-    and in ``hidden_label``."""
+    """In views too big to pull apart (over :data:`SEPARATE_UP_TO` nodes), say from which zoom
+    scale each label can be drawn without running into a more important one (``label_zoom``;
+    None: never, 0: always), so that the explorer shows more labels as one zooms in.
+
+    There the explorer keeps labels at one size on screen (:func:`screen_label`), so two labels
+    that overlap at one scale part as one zooms in: at scale ``s`` their boxes overlap while
+    ``|dx| * s`` is under half their widths and their tops are closer than the upper one's
+    height. Labels are taken in order of importance (centres, then groups, then the nodes with
+    the most relations in the view), and each is given the smallest scale from which it clears
+    every label before it at every larger scale, so a label once shown while zooming in stays
+    shown. A label not shown at scale 1 (what a figure draws) is left out of ``label`` and kept
+    in ``hidden_label`` (it stays in the node's tooltip too)."""
     if len(nodes) <= SEPARATE_UP_TO:
         return
+    import numpy as np  # only big views need it
+
     degree: dict[str, int] = {}
     for edge in edges:
         for end in (edge["from"], edge["to"]):
@@ -153,23 +161,43 @@ def thin_labels(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> Non
         range(len(nodes)),
         key=lambda i: (not nodes[i].get("center"), "group_of" not in nodes[i], -degree.get(nodes[i]["id"], 0), i),
     )
-    boxes = [label_box(n) for n in nodes]
-    cell = max(max(b[0] for b in boxes), max(b[1] for b in boxes))
-    kept: dict[tuple[int, int], list[int]] = {}
-    for i in order:
-        x, y = float(nodes[i]["x"]), float(nodes[i]["y"]) + boxes[i][2]
-        cx, cy = int(x // cell), int(y // cell)
-        clash = any(
-            abs(x - float(nodes[j]["x"])) < (boxes[i][0] + boxes[j][0]) / 2
-            and abs(y - float(nodes[j]["y"]) - boxes[j][2]) < (boxes[i][1] + boxes[j][1]) / 2
-            for gx in (cx - 1, cx, cx + 1)
-            for gy in (cy - 1, cy, cy + 1)
-            for j in kept.get((gx, gy), ())
-        )
-        if clash:
-            nodes[i]["hidden_label"], nodes[i]["label"] = nodes[i].get("label", ""), ""
-        else:
-            kept.setdefault((cx, cy), []).append(i)
+    labels = [screen_label(nodes[i]) for i in order]
+    width, height, top, offset = (np.array(column, dtype=float) for column in zip(*labels, strict=True))
+    x = np.array([float(nodes[i]["x"]) for i in order])
+    zoom = np.zeros(len(order))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in range(1, len(order)):
+            dx = np.abs(x[:k] - x[k])
+            clear_x = np.where(dx > 0, (width[:k] + width[k]) / 2 / dx, np.inf)  # apart sideways above this
+            # their tops, on screen, are top * s + offset: the two overlap while -height[k] < d * s + e < height[j]
+            d, e = top[k] - top[:k], offset[k] - offset[:k]
+            low, high = (-height[k] - e) / d, (height[:k] - e) / d
+            level = (-height[k] < e) & (e < height[:k])  # d == 0: at every scale, or at none
+            meet_low = np.where(d > 0, low, np.where(d < 0, high, np.where(level, 0.0, np.inf)))
+            meet_high = np.where(d > 0, high, np.where(d < 0, low, np.where(level, np.inf, 0.0)))
+            until = np.minimum(clear_x, meet_high)
+            clash = until > np.maximum(np.maximum(meet_low, 0.0), zoom[:k])
+            zoom[k] = until[clash].max(initial=0.0)
+    for i, z in zip(order, zoom.tolist(), strict=True):
+        node = nodes[i]
+        node["label_zoom"] = math.ceil(z * 10_000) / 10_000 if math.isfinite(z) else None
+        if node["label_zoom"] is None or node["label_zoom"] > 1:
+            node["hidden_label"], node["label"] = node.get("label", ""), ""
+
+
+def screen_label(node: dict[str, Any]) -> tuple[float, float, float, float]:
+    """Where vis-network draws a node's label when its font keeps one size on screen: its width
+    and height on screen, and its top, as ``top`` in canvas units (which the zoom scales) plus
+    ``offset`` on screen (which it does not). Below most shapes a label hangs from the shape's
+    bottom, half a line and 4 canvas units lower; inside a box or an ellipse it is centred.
+    Estimates err wide, so labels the estimate keeps apart are apart when drawn."""
+    lines = str(node.get("hidden_label") or node.get("label", "")).split("\n")
+    width = max(len(line) for line in lines) * CHAR_WIDTH + 4
+    height = LINE_HEIGHT * len(lines) + 2
+    y = float(node["y"])
+    if node.get("shape") in INSIDE_SHAPES:
+        return width, height, y, -height / 2
+    return width, height, y + float(node.get("size", 16)) + 4, FONT_SIZE / 2 - 1
 
 
 def _rings(nodes: list[dict[str, Any]], pairs: list[tuple[int, int]]) -> list[tuple[float, float]]:

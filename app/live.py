@@ -18,15 +18,19 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 
 from app.progress import log_progress
 from app.settings import Settings
-from graph.errors import DataError
+from graph.errors import DatabaseError, DataError
+from graph.store.protocol import Store
 from graph.store.snapshot import Manifest, changed_inputs, read_snapshot, refresh_snapshot
 from graph.store.store import GraphStore, fingerprint
+
+if TYPE_CHECKING:
+    from graph.store.postgres.store import PostgresStore
 
 __all__ = ["LiveStore", "ReloadOutcome"]
 
@@ -54,7 +58,7 @@ class ReloadOutcome:
 class LiveStore:
     """Holds the store being served; :meth:`reload` replaces it atomically or not at all."""
 
-    def __init__(self, settings: Settings, store: GraphStore) -> None:
+    def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
         self.last: ReloadOutcome | None = None
@@ -69,11 +73,17 @@ class LiveStore:
     @classmethod
     def load(cls, settings: Settings) -> LiveStore:
         """Load and index the data the settings name (raises DataError, logged, if it does not validate)."""
-        log.info("loading %s", settings.snapshot or ", ".join(map(str, [*settings.data, *settings.ftm])))
+        if settings.database_url is not None:
+            log.info("serving from the database (%d read replicas)", len(settings.database_replica_urls))
+        else:
+            log.info("loading %s", settings.snapshot or ", ".join(map(str, [*settings.data, *settings.ftm])))
         try:
             store = _load(settings, refresh=settings.watch)
         except DataError as err:
             log.error("the data does not validate; not serving:\n%s", err)
+            raise
+        except DatabaseError as err:
+            log.error("cannot serve from the database: %s", err)
             raise
         if store.ftm_report is not None:
             log.info("%s", store.ftm_report.summary())
@@ -114,6 +124,8 @@ class LiveStore:
         """The reload itself, in the calling thread: one at a time; a second waits and reloads again."""
         with self._lock:
             started = time.perf_counter()
+            if self.settings.database_url is not None:
+                return self._follow_now(trigger, started)
             try:
                 new = _load(self.settings, refresh=True)
             except DataError as err:
@@ -137,6 +149,48 @@ class LiveStore:
             log.info("%s (%s, %.1f s)", outcome.message, trigger, outcome.seconds)
             del old
             return outcome
+
+    def _follow_now(self, trigger: str, started: float) -> ReloadOutcome:
+        """Serve the load the database serves now, if it changed (the tables are already built)."""
+        from graph.store.postgres.store import PostgresStore
+
+        current: PostgresStore = self.store  # type: ignore[assignment]
+        try:
+            load = current.database.served()
+            if load.id == current.load.id:
+                return self._record(trigger, started, f"already serving load {load.id} of the database")
+            new = PostgresStore(current.database, load)
+        except DatabaseError as err:
+            outcome = self._failed(trigger, started, str(err), [])
+            log.error("%s", outcome.message)
+            return outcome
+        self.store = new
+        self.reloads += 1
+        outcome = self._record(trigger, started, f"now serving load {load.id}: {new.nodes:,} entities, {new.edges:,} "
+                               f"relations (was load {current.load.id})")  # fmt: skip
+        log.info("%s", outcome.message)
+        return outcome
+
+    async def follow(self, interval: float) -> None:
+        """Serve each new load of the database once it is served there (looked at every ``interval`` s)."""
+
+        self.watching = True
+        while True:
+            await asyncio.sleep(interval)
+            store: PostgresStore = self.store  # type: ignore[assignment]
+            try:
+                load = await run_in_threadpool(store.database.served)
+            except DatabaseError as err:
+                log.warning("cannot see which load the database serves: %s", err)
+                continue
+            if load.id != store.load.id:
+                await run_in_threadpool(self.reload_now, "database")
+
+    def close(self) -> None:
+        """Close the database connections (a store held in memory has none)."""
+        database = getattr(self.store, "database", None)
+        if database is not None:
+            database.close()
 
     def _failed(self, trigger: str, started: float, reason: str, problems: list[str]) -> ReloadOutcome:
         self.failures += 1
@@ -188,14 +242,18 @@ class LiveStore:
             "failed_reloads": self.failures,
             "last_reload": asdict(self.last) if self.last else None,
             "snapshot": _snapshot_status(self.settings.snapshot, store.snapshot),
+            "database": getattr(store, "status", None),
             "workers": self.settings.workers if self.master_pipe is not None else 1,
             "pid": os.getpid(),
         }
 
 
-def _load(settings: Settings, refresh: bool) -> GraphStore:
+def _load(settings: Settings, refresh: bool) -> Store:
     """The data the settings name, indexed. From a snapshot: as it is, or (``refresh``, when
-    reloading or watching) made again first if its inputs changed."""
+    reloading or watching) made again first if its inputs changed. From a database: the load
+    it serves (nothing is read until asked)."""
+    if settings.database_url is not None:
+        return open_database(settings)
     if settings.snapshot is None:
         return GraphStore.load(
             settings.data,
@@ -217,6 +275,24 @@ def _load(settings: Settings, refresh: bool) -> GraphStore:
             ", ".join(f"{name} {how}" for name, how in changes[:5]),
         )
     return store
+
+
+def open_database(settings: Settings) -> PostgresStore:
+    """The store of the load the settings' database serves, with its replicas; statements
+    are cut a little after the query time budget."""
+    from graph.store.postgres.store import Database, PostgresStore
+
+    assert settings.database_url is not None
+    database = Database(
+        settings.database_url.get_secret_value(),
+        [url.get_secret_value() for url in settings.database_replica_urls],
+        statement_timeout_s=settings.query_timeout + 2,
+    )
+    try:
+        return PostgresStore(database)
+    except BaseException:
+        database.close()
+        raise
 
 
 def _snapshot_status(path: Path | None, manifest: Manifest | None) -> dict[str, Any] | None:

@@ -26,7 +26,7 @@ from app.openapi import install_vocabulary_openapi
 from app.routes import admin, entities, explorer, graph, meta, report
 from app.security import install_docs, install_security_headers
 from app.settings import Settings
-from graph.store import GraphStore
+from graph.store import Store
 
 __all__ = ["STATIC_DIR", "create_app"]
 
@@ -49,9 +49,7 @@ with what it found and `truncated: true`.
 """
 
 
-def create_app(
-    settings: Settings | None = None, store: GraphStore | None = None, live: LiveStore | None = None
-) -> FastAPI:
+def create_app(settings: Settings | None = None, store: Store | None = None, live: LiveStore | None = None) -> FastAPI:
     """Build the app. ``live`` serves a graph already loaded (``linkscope serve`` loads it once,
     before forking its workers), ``store`` injects one (tests); otherwise ``settings.data`` is
     loaded at start-up."""
@@ -71,11 +69,16 @@ def create_app(
         gc.collect()
         gc.freeze()
         log.info("serving %d entities and %d relations", serving.store.nodes, serving.store.edges)
-        watching = settings.watch and serving.master_pipe is None  # with workers, the main process watches
-        watcher = asyncio.create_task(serving.watch(settings.watch_interval)) if watching else None
+        watcher = None
+        if settings.database_url is not None:  # every worker follows the load the database serves
+            watcher = asyncio.create_task(serving.follow(settings.watch_interval))
+        elif settings.watch and serving.master_pipe is None:  # with workers, the main process watches
+            watcher = asyncio.create_task(serving.watch(settings.watch_interval))
         yield
         if watcher is not None:
             watcher.cancel()
+        if live is None:  # opened here, closed here
+            serving.close()
 
     app = FastAPI(
         title="Linkscope",

@@ -20,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlencode
 
+import networkx as nx
 from markupsafe import Markup
 
 from app.explorer_page import TEMPLATES_ENV, ExplorerView
@@ -29,7 +30,7 @@ from graph.limits import Deadline
 from graph.queries.brief import Brief, brief
 from graph.queries.selection import Paths, Query, SupplyChainOf, select
 from graph.queries.view_filter import ViewFilter, filter_part
-from graph.store import GraphStore, records
+from graph.store import Store, records
 
 __all__ = ["PdfUnavailable", "Report", "build_report", "html_to_pdf", "render_report"]
 
@@ -62,9 +63,8 @@ class Report:
         )
 
 
-def build_report(store: GraphStore, view: ExplorerView, max_nodes: int, deadline: Deadline | None = None) -> Report:
+def build_report(store: Store, view: ExplorerView, max_nodes: int, deadline: Deadline | None = None) -> Report:
     """The brief and figure of ``view``."""
-    graph = store.graph
     as_of = view.as_of or date.today()
     paths = bool(view.path_from and view.path_to)
     query: Query
@@ -79,6 +79,7 @@ def build_report(store: GraphStore, view: ExplorerView, max_nodes: int, deadline
         query = view.query(max_nodes)
     selection = select(store, query, deadline=deadline)
     assert selection.part is not None
+    graph = selection.source
     shown = ViewFilter(
         kinds=tuple(view.kinds),
         relations=tuple(view.relations),
@@ -86,23 +87,22 @@ def build_report(store: GraphStore, view: ExplorerView, max_nodes: int, deadline
         hide_inferred="inferred" in view.hide,
         hide_weak="weak" in view.hide,
     )
-    centers = selection.centers if paths else [store.require(c) for c in view.center]
+    centers = selection.centers if paths else [store.require(c, graph) for c in view.center]
     part = filter_part(graph, selection.part, centers, shown)
-    title = _title(store, view, paths) + (f", as of {view.as_of.isoformat()}" if view.as_of else "")
+    title = _title(store, graph, view, paths) + (f", as of {view.as_of.isoformat()}" if view.as_of else "")
     text = brief(graph, part, title=title, as_of=as_of, centers=centers, paths=selection.paths)
     svg = figure_svg(graph, part, centers, layered=view.view == "supply-chain" and not paths, as_of=as_of, title=title)
     return Report(text, svg, view)
 
 
-def render_report(store: GraphStore, view: ExplorerView, max_nodes: int, deadline: Deadline | None = None) -> str:
+def render_report(store: Store, view: ExplorerView, max_nodes: int, deadline: Deadline | None = None) -> str:
     return build_report(store, view, max_nodes, deadline).html()
 
 
-def _title(store: GraphStore, view: ExplorerView, paths: bool) -> str:
-    graph = store.graph
+def _title(store: Store, graph: nx.MultiDiGraph, view: ExplorerView, paths: bool) -> str:
     if paths:
         assert view.path_from and view.path_to
-        source, target = store.require(view.path_from), store.require(view.path_to)
+        source, target = store.require(view.path_from, graph), store.require(view.path_to, graph)
         return f"Paths from {records.label(graph, source)} to {records.label(graph, target)}"
     names = ", ".join(records.label(graph, store.require(c)) for c in view.center)
     if view.view == "supply-chain":

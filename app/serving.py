@@ -39,6 +39,9 @@ log = logging.getLogger("linkscope")
 
 def serve(settings: Settings) -> None:
     """Load the data (exit 1 listing the problems if it does not validate), then serve it."""
+    if settings.database_url is not None:
+        _serve_database(settings)
+        return
     live = LiveStore.load(settings)
     if settings.snapshot is None:  # loading files leaves garbage; reading a snapshot next to none
         gc.collect()  # (and collecting would walk its millions of objects: a second at 1M)
@@ -52,6 +55,18 @@ def serve(settings: Settings) -> None:
     _PreforkServer(settings, live).run()
 
 
+def _serve_database(settings: Settings) -> None:
+    """Serve from a database: nothing to share, so each worker opens its own connections
+    (after a first look from the main process, so a wrong URL or an empty database stops here)."""
+    LiveStore.load(settings).close()
+    if settings.workers <= 1 or not hasattr(os, "fork"):
+        import uvicorn
+
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+        return
+    _PreforkServer(settings, None).run()
+
+
 def _base_application() -> Any:
     from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]  # only where fork exists
 
@@ -59,12 +74,14 @@ def _base_application() -> Any:
 
 
 class _PreforkServer(_base_application()):  # type: ignore[misc]
-    """gunicorn serving the preloaded app with uvicorn workers, and the main process's reloads."""
+    """gunicorn serving the preloaded app with uvicorn workers, and the main process's reloads
+    (without ``live``: each worker makes its own app, which opens the database)."""
 
-    def __init__(self, settings: Settings, live: LiveStore) -> None:
+    def __init__(self, settings: Settings, live: LiveStore | None) -> None:
         self.settings, self.live = settings, live
-        self._requests, live.master_pipe = os.pipe()
-        self.application = create_app(settings, live=live)
+        if live is not None:
+            self._requests, live.master_pipe = os.pipe()
+        self.application = create_app(settings, live=live) if live is not None else None
         super().__init__()
 
     def load_config(self) -> None:
@@ -74,7 +91,7 @@ class _PreforkServer(_base_application()):  # type: ignore[misc]
             "bind": [f"{host}:{settings.port}"],
             "workers": settings.workers,
             "worker_class": "uvicorn_worker.UvicornWorker",
-            "preload_app": True,
+            "preload_app": self.live is not None,
             "timeout": 120,  # a worker silent this long (not answering gunicorn's heartbeat) is replaced
             "graceful_timeout": int(settings.query_timeout) + 10,
             "keepalive": 5,
@@ -86,23 +103,26 @@ class _PreforkServer(_base_application()):  # type: ignore[misc]
             self.cfg.set(name, value)
 
     def load(self) -> Any:
-        return self.application
+        return self.application if self.application is not None else create_app(self.settings)
 
     def _when_ready(self, arbiter: Any) -> None:
+        if self.live is None:
+            log.info("serving from the database with %d workers (pid %d)", self.settings.workers, os.getpid())
+            return
         log.info(
             "serving %d entities with %d workers sharing one graph (pid %d)",
             self.live.store.nodes,
             self.settings.workers,
             os.getpid(),
         )
-        threading.Thread(target=self._reloads, name="reloads", daemon=True).start()
+        threading.Thread(target=self._reloads, args=(self.live,), name="reloads", daemon=True).start()
 
-    def _reloads(self) -> None:
+    def _reloads(self, live: LiveStore) -> None:
         """In the main process: reload on a worker's request or when the files change, then
         fork the workers again so they serve (and share) whatever is now loaded."""
         interval = self.settings.watch_interval if self.settings.watch else None
-        self.live.watching = self.settings.watch
-        seen = self.live.fingerprint() if interval else None
+        live.watching = self.settings.watch
+        seen = live.fingerprint() if interval else None
         while True:
             ready, _, _ = select.select([self._requests], [], [], interval)
             trigger = None
@@ -110,29 +130,29 @@ class _PreforkServer(_base_application()):  # type: ignore[misc]
                 os.read(self._requests, 4096)
                 trigger = "admin"
             elif interval is not None:
-                current = self.live.fingerprint()
+                current = live.fingerprint()
                 if current != seen:
-                    self._settled(current, interval)
+                    self._settled(live, current, interval)
                     trigger = "watch"
             if trigger is None:
                 continue
             try:
-                self.live.reload_now(trigger)
+                live.reload_now(trigger)
             except Exception:  # a bug must not end the reloads; the old graph keeps serving
                 log.exception("reload (%s) failed unexpectedly; still serving the previous data", trigger)
                 continue
             finally:
                 if interval:
-                    seen = self.live.fingerprint()  # a reload may rewrite the snapshot it watches
+                    seen = live.fingerprint()  # a reload may rewrite the snapshot it watches
             gc.collect()
             gc.freeze()
             os.kill(os.getpid(), signal.SIGHUP)  # gunicorn forks fresh workers, then retires the old ones
 
-    def _settled(self, current: Any, interval: float) -> Any:
+    def _settled(self, live: LiveStore, current: Any, interval: float) -> Any:
         """Wait until two looks at the files agree (a file may be half-written)."""
         while True:
             time.sleep(interval)
-            settled = self.live.fingerprint()
+            settled = live.fingerprint()
             if settled == current:
                 return settled
             current = settled

@@ -41,6 +41,17 @@ class Settings(BaseSettings):
         "start in seconds. Not together with data or ftm, which the snapshot records; with watch, the snapshot "
         "is made again when those inputs change.",
     )
+    database_url: SecretStr | None = Field(
+        None,
+        description="Serve the graph loaded into this PostgreSQL database (`linkscope db load`), e.g. "
+        "postgresql://user@host/db: no graph is held in memory and every server and worker shares it; follows "
+        "new loads as they are served. Not together with data, ftm or snapshot.",
+    )
+    database_replica_urls: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Read replicas of database_url, separated by commas: reads go to them in turn, and to the "
+        "primary while none answers.",
+    )
     host: str = Field("127.0.0.1", description="Address to bind. Loopback by default; set 0.0.0.0 to expose.")
     port: int = Field(8000, ge=1, le=65535, description="TCP port to listen on.")
     query_timeout: float = Field(
@@ -68,12 +79,24 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _one_source(self) -> Settings:
         given = [name for name in ("data", "ftm", "skip_invalid", "strict") if name in self.model_fields_set]
+        if self.database_url is not None and (given or self.snapshot is not None):
+            raise ValueError(
+                "database_url serves what `linkscope db load` loaded into the database; "
+                f"{', '.join(given or ['snapshot'])} cannot be given with it (load those with `linkscope db load`)"
+            )
         if self.snapshot is not None and given:
             raise ValueError(
                 f"snapshot serves the inputs it was made from; {', '.join(given)} cannot be given with it "
                 "(make the snapshot again with `linkscope snapshot` to change them)"
             )
         return self
+
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("data", "ftm", mode="before")
     @classmethod

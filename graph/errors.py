@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BadQuery", "DataError", "LinkscopeError", "NotReady", "Problem", "UnknownEntity", "UnknownName"]
+__all__ = [
+    "BadQuery",
+    "DataError",
+    "DatabaseError",
+    "LinkscopeError",
+    "NotReady",
+    "Problem",
+    "UnknownEntity",
+    "UnknownName",
+]
 
 
 class LinkscopeError(Exception):
@@ -70,3 +79,8 @@ class NotReady(LinkscopeError):
         self.what = what
         self.retry_after = retry_after
         super().__init__(f"{what} is being built; ask again in {retry_after} s")
+
+
+class DatabaseError(LinkscopeError):
+    """The database store cannot do what was asked: not set up, nothing loaded, a load of
+    another layout, no server reachable. The message says which and what to run."""

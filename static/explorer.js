@@ -203,9 +203,45 @@
     linkscope.ready = true;
     document.body.dataset.ready = "true";
   }
+  // ---- labels of big views: one size on screen, more of them as one zooms in ----------
+  // In a view too big to pull apart, the server gives each label the zoom scale from which it
+  // clears every more important label (label_zoom; null: never). Labels keep one size on
+  // screen (the font is set to its size divided by the scale), so a label shown at one scale
+  // is clear at every larger one; a highlighted path's labels are shown whatever the zoom.
+  const FONT_SIZE = page.options.nodes.font.size;
+  const zoomLabels = new Map(); // id -> the full label of a node whose label follows the zoom
+  page.nodes.forEach((n) => { if ("label_zoom" in n) zoomLabels.set(n.id, n.hidden_label || n.label); });
+  const pinnedLabels = new Set();
+  let labelScale = null;
+  let labelTimer = null;
+  function fitLabels(force) {
+    if (!zoomLabels.size) return;
+    const scale = network.getScale();
+    if (scale === labelScale && !force) return;
+    if (scale !== labelScale) network.setOptions({ nodes: { font: { size: FONT_SIZE / scale } } });
+    labelScale = scale;
+    const updates = [];
+    zoomLabels.forEach((text, id) => {
+      const node = nodes.get(id);
+      if (!node) return;
+      const shown = pinnedLabels.has(id) || (node.label_zoom !== null && scale >= node.label_zoom);
+      const label = shown ? text : "";
+      if (node.label !== label) updates.push({ id, label });
+    });
+    if (updates.length) nodes.update(updates);
+  }
+  linkscope.fitLabels = fitLabels;
+  linkscope.labelScale = () => labelScale;
+  network.on("afterDrawing", () => {
+    if (!zoomLabels.size || network.getScale() === labelScale) return;
+    clearTimeout(labelTimer);
+    labelTimer = setTimeout(() => fitLabels(false), 80); // once the zoom stops
+  });
+
   // Positions come from the server (physics is off), so the first drawing is the final one.
   network.fit();
   network.moveTo({ scale: network.getScale() * 0.85 }); // room for the outer nodes' labels
+  fitLabels(false);
   network.once("afterDrawing", markReady);
 
   // ---- filters: kinds, relations, as-of -----------------------------------------------
@@ -290,7 +326,7 @@
     const entities = nodes.get({ filter: (n) => !n.group_of }).length;
     const parts = [`${visible.length - groups.length} of ${entities} entities shown`, `${visibleEdgeCount} relations`];
     if (groups.length) {
-      const members = groups.reduce((sum, n) => sum + n.group_of.count, 0);
+      const members = groups.reduce((sum, n) => sum + (n.group_of.in_force ?? n.group_of.count), 0);
       parts.push(`${members.toLocaleString("en")} more in ${groups.length} groups`);
     }
     parts.push(state.as_of ? `as of ${state.as_of}` : "all dates");
@@ -353,6 +389,7 @@
     state[name] = checked.length === all.length ? [] : checked;
     applyFilters();
     syncUrl();
+    if (name === "kinds") refreshGroups();
   }
 
   // ---- as-of slider over the timeline ----------------------------------------------
@@ -690,19 +727,32 @@
   }
 
   // ---- groups: many neighbours through one relation, counted, listed on demand ----------
-  // A group counts the members in force on the as-of day: recounted (by the server, which
-  // holds them) when the day changes, a moment after the slider stops.
+  // A group counts the members in force on the as-of day and of the ticked kinds: recounted
+  // (by the server, which holds them) when either changes, a moment after the slider stops.
   let recount = null;
   let recountTurn = 0;
+  // The members API's filters for the view: its day and, when some are unticked, its kinds
+  // (false: every kind a member could have is unticked, so no group has a member left).
+  function memberFilters() {
+    const q = new URLSearchParams();
+    if (state.as_of) q.set("as_of", state.as_of);
+    if (state.kinds.length) {
+      const known = state.kinds.filter((k) => page.legend.kinds.some((spec) => spec.name === k));
+      if (!known.length) return false;
+      known.forEach((k) => q.append("kinds", k));
+    }
+    return q;
+  }
   function refreshGroups() {
     clearTimeout(recount);
     recount = setTimeout(async () => {
       const turn = ++recountTurn;
       const groups = nodes.get({ filter: (n) => n.group_of });
+      const filters = memberFilters();
       const counts = await Promise.all(groups.map((n) => {
-        const q = new URLSearchParams(Object.entries(n.group_of.members));
+        if (!filters) return 0;
+        const q = new URLSearchParams([...Object.entries(n.group_of.members), ...filters]);
         q.set("limit", "1");
-        if (state.as_of) q.set("as_of", state.as_of);
         return getJson("/api/groups/members?" + q.toString()).then((data) => data.total);
       }));
       if (turn !== recountTurn) return; // the day changed again meanwhile
@@ -712,6 +762,7 @@
           records.get(e.id).count = counts[i];
           edges.update({ id: e.id, label: count });
         });
+        if (zoomLabels.has(n.id)) zoomLabels.set(n.id, zoomLabels.get(n.id).replace(/^[\d,]+/, count));
         return { id: n.id, label: n.label.replace(/^[\d,]+/, count), title: n.title.replace(/^[\d,]+/, count),
           group_of: Object.assign({}, n.group_of, { in_force: counts[i] }) };
       }));
@@ -751,7 +802,7 @@
       q.set("q", query.value.trim());
       q.set("limit", String(MEMBERS_PAGE));
       q.set("offset", String(offset));
-      if (state.as_of) q.set("as_of", state.as_of);
+      (memberFilters() || []).forEach(([name, value]) => q.append(name, value));
       const data = await getJson("/api/groups/members?" + q.toString());
       if (!stillMine(turn)) return;
       const items = data.results.map((m) =>
@@ -887,6 +938,8 @@
   });
   document.getElementById("path-clear").addEventListener("click", () => {
     clearHighlight();
+    pinnedLabels.clear();
+    fitLabels(true);
     state.path_from = state.path_to = null;
     pathFrom.value = pathTo.value = "";
     syncUrl();
@@ -922,11 +975,11 @@
       if (edges.get(id)) edges.update({ id, color: { color: "#111827", opacity: 1 }, width: 7, hidden: false });
     });
     linkscope.highlighted = [...onPath].filter((id) => edges.get(id));
-    // a path's nodes are labelled, even those whose label a big view left out to avoid overlaps
-    nodes.update(ids.filter((i) => nodes.get(i)).map((i) => {
-      const node = nodes.get(i);
-      return node.hidden_label ? { id: i, hidden: false, label: node.hidden_label } : { id: i, hidden: false };
-    }));
+    // a path's nodes are labelled, even those whose label a big view leaves out at this zoom
+    nodes.update(ids.filter((i) => nodes.get(i)).map((i) => ({ id: i, hidden: false })));
+    pinnedLabels.clear();
+    ids.forEach((i) => pinnedLabels.add(i));
+    fitLabels(true);
     syncUrl();
     fill(details, 
       el("h2", {}, `Paths from ${result.source.label} to ${result.target.label}`),
@@ -1039,7 +1092,7 @@
   applyFilters();
   updateExports();
   buildTimebar().catch(showError);
-  if (state.as_of) refreshGroups();
+  if (state.as_of || state.kinds.length) refreshGroups();
   if (state.path_from && state.path_to) {
     pathFrom.value = state.path_from;
     pathTo.value = state.path_to;

@@ -7,6 +7,8 @@ session). Tests about one behaviour build the smallest dataset that shows it inl
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,9 @@ from graph.ingest.curated import load_dataset
 from graph.ingest.dataset import Dataset
 from graph.store import GraphStore
 from graph.store.build import build_graph
+from tests.pg_cluster import Cluster, server_binaries
 
+_DATABASES = itertools.count()
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 GRAPHML_XSD = SHARED / "graphml-xsd" / "graphml.xsd"
 
@@ -97,3 +101,38 @@ def write_data(tmp_path: Path) -> WriteData:
         return tmp_path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster (Debian's server, loopback only), for the whole run."""
+    if server_binaries() is None:
+        pytest.fail(
+            "PostgreSQL's server is not installed: `make test` installs it (Debian: apt-get install postgresql)"
+        )
+    cluster = Cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+DatabaseFactory = Callable[[], str]
+
+
+@pytest.fixture(scope="module")
+def new_database(postgres: Cluster) -> Iterator[DatabaseFactory]:
+    """Makes empty databases in the cluster (each its own DSN), dropped when the module ends."""
+    import psycopg
+
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"linkscope_test_{len(made)}_{os.getpid()}_{next(_DATABASES)}"
+        with psycopg.connect(postgres.dsn, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}".encode())
+        made.append(name)
+        return postgres.dsn.rsplit("/", 1)[0] + "/" + name
+
+    yield make
+    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
+        for name in made:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)".encode())

@@ -60,11 +60,11 @@ def test_data_text_cannot_break_out_of_the_page(bundled: nx.MultiDiGraph) -> Non
     assert "<title>Around &lt;/script&gt;" in html
 
 
-def test_labels_of_a_big_view_never_overlap_and_the_important_ones_stay() -> None:
+def test_labels_of_a_big_view_never_overlap_at_any_zoom_and_more_show_closer() -> None:
     from itertools import combinations
 
     from app.explorer_page import vis_data
-    from app.layout import SEPARATE_UP_TO, label_box, preset_layout
+    from app.layout import SEPARATE_UP_TO, preset_layout, screen_label
     from bench.synthetic import synthetic_graph
     from graph.queries.subgraph import subgraph
 
@@ -76,12 +76,22 @@ def test_labels_of_a_big_view_never_overlap_and_the_important_ones_stay() -> Non
     nodes, edges = vis_data(graph, part, [hub])
     preset_layout(nodes, edges)
     assert len(nodes) > SEPARATE_UP_TO
-    labelled = [n for n in nodes if n["label"]]
-    assert next(n for n in nodes if n["id"] == hub)["label"]  # the centre keeps its label
-    assert 10 < len(labelled) < len(nodes)
+    assert next(n for n in nodes if n["id"] == hub)["label_zoom"] == 0  # the centre is labelled at every zoom
+    assert all((n["label"] == "") == (n["label_zoom"] is None or n["label_zoom"] > 1) for n in nodes)
     assert all(n["hidden_label"] and n["title"] for n in nodes if not n["label"])
-    for a, b in combinations(labelled, 2):
-        (wa, ha, da), (wb, hb, db) = label_box(a), label_box(b)
-        apart_x = abs(a["x"] - b["x"]) >= (wa + wb) / 2
-        apart_y = abs(a["y"] + da - b["y"] - db) >= (ha + hb) / 2
-        assert apart_x or apart_y, (a["id"], b["id"])
+
+    def rect(node: dict, scale: float) -> tuple[float, float, float, float]:
+        width, height, top, offset = screen_label(node)
+        return (node["x"] * scale - width / 2, top * scale + offset, node["x"] * scale + width / 2,
+                top * scale + offset + height)  # fmt: skip
+
+    zooms = sorted(n["label_zoom"] for n in nodes if n["label_zoom"] is not None)
+    shown_at = {}
+    for scale in (zooms[5], zooms[len(zooms) // 4], zooms[len(zooms) // 2], 1.0, zooms[-1]):
+        shown = [n for n in nodes if n["label_zoom"] is not None and n["label_zoom"] <= scale]
+        shown_at[scale] = len(shown)
+        for a, b in combinations(shown, 2):
+            ra, rb = rect(a, scale), rect(b, scale)
+            assert not (ra[0] < rb[2] and rb[0] < ra[2] and ra[1] < rb[3] and rb[1] < ra[3]), (scale, a["id"], b["id"])
+    counts = [shown_at[scale] for scale in sorted(shown_at)]
+    assert counts == sorted(counts) and counts[0] < counts[-1] == len(zooms)

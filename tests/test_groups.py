@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from datetime import date
 
 import networkx as nx
 import pytest
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from graph.queries.groups import GROUP_THRESHOLD, group_members
+from graph.queries.groups import GROUP_THRESHOLD, facet_value, group_members
 from graph.queries.part import GROUP_KIND
 from graph.queries.subgraph import subgraph
 from graph.store import GraphStore, records
@@ -181,3 +182,67 @@ def test_a_group_splits_by_another_facet(hub: nx.MultiDiGraph) -> None:
         bad = client.get("/api/groups/members", params={**params, "narrow": "country"})
     assert narrowed.status_code == 200 and narrowed.json()["total"] == expected
     assert bad.status_code == 400 and "facet:value" in bad.json()["error"]["message"]
+
+
+def mixed_designations() -> nx.MultiDiGraph:
+    """:func:`designations` with every third firm a person instead."""
+    graph = designations()
+    for index, (_, firm) in enumerate(sorted(graph.out_edges("ofac"))):
+        if index % 3 == 0:
+            graph.nodes[firm]["kind"] = "person"
+    return graph
+
+
+def test_members_of_some_kinds_only() -> None:
+    graph = mixed_designations()
+    by_kind = Counter(graph.nodes[v]["kind"] for _, v in graph.out_edges("ofac"))
+    ru_people = sum(1 for _, v in graph.out_edges("ofac") if v.startswith("ru-") and graph.nodes[v]["kind"] == "person")
+    assert set(by_kind) == {"firm", "person"}
+    with TestClient(create_app(Settings(), store=GraphStore.from_graph(graph))) as client:
+        params = {"of": "ofac", "relation": "sanctioned", "direction": "out", "limit": 100}
+        people = client.get("/api/groups/members", params={**params, "kinds": "person"}).json()
+        both = client.get("/api/groups/members", params={**params, "kinds": ["person", "firm"]}).json()
+        ru = client.get("/api/groups/members", params={**params, "facet": "country", "value": "RU", "kinds": "person"})
+        unknown = client.get("/api/groups/members", params={**params, "kinds": ["person", "starship"]})
+    assert people["total"] == by_kind["person"] and people["kinds"] == ["person"]
+    assert {graph.nodes[r["id"]]["kind"] for r in people["results"]} == {"person"}
+    assert people["facets"]["kind"] == {"person": by_kind["person"]}
+    assert both["total"] == sum(by_kind.values())
+    assert ru.json()["total"] == ru_people
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "invalid_parameter"
+    assert "starship" in unknown.json()["error"]["message"]
+
+
+def test_the_brief_counts_the_groups_on_its_as_of_day() -> None:
+    graph = records.new_graph(records.vocabulary(load_graph()))
+    records.add_entity(graph, "ofac", {"label": "OFAC", "kind": "agency", "country": "US"})
+    periods = [
+        ("2020-01-01", "2022-01-01"),
+        ("2021-01-01", "2025-01-01"),
+        ("2024-03-01", None),
+    ]  # ended, in force, later
+    for country, count in (("CN", 20), ("RU", 15)):
+        for i in range(count):
+            firm = f"{country.lower()}-firm-{i:02d}"
+            records.add_entity(graph, firm, {"label": f"{country} Firm {i:02d}", "kind": "firm", "country": country})
+            start, end = periods[i % len(periods)]
+            attrs = {"relation": "sanctioned", "start": start, **({"end": end} if end else {})}
+            records.add_relation(graph, "ofac", firm, f"s-{firm}", attrs)
+    day = date(2023, 6, 30)
+    facet = subgraph(graph, ["ofac"], group=GROUP_THRESHOLD).grouped[0]["facet"]
+    assert facet is not None
+    in_force = Counter(
+        facet_value(graph.nodes[v], d, facet)
+        for _, v, d in graph.out_edges("ofac", data=True)
+        if records.counts_on(d, day)
+    )
+    assert 0 < sum(in_force.values()) < graph.out_degree("ofac")
+    with TestClient(create_app(Settings(), store=GraphStore.from_graph(graph))) as client:
+        page = client.get("/report", params={"center": "ofac", "depth": 1, "as_of": day.isoformat()}).text
+        every = client.get("/report", params={"center": "ofac", "depth": 1}).text
+    split = ", ".join(f"{country} {n}" for country, n in sorted(in_force.items(), key=lambda kv: (-kv[1], kv[0])))
+    assert (
+        f"{sum(in_force.values())} entities sanctioned by OFAC (the relations in force on {day.isoformat()}) "
+        f"are counted, not listed (by {facet}: {split})." in page
+    )
+    assert f"{graph.out_degree('ofac')} entities sanctioned by OFAC are counted, not listed" in every

@@ -88,7 +88,7 @@ def get_supply_chain(
     """Every supplier and developer upstream of a programme (or any recipient), each with its
     chain of hops and whether it is sanctioned on `as_of` (default: today)."""
     selection = select(store, SupplyChainOf(entity_id, as_of), deadline=deadline(settings))
-    return selection_response(store.graph, selection, format)
+    return selection_response(selection.source, selection, format)
 
 
 @router.get(

@@ -90,9 +90,10 @@ def explore_data(
 ) -> Response:
     """vis-network nodes and edges of a view, for what the page adds without a reload."""
     chosen = ExplorerView(view=view, center=center, depth=depth, expand=expand or [], via=via)
-    part = explorer_selection(store, chosen, max_nodes or settings.max_nodes).part
+    selection = explorer_selection(store, chosen, max_nodes or settings.max_nodes)
+    part = selection.part
     assert part is not None
-    nodes, edges = vis_data(store.graph, part, chosen.center)
+    nodes, edges = vis_data(selection.source, part, chosen.center)
     return json_response(
         {"nodes": nodes, "edges": edges, "truncated": part.truncated, "truncated_reason": part.truncated_reason}
     )

@@ -84,7 +84,8 @@ def get_subgraph(
         group=GROUP_THRESHOLD if group == "auto" else None,
         export_groups=grouped,
     )
-    return selection_response(store.graph, select(store, query, deadline=deadline(settings)), format)
+    selection = select(store, query, deadline=deadline(settings))
+    return selection_response(selection.source, selection, format)
 
 
 @router.get(
@@ -121,7 +122,8 @@ def get_paths(
         derived=derived,
         via=via,
     )
-    return selection_response(store.graph, select(store, query, deadline=deadline(settings)), format)
+    selection = select(store, query, deadline=deadline(settings))
+    return selection_response(selection.source, selection, format)
 
 
 @router.get("/groups/members", response_model=GroupMembersOut, summary="The members of a group of neighbours")
@@ -141,6 +143,9 @@ def get_group_members(
         ),
     ] = None,
     q: Annotated[str, Query(max_length=200, description="Only members whose label contains this.")] = "",
+    kinds: Annotated[
+        list[str] | None, Query(max_length=100, description="Only members of these kinds (repeatable).")
+    ] = None,
     as_of: AsOf = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -149,6 +154,7 @@ def get_group_members(
     the exact `total` of those matching `q`: any of them can then be centred or expanded."""
     node = store.require(of)
     store.known("relation", [relation])
+    store.known("kind", kinds)
     pairs = [item.partition(":") for item in narrow or ()]
     if any(not sep for _, sep, _ in pairs):
         raise BadQuery("narrow takes facet:value, e.g. country:CN")
@@ -161,6 +167,7 @@ def get_group_members(
         value=value,
         narrow={name: wanted for name, _, wanted in pairs},
         q=q,
+        kinds=kinds or (),
         as_of=as_of,
         offset=offset,
         limit=limit,

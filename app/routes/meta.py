@@ -113,7 +113,8 @@ def export_graph(
     format: Annotated[FormatName, Query(description=FORMAT_HELP)] = "graphml",
 ) -> Response:
     """The whole graph, streamed, in any export format."""
-    return export_response(store.graph, select(store, WholeGraph()), format)
+    selection = select(store, WholeGraph())
+    return export_response(selection.source, selection, format)
 
 
 @router.get("/healthz", response_model=Health, tags=["meta"], summary="Liveness: 200 once the graph is loaded")

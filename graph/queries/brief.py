@@ -331,7 +331,9 @@ def _summary(
 
 def _grouped(graph: nx.MultiDiGraph, vocab: Vocabulary, part: Part) -> list[str]:
     """What the view's groups stand for: "40 entities sanctioned by OFAC are counted, not
-    listed (by country: CN 20, RU 15, BY 5)"."""
+    listed (by country: CN 20, RU 15, BY 5)"; when they were counted on the view's as-of day,
+    "... sanctioned by OFAC (the relations in force on 2024-01-01) ..."."""
+    day = f" (the relations in force on {part.groups_on.isoformat()})" if part.groups_on else ""
     lines = []
     for grouped in part.grouped:
         if not grouped["grouped"]:
@@ -342,7 +344,7 @@ def _grouped(graph: nx.MultiDiGraph, vocab: Vocabulary, part: Part) -> list[str]
         groups = [g for g in part.groups if (g.of, g.relation, g.way) == (of, relation, way)]
         split = ", ".join(f"{g.value} {g.count:,}" for g in groups if g.value is not None)
         lines.append(
-            f"{_count(grouped['grouped'], 'entity', 'entities')} {phrase} {records.label(graph, of)} "
+            f"{_count(grouped['grouped'], 'entity', 'entities')} {phrase} {records.label(graph, of)}{day} "
             f"{'is' if grouped['grouped'] == 1 else 'are'} counted, not listed"
             + (f" (by {grouped['facet']}: {split})" if split else "")
             + "."

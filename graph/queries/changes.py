@@ -29,6 +29,7 @@ from graph.queries.subgraph import subgraph
 from graph.queries.walk import Via
 from graph.store import records
 from graph.store.dated import DatedIndex, Row
+from graph.store.protocol import Dated
 
 __all__ = ["ChangeRound", "ChangesAnswer", "EntityChange", "EntityChanges", "changes"]
 
@@ -92,7 +93,7 @@ def changes(
     depth: int = 1,
     via: Via = "connections",
     relations: Iterable[str] | None = None,
-    index: DatedIndex | None = None,
+    index: Dated | None = None,
     deadline: Deadline | None = None,
 ) -> ChangesAnswer:
     """Relations that began or ended after ``start`` and on or before ``end`` (none when ``end``

@@ -9,7 +9,7 @@ import networkx as nx
 
 from graph.limits import MAX_PAGE, Deadline, check_range
 from graph.store import records
-from graph.store.hubs import HubIndex
+from graph.store.hubs import Hubs
 
 __all__ = ["LABEL_ORDER_UP_TO", "EntityDetail", "RelatedItem", "RelationGroup", "entity_detail"]
 
@@ -52,7 +52,7 @@ def entity_detail(
     offset: int = 0,
     as_of: date | None = None,
     deadline: Deadline | None = None,
-    hubs: HubIndex | None = None,
+    hubs: Hubs | None = None,
 ) -> EntityDetail:
     """The entity and its relations, grouped by (relation type, direction) and paged per group.
 
@@ -114,7 +114,7 @@ def entity_detail(
 def _from_hub_index(
     graph: nx.MultiDiGraph,
     node: str,
-    hubs: HubIndex,
+    hubs: Hubs,
     relation: str | None,
     direction: Literal["out", "in"] | None,
     limit: int,

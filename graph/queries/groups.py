@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Container, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, TypedDict
@@ -38,6 +38,7 @@ __all__ = [
     "facet_value",
     "group_members",
     "neighbour_groups",
+    "recount",
     "split",
 ]
 
@@ -186,6 +187,7 @@ class MembersPage(TypedDict):
     value: str | None
     narrow: dict[str, str]
     q: str
+    kinds: list[str]
     total: int
     offset: int
     limit: int
@@ -204,12 +206,14 @@ def group_members(
     value: str | None = None,
     narrow: Mapping[str, str] | None = None,
     q: str = "",
+    kinds: Collection[str] = (),
     as_of: date | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> MembersPage:
     """The members of a group, by label: ``narrow`` keeps those with these facet values too (a
-    group split by another facet), ``q`` those whose label contains it (case-insensitive).
+    group split by another facet), ``q`` those whose label contains it (case-insensitive),
+    ``kinds`` (when given) those of these kinds (what a view with some kinds unticked counts).
     With the exact ``total`` of those that match, and how they split by every facet."""
     if direction not in ("out", "in"):
         raise BadQuery(f"direction must be out or in, not {direction!r}")
@@ -228,10 +232,12 @@ def group_members(
     members = neighbour_groups(graph, of, (way,), keep).get((relation, way), {})
     entities = records.entities(graph)
     wanted = q.casefold().strip()
+    wanted_kinds = frozenset(kinds)
     matched = {
         m: reached
         for m, reached in members.items()
-        if all(facet_value(entities[m], reached[1], f) == v for f, v in wanted_values.items())
+        if (not wanted_kinds or entities[m].get("kind") in wanted_kinds)
+        and all(facet_value(entities[m], reached[1], f) == v for f, v in wanted_values.items())
         and (not wanted or wanted in str(entities[m].get("label", m)).casefold())
     }
     chosen = sorted(matched, key=lambda m: (str(entities[m].get("label", m)).casefold(), m))
@@ -247,9 +253,41 @@ def group_members(
         "value": value,
         "narrow": {f: v for f, v in wanted_values.items() if f != facet},
         "q": q,
+        "kinds": sorted(wanted_kinds),
         "total": len(chosen),
         "offset": offset,
         "limit": limit,
         "results": [records.summary(graph, m) for m in chosen[offset : offset + limit]],
         "facets": facets,
     }
+
+
+def recount(
+    graph: nx.MultiDiGraph,
+    grouped: GroupedRelation,
+    drawn: Container[str],
+    *,
+    as_of: date | None,
+    kinds: Collection[str] = (),
+) -> tuple[GroupedRelation, list[Group], dict[str, Reached]]:
+    """One grouped relation counted again as a view filtered on ``as_of`` and ``kinds`` shows
+    it: only the members in force that day (by any of their relations of this type) and of
+    these kinds, still split by the groups' facet, largest first; a value no member keeps has
+    no group. ``drawn``: the entities drawn as themselves, in no group (``shown``). With the
+    members now in the groups, each with the edge that reaches it."""
+    of, relation, way, facet = grouped["of"], grouped["relation"], grouped["direction"], grouped["facet"]
+    members = neighbour_groups(graph, of, (way,), edge_filter([relation], as_of)).get((relation, way), {})
+    entities = records.entities(graph)
+    if kinds:
+        wanted = frozenset(kinds)
+        members = {m: reached for m, reached in members.items() if entities[m].get("kind") in wanted}
+    rest = {m: reached for m, reached in members.items() if m not in drawn}
+    if facet is None:
+        regrouped = [Group(of, relation, way, None, None, len(rest))] if rest else []
+    else:
+        counts = _facet_counts(entities, rest, facet)
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        regrouped = [Group(of, relation, way, facet, value, count) for value, count in ordered]
+    summary: GroupedRelation = {"of": of, "relation": relation, "direction": way, "total": len(members),
+                                "shown": len(members) - len(rest), "grouped": len(rest), "facet": facet}  # fmt: skip
+    return summary, regrouped, rest

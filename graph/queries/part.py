@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypedDict
 
 import networkx as nx
@@ -67,6 +68,9 @@ class Part:
     hidden: list[tuple[str, str, Mapping[str, Reached]]] = field(default_factory=list)
     """Per grouped relation: its entity, the direction, and the members in its groups with the
     edge that reaches each (what an export writes instead of the groups)."""
+    groups_on: date | None = None
+    """The day the groups count their members on, when a view's as-of day recounted them
+    (None: every member, whatever the dates of its relations)."""
 
     def cut(self, reason: str) -> Part:
         """Mark the part as cut short (``max_nodes``, ``time_budget``, ``limit``...)."""

@@ -96,6 +96,7 @@ class _Side:
         """Add the next layer; or say what stopped it (``time_budget``, ``max_nodes``)."""
         search = self.search
         layer: list[_Half] = []
+        records.gather(self.graph, [end for end in self.ends[-1] if end != self.other_end], self.direction)
         for seen, (end, halves) in enumerate(self.ends[-1].items(), 1):
             if end == self.other_end:
                 continue  # a path ends there: a longer one cannot pass through it

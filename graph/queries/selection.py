@@ -22,8 +22,8 @@ from graph.queries.paths import PathResult, find_paths
 from graph.queries.subgraph import subgraph
 from graph.queries.supply_chain import SupplyChainAnswer, chain_part, supply_chain
 from graph.queries.walk import Via
+from graph.store.protocol import Store
 from graph.store.records import Direction
-from graph.store.store import GraphStore
 
 __all__ = ["Neighbourhood", "Paths", "Query", "Selection", "SupplyChainOf", "WholeGraph", "select"]
 
@@ -89,6 +89,9 @@ class Selection:
     query: Query
     part: Part | None
     """None for the whole graph (a million nodes are not copied into a part)."""
+    source: nx.MultiDiGraph
+    """The graph it was selected from, which its answer and exports read (for a database-backed
+    store, the request's lazy graph, holding what the query already fetched)."""
     name: str
     """A file name stem saying what the selection holds, e.g. ``linkscope-subgraph-ndc-depth1``."""
     paths: PathResult | None = None
@@ -116,15 +119,15 @@ class Selection:
         raise BadQuery("the whole graph has no answer of its own: export it in a file format")
 
 
-def select(store: GraphStore, query: Query, *, deadline: Deadline | None = None) -> Selection:
+def select(store: Store, query: Query, *, deadline: Deadline | None = None) -> Selection:
     """Run ``query`` on ``store``: ids must exist (:class:`~graph.errors.UnknownEntity` with
     suggestions otherwise), kinds and relation types must be in the vocabulary
     (:class:`~graph.errors.UnknownName`), and every bound and the time budget apply."""
     graph = store.graph
     if isinstance(query, WholeGraph):
-        return Selection(query, None, "linkscope")
+        return Selection(query, None, graph, "linkscope")
     if isinstance(query, Neighbourhood):
-        centers = [store.require(c) for c in query.centers]
+        centers = [store.require(c, graph) for c in query.centers]
         part = subgraph(
             graph,
             centers,
@@ -134,17 +137,17 @@ def select(store: GraphStore, query: Query, *, deadline: Deadline | None = None)
             relations=store.known("relations", query.relations),
             as_of=query.as_of,
             max_nodes=query.max_nodes,
-            expand=[store.require(e) for e in query.expand],
+            expand=[store.require(e, graph) for e in query.expand],
             expand_page=query.expand_page,
-            include=[store.require(i) for i in query.include],
+            include=[store.require(i, graph) for i in query.include],
             via=query.via,
             group=query.group,
             deadline=deadline,
         )
         name = f"linkscope-subgraph-{'-'.join(centers[:3])}-depth{query.depth}"
-        return Selection(query, part, name + (f"-as-of-{query.as_of}" if query.as_of else ""), centers=centers)
+        return Selection(query, part, graph, name + (f"-as-of-{query.as_of}" if query.as_of else ""), centers=centers)
     if isinstance(query, Paths):
-        source, target = store.require(query.source), store.require(query.target)
+        source, target = store.require(query.source, graph), store.require(query.target, graph)
         found = find_paths(
             graph,
             source,
@@ -158,8 +161,12 @@ def select(store: GraphStore, query: Query, *, deadline: Deadline | None = None)
             via=query.via,
             deadline=deadline,
         )
-        return Selection(query, found.part(), f"linkscope-paths-{source}-{target}", paths=found, centers=[source])
-    target = store.require(query.target)
+        return Selection(
+            query, found.part(), graph, f"linkscope-paths-{source}-{target}", paths=found, centers=[source]
+        )
+    target = store.require(query.target, graph)
     day = query.as_of or date.today()
     chain = supply_chain(graph, target, as_of=day, deadline=deadline)
-    return Selection(query, chain_part(chain), f"linkscope-supply-chain-{target}-{day}", chain=chain, centers=[target])
+    return Selection(
+        query, chain_part(chain), graph, f"linkscope-supply-chain-{target}-{day}", chain=chain, centers=[target]
+    )

@@ -149,6 +149,7 @@ def subgraph(
     steps = 0
     for distance in range(1, depth + 1):
         reached: dict[str, int] = {}
+        records.gather(graph, frontier, direction)
         for node, arrived in frontier.items():
             for other, step in walk_from(node):
                 steps += 1
@@ -193,21 +194,10 @@ def _distinct(ids: Iterable[str]) -> Iterator[str]:
 
 
 def _collect_edges(graph: nx.MultiDiGraph, part: Part, keep: EdgeFilter | None, deadline: Deadline) -> None:
-    """Every passing edge between selected nodes, probing from whichever side is smaller."""
-    kept = part.nodes
-    size = len(kept)
-    edges = part.edges
-    append = edges.append
-    succ = records.successors(graph)
-    for count, u in enumerate(kept, 1):
-        adjacency = succ[u]
-        if adjacency:
-            # plain loops rather than comprehensions: most nodes have one or two neighbours here,
-            # and at a million nodes this loop is a third of a subgraph query
-            for v in adjacency if len(adjacency) <= size else [v for v in kept if v in adjacency]:
-                if v in kept:
-                    for key, data in adjacency[v].items():
-                        if keep is None or keep(data):
-                            append((u, v, key))
-        if count % 256 == 0 and deadline.expired:
+    """Every passing edge between selected nodes (see :func:`graph.store.records.edges_among`)."""
+    append = part.edges.append
+    for count, (u, v, key, data) in enumerate(records.edges_among(graph, part.nodes), 1):
+        if keep is None or keep(data):
+            append((u, v, key))
+        if count % 1024 == 0 and deadline.expired:
             return

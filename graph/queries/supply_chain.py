@@ -89,11 +89,16 @@ def supply_chain(
     depth = {target: 0}
     queue = deque([target])
     truncated = None
+    asked: set[str] = set()
     while queue:
         if deadline.expired:
             truncated = "time_budget"
             break
         node = queue.popleft()
+        if node not in asked:  # a database-backed graph reads the whole queue's suppliers at once
+            batch = [node, *queue]
+            records.gather(graph, batch, "in")
+            asked.update(batch)
         for u, _, key, data in records.relations_of(graph, node, "in"):
             if u in depth or not records.counts_on(data, as_of):
                 continue

@@ -16,6 +16,7 @@ import networkx as nx
 from graph.limits import MAX_PAGE, check_range
 from graph.store import records
 from graph.store.dated import DatedIndex
+from graph.store.protocol import Dated
 
 __all__ = ["PER_ROUND", "Timeline", "TimelineDate", "TimelineRound", "timeline"]
 
@@ -58,7 +59,7 @@ def timeline(
     limit: int = MAX_PAGE,
     offset: int = 0,
     summary: bool = False,
-    index: DatedIndex | None = None,
+    index: Dated | None = None,
 ) -> Timeline:
     """Dated edges grouped by date (oldest first), then into rounds by (relation, actor).
 

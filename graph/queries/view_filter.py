@@ -3,17 +3,20 @@ hidden evidence) applied on the server, so a brief or a figure holds what the re
 
 The rule is the explorer page's: an edge is shown when its relation type is enabled, it
 counts on the as-of day, and its evidence is not hidden; a node is shown when its kind is
-enabled, its evidence is not hidden, and it is a centre or an end of a shown edge.
+enabled, its evidence is not hidden, and it is a centre or an end of a shown edge. Groups
+count, as the explorer recounts them, only the members in force on the as-of day and of the
+enabled kinds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 import networkx as nx
 
+from graph.queries.groups import Group, GroupedRelation, Reached, recount
 from graph.queries.part import Part
 from graph.store import records
 
@@ -57,15 +60,38 @@ def filter_part(graph: nx.MultiDiGraph, part: Part, centers: Collection[str], vi
     linked = {n for u, v, _ in edges for n in (u, v)}
     kept = {n: d for n, d in part.nodes.items() if n in allowed and (n in centers or n in linked)}
 
-    def group_shown(of: str, relation: str) -> bool:  # groups count their members whatever the as-of day
+    def group_shown(of: str, relation: str) -> bool:
         return of in kept and (not relations or relation in relations)
 
+    groups = [g for g in part.groups if group_shown(g.of, g.relation)]
+    grouped = [g for g in part.grouped if group_shown(g["of"], g["relation"])]
+    hidden = [h for h in part.hidden if h[0] in kept]
+    if view.as_of is not None or kinds:
+        groups, grouped, hidden = _recounted(graph, part, grouped, view)
     return Part(
         nodes=kept,
         edges=edges,
         truncated=part.truncated,
         truncated_reason=part.truncated_reason,
-        groups=[g for g in part.groups if group_shown(g.of, g.relation)],
-        grouped=[g for g in part.grouped if group_shown(g["of"], g["relation"])],
-        hidden=[h for h in part.hidden if h[0] in kept],
+        groups=groups,
+        grouped=grouped,
+        hidden=hidden,
+        groups_on=view.as_of or part.groups_on,
     )
+
+
+def _recounted(
+    graph: nx.MultiDiGraph, part: Part, grouped: list[GroupedRelation], view: ViewFilter
+) -> tuple[list[Group], list[GroupedRelation], list[tuple[str, str, Mapping[str, Reached]]]]:
+    """The groups of ``grouped`` counted again as the explorer counts them under the view's
+    as-of day and kinds (a group of no member left is dropped, a relation with none left too)."""
+    groups: list[Group] = []
+    summaries: list[GroupedRelation] = []
+    hidden: list[tuple[str, str, Mapping[str, Reached]]] = []
+    for old in grouped:
+        summary, regrouped, members = recount(graph, old, part.nodes, as_of=view.as_of, kinds=view.kinds)
+        if summary["total"]:
+            groups += regrouped
+            summaries.append(summary)
+            hidden.append((summary["of"], summary["direction"], members))
+    return groups, summaries, hidden

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import networkx as nx
 import numpy as np
@@ -24,13 +24,33 @@ from graph.model.dates import latest
 from graph.store import records
 from graph.store.state import IndexState, NodeIds
 
-__all__ = ["HUB_DEGREE", "HubGroup", "HubIndex"]
+__all__ = ["HUB_DEGREE", "HubGroup", "HubIndex", "HubPages", "Hubs"]
 
 #: Entities related to at least this many others have their groups indexed.
 HUB_DEGREE = 1_000
 _NEVER = np.iinfo(np.int32).max
 
 Way = Literal["out", "in"]
+
+
+class HubPages(Protocol):
+    """One hub group, read a page at a time (in memory: :class:`HubGroup`; or from a database)."""
+
+    @property
+    def others(self) -> Mapping[int, str] | list[str]: ...
+
+    @property
+    def keys(self) -> Mapping[int, str] | list[str]: ...
+
+    def page(self, as_of: date | None, offset: int, limit: int) -> tuple[int, list[int]]: ...
+
+
+class Hubs(Protocol):
+    """The hubs whose groups are ordered ahead of asking (in memory: :class:`HubIndex`)."""
+
+    def __contains__(self, node: object) -> bool: ...
+
+    def of(self, node: str) -> Mapping[tuple[str, Way], HubPages]: ...
 
 
 @dataclass(frozen=True)
@@ -92,7 +112,7 @@ class HubIndex:
             at += size
         return index
 
-    def __contains__(self, node: str) -> bool:
+    def __contains__(self, node: object) -> bool:
         return node in self.groups
 
     def of(self, node: str) -> Mapping[tuple[str, Way], HubGroup]:

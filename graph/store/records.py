@@ -16,7 +16,7 @@ never edit one in place.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal, TypedDict, cast
@@ -43,9 +43,11 @@ __all__ = [
     "count_relations",
     "counts_on",
     "edge_id",
+    "edges_among",
     "entities",
     "entity_attrs",
     "entity_record",
+    "gather",
     "is_derived",
     "is_imported",
     "iter_relations",
@@ -331,6 +333,35 @@ def relations_between(
     if direction in ("in", "both"):
         found += [(b, a, k, d, False) for k, d in graph._pred[a].get(b, {}).items() if keep is None or keep(d)]
     return found
+
+
+def edges_among(graph: nx.MultiDiGraph, nodes: Collection[str]) -> Iterator[tuple[str, str, str, Attrs]]:
+    """Every edge from one of ``nodes`` to another, source by source in ``nodes`` order, each
+    source's targets in adjacency order (in ``nodes`` order for a source with more neighbours
+    than there are ``nodes``: they are looked up rather than read). A graph read from a
+    database answers in one statement, in the same order."""
+    among = getattr(graph, "edges_among", None)
+    if among is not None:
+        yield from among(nodes)
+        return
+    kept = nodes if isinstance(nodes, Mapping) else dict.fromkeys(nodes)
+    size = len(kept)
+    succ = graph._succ
+    for u in kept:
+        adjacency = succ[u]
+        if adjacency:
+            for v in adjacency if len(adjacency) <= size else [v for v in kept if v in adjacency]:
+                if v in kept:
+                    for key, data in adjacency[v].items():
+                        yield u, v, key, data
+
+
+def gather(graph: nx.MultiDiGraph, nodes: Iterable[str], direction: Direction) -> None:
+    """Say which nodes' adjacency a query reads next: a graph read from a database fetches
+    them in one round trip (see :mod:`graph.store.postgres.lazy`); an in-memory one has them."""
+    fetch = getattr(graph, "gather", None)
+    if fetch is not None:
+        fetch(list(nodes), direction)
 
 
 def count_relations(graph: nx.MultiDiGraph) -> int:

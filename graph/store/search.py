@@ -32,10 +32,24 @@ from graph.limits import MAX_PAGE, Deadline, check_range
 from graph.store import records
 from graph.store.state import IndexState, NodeIds
 
-__all__ = ["EXACT", "PREFIX", "SUBSTRING", "WORD_PREFIX", "SearchHit", "SearchIndex", "SearchPage", "normalize"]
+__all__ = [
+    "EXACT",
+    "INFIX_MIN",
+    "INFIX_WORDS",
+    "PREFIX",
+    "RANK_NAMES",
+    "SUBSTRING",
+    "WORD_PREFIX",
+    "SearchHit",
+    "SearchIndex",
+    "SearchPage",
+    "label_matches",
+    "normalize",
+    "sorted_facet",
+]
 
 EXACT, PREFIX, WORD_PREFIX, SUBSTRING = 0, 1, 2, 3
-_RANK_NAMES = ("exact", "prefix", "word-prefix", "substring")
+RANK_NAMES = ("exact", "prefix", "word-prefix", "substring")
 _APOSTROPHES = re.compile(r"['\u2018\u2019`\u02bc]")
 _NON_WORD = re.compile(r"[\W_]+")
 #: Shortest query word also looked for inside words, and how many such words are read at most.
@@ -379,15 +393,14 @@ class SearchIndex:
         for facet, names, codes in (("kind", self._kind_names, self._kind_codes),
                                     ("country", self._country_names, self._country_codes)):  # fmt: skip
             counts = np.bincount(codes[marked], minlength=len(names))
-            order = sorted((i for i in range(len(names)) if counts[i]), key=lambda i: (-counts[i], names[i]))
-            result[facet] = {names[i]: int(counts[i]) for i in order}
+            result[facet] = sorted_facet({names[i]: int(counts[i]) for i in range(len(names)) if counts[i]})
         return result
 
     def _hit(self, number: int, rank: int | None, words: Iterable[str] = ()) -> SearchHit:
         node = self._nodes[number]
         hit: SearchHit = {
             **records.summary(self._graph, node),
-            "match": _RANK_NAMES[rank] if rank is not None else None,
+            "match": RANK_NAMES[rank] if rank is not None else None,
             "matched_alias": None,
         }
         if rank is not None:
@@ -399,15 +412,24 @@ class SearchIndex:
         first = int(self._first_name[number])
         if first >= len(self._names) or self._name_owner[first] != number * 2:
             return False  # the label folds to nothing: only aliases are indexed
-        label = self._names[first]
-        label_words = label.split()
-        if rank == EXACT:
-            return label == " ".join(words)
-        if rank == PREFIX:
-            return bool(label_words) and label_words[0].startswith(words[0])
-        if rank == WORD_PREFIX:
-            return all(any(w.startswith(q) for w in label_words) for q in words)
-        return words[0] in label
+        return label_matches(self._names[first], rank, words)
+
+
+def sorted_facet(counts: dict[str, int]) -> dict[str, int]:
+    """Facet values most frequent first, ties by value."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def label_matches(label: str, rank: int, words: list[str]) -> bool:
+    """Whether a folded label matches the query ``words`` at ``rank`` (else an alias did)."""
+    label_words = label.split()
+    if rank == EXACT:
+        return label == " ".join(words)
+    if rank == PREFIX:
+        return bool(label_words) and label_words[0].startswith(words[0])
+    if rank == WORD_PREFIX:
+        return all(any(w.startswith(q) for w in label_words) for q in words)
+    return words[0] in label
 
 
 def _spans(lows: np.ndarray, highs: np.ndarray) -> np.ndarray:

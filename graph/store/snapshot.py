@@ -25,7 +25,7 @@ import io
 import os
 import tempfile
 import zipfile
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -148,7 +148,7 @@ def write_snapshot(
             put.json("vocabulary.json", records.vocabulary(graph).dump())
             put.json("stats.json", store.stats)
             if store.ftm_report is not None:
-                put.json("report.json", _report_json(store.ftm_report))
+                put.json("report.json", store.ftm_report.dump())
             put.json("ids.json", ids)
             put.records("nodes", [records.entity_attrs(graph, node) for node in ids])
             sources, targets, keys, attrs = records.edge_columns(graph, position)
@@ -259,21 +259,6 @@ def _dictionary(values: list[Any]) -> tuple[list[Any], np.ndarray] | None:
     return list(distinct), codes
 
 
-def _report_json(report: FtmReport) -> dict[str, Any]:
-    raw = asdict(report)
-    for name in ("skipped", "unknown_schemata", "unresolved"):
-        raw[name] = dict(getattr(report, name))
-    return raw
-
-
-def _report(raw: dict[str, Any]) -> FtmReport:
-    for name in ("skipped", "unknown_schemata", "unresolved"):
-        raw[name] = Counter(raw[name])
-    for name in ("unresolved_examples", "problems"):
-        raw[name] = [Problem(**p) for p in raw[name]]
-    return FtmReport(**raw)
-
-
 # ---- reading ---------------------------------------------------------------------------------
 
 
@@ -324,7 +309,7 @@ def _read(path: Path) -> GraphStore:
                 keys := read.json("edges/keys.json"),
                 read.records("edges"),
             )
-            report = _report(read.json("report.json")) if "report.json" in read.names else None
+            report = FtmReport.load(read.json("report.json")) if "report.json" in read.names else None
             store = GraphStore(graph, [*manifest.data, *manifest.ftm], ftm_report=report, counted=len(keys))
             store.__dict__["stats"] = read.json("stats.json")
             store.__dict__["index"] = SearchIndex.restore(graph, read.state("search"))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from graph.errors import NotReady, UnknownEntity, UnknownName
+from graph.errors import NotReady
 from graph.ingest.curated import BUNDLED_DATA, load_dataset
 from graph.ingest.dataset import Dataset
 from graph.ingest.ftm import FtmReport, Progress, load_ftm
@@ -22,6 +22,7 @@ from graph.store import records
 from graph.store.build import build_graph
 from graph.store.dated import DatedIndex
 from graph.store.hubs import HubIndex
+from graph.store.protocol import Lookups
 from graph.store.search import SearchIndex
 from graph.store.stats import GraphStats, graph_stats
 
@@ -37,7 +38,7 @@ XREF_BACKGROUND_FROM = 50_000
 
 
 @dataclass
-class GraphStore:
+class GraphStore(Lookups):
     """One immutable, fully validated graph; replaced as a whole, never edited in place."""
 
     graph: nx.MultiDiGraph
@@ -163,33 +164,6 @@ class GraphStore:
         from graph.store.snapshot import read_snapshot
 
         return read_snapshot(Path(path))
-
-    def require(self, node_id: str) -> str:
-        """``node_id`` if the graph has it, else :class:`UnknownEntity` with similar ids as a hint."""
-        if node_id in self.graph:
-            return node_id
-        words = node_id.replace("-", " ").replace("_", " ")[:100]
-        # the id as words, then shorter forms: a typo at the end ("ndcc"), then the first word
-        for attempt in dict.fromkeys((words, words[:-1], words.split()[0] if words.split() else "", words[:4])):
-            if len(attempt) < 3:
-                continue
-            page = self.index.search(attempt, limit=3)
-            if page.results:
-                raise UnknownEntity(node_id, [r["id"] for r in page.results])
-        raise UnknownEntity(node_id)
-
-    def known(self, what: str, values: Sequence[str] | None) -> list[str] | None:
-        """``values`` if the vocabulary declares each (``what``: kinds or relations), None when
-        there are none; :class:`~graph.errors.UnknownName` naming the unknown ones otherwise."""
-        wanted = list(values or ())
-        if not wanted:
-            return None
-        vocab = self.vocabulary
-        declared = vocab.kinds if what in ("kind", "kinds") else vocab.relation_types
-        unknown = [v for v in wanted if v not in declared]
-        if unknown:
-            raise UnknownName(what, unknown, sorted(declared))
-        return wanted
 
 
 def fingerprint(paths: Sequence[Path | str]) -> dict[str, tuple[int, int] | None]:

@@ -9,7 +9,7 @@ import pytest
 from graph.store import GraphStore
 from tests.browser.conftest import Watched, click_node
 from tests.live import Server, start_server
-from tests.test_groups import DESIGNATED, designations
+from tests.test_groups import DESIGNATED, designations, mixed_designations
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +17,13 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def hub_server() -> Iterator[Server]:
     server = start_server(GraphStore.from_graph(designations()))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def mixed_server() -> Iterator[Server]:
+    server = start_server(GraphStore.from_graph(mixed_designations()))
     yield server
     server.stop()
 
@@ -91,3 +98,25 @@ def test_groups_count_what_is_in_force_on_the_as_of_day(page: Watched, hub_serve
     assert counts == {country: n for country, n in early.items() if n}
     labels = page.page.evaluate("() => linkscope.nodes.get().filter((n) => n.group_of).map((n) => n.label)")
     assert all(label.split()[0] == str(early[label.split()[-1]]) for label in labels)
+
+
+def test_groups_count_only_the_ticked_kinds(page: Watched, mixed_server: Server) -> None:
+    graph = mixed_designations()
+    firms = {
+        country: sum(1 for _, v in graph.out_edges("ofac") if graph.nodes[v]["country"] == country
+                     and graph.nodes[v]["kind"] == "firm")
+        for country in DESIGNATED
+    }  # fmt: skip
+    page.goto(f"{mixed_server.url}/explore?center=ofac&depth=1")
+    assert {g["value"]: g["count"] for g in drawn_groups(page)} == DESIGNATED
+    page.page.locator("#legend-kinds input[value=person]").uncheck()
+    page.wait("linkscope.nodes.get().some((n) => n.group_of && n.group_of.in_force !== undefined)")
+    assert "kinds=" in page.page.url
+    counts = {g["value"]: g["in_force"] for g in drawn_groups(page)}
+    assert counts == {country: n for country, n in firms.items() if n}
+    labels = page.page.evaluate(
+        "() => linkscope.nodes.get().filter((n) => n.group_of && !n.hidden).map((n) => n.label)"
+    )
+    assert sorted(int(label.split()[0]) for label in labels) == sorted(n for n in firms.values() if n)
+    page.page.locator("#legend-kinds input[value=firm]").uncheck()  # no member left of a ticked kind
+    page.wait("linkscope.nodes.get().filter((n) => n.group_of && !n.hidden).length === 0")

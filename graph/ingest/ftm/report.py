@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.errors import DataError, Problem
@@ -103,3 +103,19 @@ class FtmReport:
             "unresolved": dict(self.unresolved.most_common()),
             "unresolved_examples": self.unresolved_lines(),
         }
+
+    def dump(self) -> dict[str, Any]:
+        """Everything, as plain JSON that :meth:`load` reads back (snapshots and databases keep it)."""
+        raw = asdict(self)
+        for name in ("skipped", "unknown_schemata", "unresolved"):
+            raw[name] = dict(getattr(self, name))
+        return raw
+
+    @classmethod
+    def load(cls, raw: dict[str, Any]) -> FtmReport:
+        raw = dict(raw)
+        for name in ("skipped", "unknown_schemata", "unresolved"):
+            raw[name] = Counter(raw[name])
+        for name in ("unresolved_examples", "problems"):
+            raw[name] = [Problem(**p) for p in raw[name]]
+        return cls(**raw)

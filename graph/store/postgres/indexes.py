@@ -1,0 +1,86 @@
+"""The dated and hub indexes over one load's tables, with the in-memory indexes' interfaces
+(:class:`~graph.store.dated.DatedIndex`, :class:`~graph.store.hubs.HubIndex`) and answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING
+
+from graph.store.dated import Row
+from graph.store.hubs import Way
+
+if TYPE_CHECKING:
+    from graph.store.postgres.lazy import Reader
+
+__all__ = ["PostgresDated", "PostgresHubGroup", "PostgresHubs"]
+
+_LAST = "\uffff"
+
+
+class PostgresDated:
+    """Dated edges by when they began or ended, read in the in-memory index's order."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+
+    def between(self, start: str | None, end: str | None) -> list[Row]:
+        """Rows that began from ``start`` to ``end`` (ISO prefixes, inclusive)."""
+        return self._rows(False, start, end)
+
+    def ended_between(self, start: str | None, end: str | None) -> list[Row]:
+        """Rows that ended from ``start`` to ``end`` (ISO prefixes, inclusive)."""
+        return self._rows(True, start, end)
+
+    def _rows(self, ended: bool, start: str | None, end: str | None) -> list[Row]:
+        rows = self.reader.rows(
+            "SELECT day, relation, src, dst, key FROM {s}.dated WHERE ended = %s "
+            "AND (%s::text IS NULL OR day >= %s) AND (%s::text IS NULL OR day <= %s) "
+            "ORDER BY day, relation, src, dst, key",
+            [ended, start, start, end, (end or "") + _LAST],
+        )
+        return [tuple(row) for row in rows]
+
+
+class PostgresHubGroup:
+    """One hub group's relations in entity-detail order; a page reads just its rows."""
+
+    def __init__(self, reader: Reader, hub: str, relation: str, way: Way, size: int) -> None:
+        self.reader, self.hub, self.relation, self.way, self.size = reader, hub, relation, way, size
+        self.others: dict[int, str] = {}
+        self.keys: dict[int, str] = {}
+
+    def page(self, as_of: date | None, offset: int, limit: int) -> tuple[int, list[int]]:
+        """The group's total on ``as_of`` (all, if None) and the positions of one page."""
+        where = "hub = %s AND relation = %s AND way = %s"
+        params: list[object] = [self.hub, self.relation, self.way]
+        if as_of is None:
+            total = self.size
+        else:
+            where += " AND start_day <= %s AND %s < end_day"
+            params += [as_of.toordinal(), as_of.toordinal()]
+            total = int(self.reader.rows(f"SELECT count(*) FROM {{s}}.hub_items WHERE {where}", params)[0][0])
+        rows = self.reader.rows(
+            f"SELECT position, other, key FROM {{s}}.hub_items WHERE {where} ORDER BY position OFFSET %s LIMIT %s",
+            [*params, offset, limit],
+        )
+        for position, other, key in rows:
+            self.others[position], self.keys[position] = other, key
+        return total, [row[0] for row in rows]
+
+
+class PostgresHubs:
+    """The hubs of one load (their ids the load recorded), their groups read when asked for."""
+
+    def __init__(self, reader: Reader, hubs: Iterable[str]) -> None:
+        self.reader = reader
+        self.hubs = frozenset(hubs)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.hubs
+
+    def of(self, node: str) -> Mapping[tuple[str, Way], PostgresHubGroup]:
+        rows = self.reader.rows(
+            "SELECT relation, way, count(*) FROM {s}.hub_items WHERE hub = %s GROUP BY relation, way", [node]
+        )
+        return {(rel, way): PostgresHubGroup(self.reader, node, rel, way, int(size)) for rel, way, size in rows}

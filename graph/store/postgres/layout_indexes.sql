@@ -1,0 +1,15 @@
+-- Indexes of one load's tables ({schema}), made once the rows are in.
+ALTER TABLE {schema}.entities ADD PRIMARY KEY (pos);
+CREATE UNIQUE INDEX ON {schema}.entities (id);
+CREATE UNIQUE INDEX ON {schema}.entities (rank);
+CREATE INDEX ON {schema}.edges (src, out_pos, key_pos);
+CREATE INDEX ON {schema}.edges (dst, in_pos, key_pos);
+CREATE INDEX ON {schema}.edges (src, dst);
+CREATE INDEX ON {schema}.dated (ended, day, relation, src, dst, key);
+CREATE INDEX ON {schema}.names (name);
+CREATE UNIQUE INDEX ON {schema}.words (word);
+CREATE UNIQUE INDEX ON {schema}.words (number);
+CREATE INDEX ON {schema}.words USING gin (word public.gin_trgm_ops);
+ALTER TABLE {schema}.word_any ADD PRIMARY KEY (word, entity);
+ALTER TABLE {schema}.word_first ADD PRIMARY KEY (word, entity);
+ALTER TABLE {schema}.hub_items ADD PRIMARY KEY (hub, relation, way, position);

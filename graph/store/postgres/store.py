@@ -1,0 +1,264 @@
+"""Serving from PostgreSQL: the served load, read through pooled connections, as a store.
+
+:class:`Database` holds a connection pool to the primary and one to each read replica.
+Reads go to the replicas in turn; a replica that fails is left alone for a few seconds and
+the read is retried on the next one, then on the primary, so a replica going down costs
+no request. Every statement has a timeout a little beyond the query time budget.
+
+:class:`PostgresStore` is the served load with the in-memory store's interface (see
+:class:`graph.store.protocol.Store`): its graph is a :class:`~graph.store.postgres.lazy.LazyGraph`
+made per request, its name search, dated and hub indexes read the load's tables, and its
+counts and vocabulary come from what the load recorded. Nothing but those is held in memory.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from graph.errors import BadQuery, DatabaseError
+from graph.ingest.ftm import FtmReport
+from graph.model.vocabulary import Vocabulary
+from graph.store.postgres.indexes import PostgresDated, PostgresHubs
+from graph.store.postgres.lazy import LazyGraph
+from graph.store.postgres.load import LAYOUT, LoadRecord, loads
+from graph.store.postgres.search import PostgresSearch
+from graph.store.protocol import Lookups
+from graph.store.stats import GraphStats
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
+
+    from graph.ingest.dataset import Dataset
+    from graph.store.snapshot import Manifest
+    from graph.xref import XrefIndex
+
+__all__ = ["Database", "PostgresStore", "SchemaReader"]
+
+log = logging.getLogger("linkscope")
+
+#: Seconds a replica that failed is not asked again.
+REPLICA_PAUSE = 5.0
+#: Seconds a read waits for a replica's connection before asking the next one.
+REPLICA_WAIT = 1.0
+#: Rows a streamed read fetches per round trip.
+STREAM_BATCH = 5_000
+
+
+class Database:
+    """Pools to the primary and the read replicas, with reads failing over to the primary."""
+
+    def __init__(
+        self, url: str, replicas: Sequence[str] = (), *, statement_timeout_s: float = 10.0, pool_size: int = 8
+    ) -> None:
+        try:
+            from psycopg_pool import ConnectionPool
+        except ImportError:  # pragma: no cover - the extra is installed wherever tests run
+            raise DatabaseError(
+                "the PostgreSQL store needs the postgres extra: pip install 'linkscope[postgres]'"
+            ) from None
+        self.url = url
+        options = {"options": f"-c statement_timeout={int(statement_timeout_s * 1000)}", "connect_timeout": 3}
+
+        def pool(conninfo: str, name: str, wait_s: float) -> ConnectionPool:
+            return ConnectionPool(
+                conninfo, min_size=1, max_size=pool_size, kwargs={"autocommit": True, **options},
+                configure=_configure, name=name, open=True, timeout=wait_s,
+            )  # fmt: skip
+
+        self.primary = pool(url, "primary", 10.0)
+        try:
+            self.primary.wait(timeout=10.0)
+        except Exception as err:
+            self.primary.close()
+            raise DatabaseError(f"cannot connect to the database {_safe(url)}: {err}") from None
+        # a replica that is down is given up on quickly: the primary answers instead
+        self.replicas = [pool(r, f"replica{i}", REPLICA_WAIT) for i, r in enumerate(replicas)]
+        self._paused: dict[int, float] = {}
+        self.reads: Counter[str] = Counter()
+        """Statements answered, by pool name (``primary``, ``replica0``...)."""
+        self._turn = itertools.count()
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        for pool in [self.primary, *self.replicas]:
+            pool.close()
+
+    def _readers(self) -> Iterator[tuple[int | None, ConnectionPool]]:
+        """The replicas not paused, starting with the next in turn, then the primary."""
+        now = time.monotonic()
+        count = len(self.replicas)
+        start = next(self._turn) if count else 0
+        for step in range(count):
+            i = (start + step) % count
+            if self._paused.get(i, 0.0) <= now:
+                yield i, self.replicas[i]
+        yield None, self.primary
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one statement, from a replica when one answers, else from the primary."""
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
+        for replica, pool in self._readers():
+            try:
+                with pool.connection() as conn:
+                    rows = conn.execute(sql.encode(), params).fetchall()
+                self.reads[pool.name] += 1
+                return rows
+            except psycopg.errors.QueryCanceled:
+                raise DatabaseError("a statement ran past the time budget (statement_timeout)") from None
+            except (psycopg.errors.InvalidSchemaName, psycopg.errors.UndefinedTable):
+                if replica is None:
+                    raise DatabaseError(
+                        "the load this server was reading has been dropped; it serves the new one within seconds"
+                    ) from None
+                continue  # a replica that has not replayed a new load yet: the next reader has it
+            except (psycopg.OperationalError, PoolTimeout) as err:
+                if replica is None:
+                    raise DatabaseError(f"the database does not answer: {str(err).strip()}") from None
+                log.warning("replica %s failed (%s); reading from the next", replica, str(err).strip()[:200])
+                with self._lock:
+                    self._paused[replica] = time.monotonic() + REPLICA_PAUSE
+        raise AssertionError("the primary is always the last reader")  # pragma: no cover
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Rows of one statement in batches (a server-side cursor on the primary), for whole-graph reads."""
+        with (
+            self.primary.connection() as conn,
+            conn.transaction(),
+            conn.cursor(name="linkscope_stream") as cursor,
+        ):
+            cursor.itersize = STREAM_BATCH
+            cursor.execute(sql.encode(), params)
+            yield from cursor
+
+    def served(self) -> LoadRecord:
+        """The load being served, checked to be of the layout this Linkscope reads."""
+        with self.primary.connection() as conn:
+            found = [load for load in loads(conn) if load.served]
+        if not found:
+            raise DatabaseError(f"nothing is loaded in {_safe(self.url)}: run `linkscope db load --dsn ...` first")
+        load = found[0]
+        if load.layout != LAYOUT:
+            raise DatabaseError(
+                f"the served load ({load.id}) has table layout {load.layout}; this Linkscope reads layout {LAYOUT}: "
+                "run `linkscope db load` again with this version"
+            )
+        return load
+
+
+def _configure(conn: Any) -> None:
+    import orjson
+    from psycopg.types.json import set_json_loads
+
+    set_json_loads(orjson.loads, conn)
+
+
+def _safe(url: str) -> str:
+    """A DSN without its password, for messages."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:
+        return "(the given DSN)"
+    parts.pop("password", None)
+    return make_conninfo("", **{k: str(v) for k, v in parts.items() if v is not None})
+
+
+class SchemaReader:
+    """Statements against one load: ``{s}`` in them stands for its schema."""
+
+    def __init__(self, database: Database, schema: str) -> None:
+        self.database, self.schema = database, schema
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.database.read(sql.replace("{s}", self.schema), params)
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        return self.database.stream(sql.replace("{s}", self.schema), params)
+
+
+class PostgresStore(Lookups):
+    """The served load of a database, answering every query as the in-memory store does."""
+
+    dataset: Dataset | None = None
+    snapshot: Manifest | None = None
+
+    def __init__(self, database: Database, load: LoadRecord | None = None) -> None:
+        self.database = database
+        self.load = load or database.served()
+        self.reader = SchemaReader(database, self.load.schema)
+        meta = dict(self.reader.rows("SELECT key, value FROM {s}.meta"))
+        vocabulary = Vocabulary.load(meta["vocabulary"])
+        self.attributes: dict[str, Any] = {**meta["graph"], "vocabulary": vocabulary}
+        self.nodes, self.edges = int(meta["counts"]["nodes"]), int(meta["counts"]["edges"])
+        self._stats: GraphStats = meta["stats"]
+        self._best_connected: str | None = meta["best_connected"]
+        self.data_paths: list[str] = [str(p) for p in meta["data_paths"]]
+        self.ftm_report = FtmReport.load(meta["ftm_report"]) if meta["ftm_report"] else None
+        self.loaded_at: datetime = self.load.finished_at or datetime.now(UTC)
+        self._vocabulary = vocabulary
+        self._index = PostgresSearch(self.reader, self.nodes, meta["listing_facets"])
+        self._hubs = PostgresHubs(self.reader, meta["hubs"])
+        self._dated = PostgresDated(self.reader)
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """A fresh lazy graph: one per request, which keeps what it read until the request ends."""
+        return LazyGraph(self.reader, self.attributes, self.nodes)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self._vocabulary
+
+    @property
+    def stats(self) -> GraphStats:
+        return self._stats
+
+    @property
+    def index(self) -> PostgresSearch:
+        return self._index
+
+    @property
+    def hubs(self) -> PostgresHubs:
+        return self._hubs
+
+    @property
+    def dated(self) -> PostgresDated:
+        return self._dated
+
+    @property
+    def best_connected(self) -> str | None:
+        return self._best_connected
+
+    def warm(self) -> PostgresStore:
+        """Nothing to build: the load wrote every index."""
+        return self
+
+    def xref_index(self) -> XrefIndex:
+        raise BadQuery(
+            "cross-referencing reads every imported entity and is not offered by the PostgreSQL store: "
+            "run `linkscope xref` on the files"
+        )
+
+    @property
+    def status(self) -> dict[str, Any]:
+        """What ``/api/status`` says of the database: the load served, from which inputs, when."""
+        return {
+            "load": self.load.id,
+            "schema": self.load.schema,
+            "finished_at": self.loaded_at.isoformat(timespec="seconds"),
+            "inputs": self.load.inputs,
+            "replicas": len(self.database.replicas),
+            "reads": dict(self.database.reads),
+        }
