@@ -88,6 +88,9 @@ def generated_graph(seed: int = 11, size: int = 7_000) -> nx.MultiDiGraph:
         records.add_relation(graph, "ofac", node, f"s{number}", attrs)
         if number % 50 == 0:  # designated again later
             records.add_relation(graph, "ofac", node, f"s{number}b", {**attrs, "date": f"{year + 1}-06-01"})
+        if number % 17 == 0:  # among its designations, a few connections a walk may follow
+            other = rng.choice(ids)
+            records.add_relation(graph, "ofac", other, f"c{number}", {"relation": "supplied", "confidence": "press"})
     for number, node in enumerate(rng.sample(ids, 1_200)):
         records.add_relation(graph, "holding", node, f"o{number}", {"relation": "owns", "confidence": "press"})
     for number, node in enumerate(ids[:1_500]):
@@ -208,6 +211,12 @@ def test_hub_neighbourhoods_grouped_cut_and_expanded(generated_pair: Pair) -> No
         selections(generated_pair, Neighbourhood((hub,), depth=2, max_nodes=500, as_of=date(2019, 3, 1)))
         selections(generated_pair, Neighbourhood(("e5",), depth=1, expand=(hub,), expand_page=40))
     selections(generated_pair, Neighbourhood(("e1", "e2", "e3"), depth=2, group=GROUP_THRESHOLD, kinds=("firm",)))
+    designated = [v for _, v, _, d in records.relations_of(generated_pair[0].graph, "ofac", "out")
+                  if d["relation"] == "sanctioned"][:3]  # fmt: skip
+    for node in designated:  # through the authority only by its connections, page after page
+        selections(generated_pair, Neighbourhood((node,), depth=2, max_nodes=2_000))
+        selections(generated_pair, Neighbourhood((node,), depth=3, max_nodes=300, direction="out"))
+        selections(generated_pair, Neighbourhood((node,), depth=2, max_nodes=400, via="shared"))
     for way in ("out", "in"):
         for relation in ("sanctioned", "owns", "based_in"):
             same(generated_pair, lambda s, r=relation, w=way: group_members(s.graph, "ofac", r, w, limit=30))

@@ -209,6 +209,9 @@ class PathSearch:
 
     def _join(self, join: _Join) -> Iterator[list[str]]:
         heads, tails = self._heads.ends[join.a], self._tails.ends[join.b]
+        if join.gap:  # the joins read the ends' neighbourhoods: a database-backed graph reads them at once
+            records.gather(self.graph, list(heads), self._heads.direction)
+            records.gather(self.graph, list(tails), self._tails.direction)
         pairs = {0: self._meet, 1: self._bridge_edge, 2: self._bridge_entity}[join.gap](heads, tails)
         for count, (head, middle, tail) in enumerate(pairs, 1):
             yield [*head.nodes, *middle, *reversed(tail.nodes)]

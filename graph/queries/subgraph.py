@@ -15,6 +15,7 @@ from graph.queries.groups import Reached, Way, neighbour_groups, split
 from graph.queries.part import Part
 from graph.queries.walk import (
     DERIVED,
+    SHARED,
     Via,
     check_direction,
     check_via,
@@ -109,11 +110,13 @@ def subgraph(
 
     buckets: dict[tuple[str, str, Way], dict[str, Reached]] = {}
 
-    def walk_from(node: str) -> Iterator[tuple[str, int]]:
+    def walk_from(node: str, connecting: bool = False) -> Iterator[tuple[str, int]]:
         """The steps the walk takes from ``node`` one by one: all of them, or with grouping
-        those to neighbours outside its big relations (whose members go to ``buckets``)."""
+        those to neighbours outside its big relations (whose members go to ``buckets``).
+        ``connecting``: the walk may only leave by a connecting relation (it arrived by a
+        shared one), so neighbours joined by shared relations alone need not be read."""
         if group is None or sum(len(side[node]) for side in records.sides(graph, direction)) <= group:
-            return steps_from(graph, node, direction, keep, shared)  # too few neighbours for any group
+            return steps_from(graph, node, direction, keep, shared, connecting)  # too few neighbours for any group
         by = neighbour_groups(graph, node, _WAYS[direction], keep)
         if wanted_kinds:  # a group holds only what the view may reach
             by = {
@@ -122,7 +125,7 @@ def subgraph(
             }
         big = [bucket for bucket, members in by.items() if len(members) > group]
         if not big:
-            return steps_from(graph, node, direction, keep, shared)
+            return steps_from(graph, node, direction, keep, shared, connecting)
         for relation, way in big:
             buckets[(node, relation, way)] = by[(relation, way)]
         individually = dict.fromkeys(m for bucket, members in by.items() if bucket not in big for m in members)
@@ -151,7 +154,7 @@ def subgraph(
         reached: dict[str, int] = {}
         records.gather(graph, frontier, direction)
         for node, arrived in frontier.items():
-            for other, step in walk_from(node):
+            for other, step in walk_from(node, connecting=bool(arrived & SHARED) and via != "shared"):
                 steps += 1
                 if steps % 1024 == 0 and deadline.expired:
                     return finish("time_budget")

@@ -8,7 +8,7 @@ through by another shared relation, unless a query asks for ``via="shared"``.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, Literal
 
@@ -90,16 +90,25 @@ def neighbour_ids(graph: nx.MultiDiGraph, node: str, direction: Direction, keep:
 
 
 def steps_from(
-    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None, shared: Container[str]
+    graph: nx.MultiDiGraph,
+    node: str,
+    direction: Direction,
+    keep: EdgeFilter | None,
+    shared: Collection[str],
+    connecting: bool = False,
 ) -> Iterator[tuple[str, int]]:
     """The other ends of the passing edges around ``node``, lazily, each with the flags every
     passing edge on that side has in common: :data:`DERIVED` (``based_in`` made from a
     country field: such a node is shown but not expanded) and :data:`SHARED` (a relation
     type in ``shared``). With ``direction="both"`` a neighbour on both sides comes twice;
     the step is what both have in common (see :func:`neighbour_steps`). Lazy, so a walk
-    that stops at a size bound does not read all of a hub's neighbours."""
-    for side in records.sides(graph, direction):
-        for other, keyed in side[node].items():
+    that stops at a size bound does not read all of a hub's neighbours. With ``connecting``,
+    only the neighbours joined by at least one relation not in ``shared`` (the only steps a
+    walk that arrived by a shared relation may take; see :func:`graph.store.records.connecting`)."""
+    for way in records.ways(direction):
+        for other, keyed in (
+            records.connecting(graph, node, way, shared) if connecting else records.adjacency(graph, node, way).items()
+        ):
             flags = _BOTH
             passing = False
             for data in keyed.values():
@@ -130,7 +139,7 @@ def step_between(
 
 
 def neighbour_steps(
-    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None, shared: Container[str]
+    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None, shared: Collection[str]
 ) -> dict[str, int]:
     """Each neighbour of ``node`` once, with the flags of every passing edge between the two:
     one connecting edge is enough to make the step a connection."""

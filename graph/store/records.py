@@ -39,7 +39,9 @@ __all__ = [
     "UnresolvedReference",
     "add_entity",
     "add_relation",
+    "adjacency",
     "citations",
+    "connecting",
     "count_relations",
     "counts_on",
     "edge_id",
@@ -66,6 +68,7 @@ __all__ = [
     "successors",
     "summary",
     "vocabulary",
+    "ways",
     "when",
 ]
 
@@ -296,6 +299,33 @@ def sides(graph: nx.MultiDiGraph, direction: Direction) -> tuple[Mapping[str, Ad
     if direction == "both":
         return (graph._succ, graph._pred)
     return (graph._succ,) if direction == "out" else (graph._pred,)
+
+
+def ways(direction: Direction) -> tuple[Literal["out", "in"], ...]:
+    """The sides ``direction`` walks, in the order :func:`sides` gives them."""
+    return ("out", "in") if direction == "both" else (direction,)
+
+
+def adjacency(graph: nx.MultiDiGraph, node: str, way: Literal["out", "in"]) -> Adjacency:
+    """``node``'s neighbours on one side (neighbour -> key -> attributes)."""
+    side: Adjacency = (graph._succ if way == "out" else graph._pred)[node]
+    return side
+
+
+def connecting(
+    graph: nx.MultiDiGraph, node: str, way: Literal["out", "in"], shared: Collection[str]
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The neighbours on one side joined by at least one relation not in ``shared``, each with
+    all its edges, in adjacency order: a graph read from a database reads only those (an
+    authority's thousands of designations are not read to find its one ownership)."""
+    own = getattr(graph, "connecting", None)
+    if own is not None:
+        yield from own(node, way, shared)
+        return
+    for other, keyed in adjacency(graph, node, way).items():
+        relations: list[Any] = [data.get("relation") for data in keyed.values()]
+        if any(relation not in shared for relation in relations):
+            yield other, keyed
 
 
 def relation_attrs(graph: nx.MultiDiGraph, source: str, target: str, key: str) -> Attrs:

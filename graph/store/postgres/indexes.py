@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graph.store.dated import Row
 from graph.store.hubs import Way
@@ -70,17 +70,20 @@ class PostgresHubGroup:
 
 
 class PostgresHubs:
-    """The hubs of one load (their ids the load recorded), their groups read when asked for."""
+    """The hubs of one load and the sizes of their groups (as the load recorded them); the
+    groups' relations are read a page at a time."""
 
-    def __init__(self, reader: Reader, hubs: Iterable[str]) -> None:
+    def __init__(self, reader: Reader, hubs: Mapping[str, list[list[Any]]]) -> None:
         self.reader = reader
-        self.hubs = frozenset(hubs)
+        self.groups: dict[str, dict[tuple[str, Way], int]] = {
+            hub: {(str(rel), way): int(size) for rel, way, size in groups} for hub, groups in hubs.items()
+        }
 
     def __contains__(self, node: object) -> bool:
-        return node in self.hubs
+        return node in self.groups
 
     def of(self, node: str) -> Mapping[tuple[str, Way], PostgresHubGroup]:
-        rows = self.reader.rows(
-            "SELECT relation, way, count(*) FROM {s}.hub_items WHERE hub = %s GROUP BY relation, way", [node]
-        )
-        return {(rel, way): PostgresHubGroup(self.reader, node, rel, way, int(size)) for rel, way, size in rows}
+        return {
+            (rel, way): PostgresHubGroup(self.reader, node, rel, way, size)
+            for (rel, way), size in self.groups[node].items()
+        }

@@ -19,15 +19,17 @@ CREATE TABLE {schema}.entities (
 
 -- Edges with the position of each end in the other's adjacency (out_pos: the target among
 -- the source's neighbours; in_pos: the source among the target's), and of the key among the
--- pair's keys, so adjacency reads back in the in-memory graph's order.
+-- pair's keys, so adjacency reads back in the in-memory graph's order; the relation type
+-- beside the attributes, so a walk can skip relations it may not take without reading them.
 CREATE TABLE {schema}.edges (
-    src     text    NOT NULL,
-    dst     text    NOT NULL,
-    key     text    NOT NULL,
-    out_pos integer NOT NULL,
-    in_pos  integer NOT NULL,
-    key_pos integer NOT NULL,
-    attrs   json    NOT NULL
+    src      text    NOT NULL,
+    dst      text    NOT NULL,
+    key      text    NOT NULL,
+    out_pos  integer NOT NULL,
+    in_pos   integer NOT NULL,
+    key_pos  integer NOT NULL,
+    relation text    NOT NULL,
+    attrs    json    NOT NULL
 );
 
 -- Dated edges (when each began, and separately when each ended) for timelines and changes.

@@ -2,9 +2,10 @@
 ALTER TABLE {schema}.entities ADD PRIMARY KEY (pos);
 CREATE UNIQUE INDEX ON {schema}.entities (id);
 CREATE UNIQUE INDEX ON {schema}.entities (rank);
-CREATE INDEX ON {schema}.edges (src, out_pos, key_pos);
-CREATE INDEX ON {schema}.edges (dst, in_pos, key_pos);
+CREATE INDEX ON {schema}.edges (src, out_pos, key_pos) INCLUDE (relation);
+CREATE INDEX ON {schema}.edges (dst, in_pos, key_pos) INCLUDE (relation);
 CREATE INDEX ON {schema}.edges (src, dst);
+CREATE INDEX ON {schema}.edges (dst, src);
 CREATE INDEX ON {schema}.dated (ended, day, relation, src, dst, key);
 CREATE INDEX ON {schema}.names (name);
 CREATE UNIQUE INDEX ON {schema}.words (word);

@@ -16,7 +16,7 @@ edge between these entities" in one. Whole-graph iteration (exports of everythin
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, KeysView, Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 import networkx as nx
@@ -33,6 +33,8 @@ FIRST_PAGE = 128
 MAX_PAGE = 8_192
 #: An adjacency up to this many neighbours is read whole when a neighbour is looked up in it.
 LOAD_WHOLE = 4_096
+#: Entities fetched in one statement when one is asked for (the rest: pending ones).
+BATCH = 2_000
 
 _ENTITY = "n.id, n.attrs, n.out_n, n.in_n"
 #: Per way: this end's column, the other end's, and this end's position column.
@@ -48,12 +50,25 @@ class Reader(Protocol):
 
 
 class _Entities(Mapping[str, Attrs]):
-    """Entity id -> attributes, fetched on first use and kept; ``degrees`` beside them."""
+    """Entity id -> attributes, fetched on first use and kept; ``degrees`` beside them.
+
+    Adjacency reads do not fetch the entities at their other ends (a hub's thousands would
+    mostly go unread); they are noted as ``pending``, and the first one a query asks for is
+    fetched together with up to :data:`BATCH` of the others, which a walk usually asks for next.
+    """
 
     def __init__(self, reader: Reader, count: int) -> None:
         self.reader, self.count = reader, count
         self.found: dict[str, Attrs | None] = {}
         self.degrees: dict[str, tuple[int, int]] = {}
+        self.pending: dict[str, None] = {}
+
+    def expect(self, nodes: Iterable[str]) -> None:
+        """Note entities a query has reached (fetched with the next one it asks for)."""
+        found, pending = self.found, self.pending
+        for node in nodes:
+            if node not in found:
+                pending[node] = None
 
     def keep(self, node: str, attrs: Attrs, out_n: int, in_n: int) -> None:
         if node not in self.found or self.found[node] is None:
@@ -61,10 +76,18 @@ class _Entities(Mapping[str, Attrs]):
             self.degrees[node] = (out_n, in_n)
 
     def load(self, nodes: Sequence[str]) -> None:
-        """Fetch the entities of ``nodes`` not fetched yet, in one statement."""
+        """Fetch the entities of ``nodes`` not fetched yet (and pending ones), in one statement."""
         missing = [n for n in dict.fromkeys(nodes) if n not in self.found]
         if not missing:
             return
+        pending = self.pending
+        for node in missing:
+            pending.pop(node, None)
+        while pending and len(missing) < BATCH:
+            node = next(iter(pending))
+            del pending[node]
+            if node not in self.found:
+                missing.append(node)
         for node, attrs, out_n, in_n in self.reader.rows(f"SELECT {_ENTITY} FROM {{s}}.entities n WHERE n.id = ANY(%s)",
                                                          [missing]):  # fmt: skip
             self.keep(node, attrs, out_n, in_n)
@@ -118,18 +141,23 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         return self.next >= self.size
 
     def take(self, rows: Sequence[tuple[Any, ...]], upto: int) -> None:
-        """Add rows of positions ``self.next`` to ``upto - 1`` (other, key, attrs, entity columns...)."""
-        entities = self.graph.entities
-        for other, key, attrs, node, node_attrs, out_n, in_n in rows:
-            self.read.setdefault(other, {})[key] = attrs
-            entities.keep(node, node_attrs, out_n, in_n)
+        """Add rows of positions ``self.next`` to ``upto - 1`` (other end, key, attributes)."""
+        read = self.read
+        known = self.graph.opposite(self.way).known
+        for other, key, attrs in rows:
+            keyed = read.get(other)
+            if keyed is None:
+                keyed = read[other] = {}
+                known.setdefault(other, {})[self.node] = keyed  # the same edges, seen from the other end
+            keyed[key] = attrs
+        self.graph.entities.expect(read if len(read) <= BATCH else [row[0] for row in rows[:BATCH]])
         self.next = max(self.next, min(upto, self.size))
 
     def fetch(self, upto: int) -> None:
         mine, other, position = _COLUMNS[self.way]
         rows = self.graph.reader.rows(
-            f"SELECT e.{other}, e.key, e.attrs, {_ENTITY} FROM {{s}}.edges e JOIN {{s}}.entities n ON n.id = e.{other} "
-            f"WHERE e.{mine} = %s AND e.{position} >= %s AND e.{position} < %s ORDER BY e.{position}, e.key_pos",
+            f"SELECT {other}, key, attrs FROM {{s}}.edges "
+            f"WHERE {mine} = %s AND {position} >= %s AND {position} < %s ORDER BY {position}, key_pos",
             [self.node, self.next, upto],
         )
         self.take(rows, upto)
@@ -152,8 +180,16 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
     def _lookup(self, other: str) -> dict[str, Attrs] | None:
         if other in self.read:
             return self.read[other]
+        if other in self.probed:
+            return self.probed[other]
+        seen = self.graph.side(self.way).known.get(self.node)
+        if seen is not None and other in seen:
+            return seen[other]
         if self.complete:
             return None
+        mirror = self.graph.opposite(self.way).adjacency.get(other)
+        if mirror is not None and mirror.complete:  # the other end's side, read whole, says it all
+            return mirror.read.get(self.node)
         if self.size <= LOAD_WHOLE:
             self.fetch(self.size)
             return self.read.get(other)
@@ -166,6 +202,37 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
             self.probed[other] = dict(rows) or None
         return self.probed[other]
 
+    def among(self, candidates: Iterable[str]) -> set[str]:
+        """Which of ``candidates`` are neighbours: read from what is read, the rest asked in one
+        statement (a hub is not read whole to intersect it with a few entities)."""
+        wanted = set(candidates)
+        if self.complete or self.size <= LOAD_WHOLE:
+            if not self.complete:
+                self.fetch(self.size)
+            return wanted & self.read.keys()
+        found = wanted & self.read.keys()
+        unknown = [c for c in wanted - found if c not in self.probed]
+        if unknown:
+            mine, theirs, _ = _COLUMNS[self.way]
+            # a join with the candidates, not "= ANY": a long array there is read element by element per row
+            rows = self.graph.reader.rows(
+                f"SELECT e.{theirs}, e.key, e.attrs FROM unnest(%s::text[]) AS c(id) "
+                f"JOIN {{s}}.edges e ON e.{theirs} = c.id AND e.{mine} = %s ORDER BY e.key_pos",
+                [unknown, self.node],
+            )
+            for c in unknown:
+                self.probed[c] = None
+            for other, key, attrs in rows:
+                keyed = self.probed[other]
+                if keyed is None:
+                    keyed = self.probed[other] = {}
+                keyed[key] = attrs
+            self.graph.entities.expect(row[0] for row in rows)
+        return found | {c for c in wanted - found if self.probed.get(c) is not None}
+
+    def keys(self) -> _Keys:
+        return _Keys(self)
+
     def __getitem__(self, other: str) -> Mapping[str, Attrs]:
         found = self._lookup(other)
         if found is None:
@@ -176,12 +243,31 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         return isinstance(other, str) and self._lookup(other) is not None
 
 
+class _Keys(KeysView[str]):
+    """An adjacency's neighbours as a set: intersecting it with another set asks the database
+    about the smaller side's members instead of reading a hub whole."""
+
+    _mapping: _Adjacency
+
+    def __and__(self, other: Iterable[Any]) -> set[str]:
+        if isinstance(other, _Keys) and len(other._mapping) < len(self._mapping):
+            return self._mapping.among(other)
+        if isinstance(other, _Keys):
+            return other._mapping.among(self)
+        return self._mapping.among(other)
+
+    def __rand__(self, other: Iterable[Any]) -> set[str]:  # type: ignore[override]
+        return self.__and__(other)
+
+
 class _Side(Mapping[str, _Adjacency]):
     """Node -> its adjacency on one side; iterating it reads the whole graph (streamed)."""
 
     def __init__(self, graph: LazyGraph, way: Way) -> None:
         self.graph, self.way = graph, way
         self.adjacency: dict[str, _Adjacency] = {}
+        self.known: dict[str, dict[str, dict[str, Attrs]]] = {}
+        """Node -> neighbour -> edges on this side, learnt from reading the neighbours' other side."""
 
     def __getitem__(self, node: str) -> _Adjacency:
         found = self.adjacency.get(node)
@@ -234,6 +320,12 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         self._succ = self._adj = _Side(self, "out")
         self._pred = _Side(self, "in")
 
+    def side(self, way: Way) -> _Side:
+        return self._succ if way == "out" else self._pred
+
+    def opposite(self, way: Way) -> _Side:
+        return self._pred if way == "out" else self._succ
+
     def gather(self, nodes: Sequence[str], direction: Direction) -> None:
         """Read the first page of the adjacency of ``nodes`` (on the sides ``direction`` walks)
         in one statement per side, with the entities at the other ends."""
@@ -246,9 +338,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
                 continue
             mine, other, position = _COLUMNS[way]
             rows = self.reader.rows(
-                f"SELECT e.{mine}, e.{other}, e.key, e.attrs, {_ENTITY} FROM {{s}}.edges e "
-                f"JOIN {{s}}.entities n ON n.id = e.{other} WHERE e.{mine} = ANY(%s) AND e.{position} < %s "
-                f"ORDER BY e.{mine}, e.{position}, e.key_pos",
+                f"SELECT {mine}, {other}, key, attrs FROM {{s}}.edges WHERE {mine} = ANY(%s) AND {position} < %s "
+                f"ORDER BY {mine}, {position}, key_pos",
                 [[a.node for a in fresh], FIRST_PAGE],
             )
             by_node: dict[str, list[tuple[Any, ...]]] = {}
@@ -257,6 +348,39 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             for adjacency in fresh:
                 adjacency.take(by_node.get(adjacency.node, []), FIRST_PAGE)
 
+    def connecting(self, node: str, way: Way, shared: Collection[str]) -> Iterator[tuple[str, Mapping[str, Attrs]]]:
+        """``node``'s neighbours on one side joined by a relation not in ``shared``, each with all
+        its edges, in adjacency order (see :func:`graph.store.records.connecting`): read page by
+        page through the index, skipping the others without reading their attributes."""
+        adjacency = (self._succ if way == "out" else self._pred)[node]
+        if adjacency.complete:
+            for other, keyed in adjacency.read.items():
+                if any(data.get("relation") not in shared for data in keyed.values()):
+                    yield other, keyed
+            return
+        mine, theirs, position = _COLUMNS[way]
+        excluded = sorted(shared)
+        start, page = 0, FIRST_PAGE
+        while True:
+            rows = self.reader.rows(
+                f"SELECT e.{theirs}, e.key, e.attrs, e.{position} FROM {{s}}.edges e WHERE e.{mine} = %s "
+                f"AND e.{position} IN (SELECT DISTINCT {position} FROM {{s}}.edges WHERE {mine} = %s "
+                f"AND {position} >= %s AND NOT (relation = ANY(%s)) ORDER BY {position} LIMIT %s) "
+                f"ORDER BY e.{position}, e.key_pos",
+                [node, node, start, excluded, page],
+            )
+            found: dict[str, dict[str, Attrs]] = {}
+            for other, key, attrs, at in rows:
+                found.setdefault(other, {})[key] = attrs
+                start = at + 1
+            self.entities.expect(found)
+            for other, keyed in found.items():
+                adjacency.probed[other] = keyed
+                yield other, keyed
+            if len(found) < page:
+                return
+            page = min(page * 2, MAX_PAGE)
+
     def edges_among(self, nodes: Collection[str]) -> list[tuple[str, str, str, Attrs]]:
         """Every edge from one of ``nodes`` to another, in the order the in-memory graph's
         adjacency gives them source by source (one statement)."""
@@ -264,12 +388,24 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             return []
         self.entities.load(list(nodes))
         order = {node: i for i, node in enumerate(nodes)}
-        rows = self.reader.rows(
-            "SELECT src, dst, key, attrs, out_pos, key_pos FROM {s}.edges WHERE src = ANY(%s) AND dst = ANY(%s)",
-            [list(nodes), list(nodes)],
-        )
         size, degrees = len(order), self.entities.degrees
+        # sources with few neighbours are read by source; those with more than there are nodes
+        # (hubs) are probed for each node, as the in-memory graph does
+        few = [node for node in order if node in degrees and degrees[node][0] <= size]
+        many = [node for node in order if node in degrees and degrees[node][0] > size]
+        rows = self.reader.rows(
+            "SELECT src, dst, key, attrs, out_pos, key_pos FROM {s}.edges WHERE src = ANY(%s) AND dst = ANY(%s) "
+            "UNION ALL "
+            "SELECT src, dst, key, attrs, out_pos, key_pos FROM {s}.edges WHERE src = ANY(%s) AND dst = ANY(%s)",
+            [few, list(order), many, list(order)],
+        )
         # as records.edges_among reads them: by adjacency position, or for a source with more
         # neighbours than there are nodes (looked up one by one) in the nodes' order
         rows.sort(key=lambda row: (order[row[0]], order[row[1]] if degrees[row[0]][0] > size else row[4], row[5]))
+        pairs: dict[tuple[str, str], dict[str, Attrs]] = {}
+        for u, v, key, attrs, _, _ in rows:
+            pairs.setdefault((u, v), {})[key] = attrs
+        for (u, v), keyed in pairs.items():  # every edge of each pair: what a later lookup of it needs
+            self._succ[u].probed.setdefault(v, keyed)
+            self._pred[v].probed.setdefault(u, keyed)
         return [(u, v, key, attrs) for u, v, key, attrs, _, _ in rows]

@@ -1,10 +1,10 @@
 """Loading a validated graph into PostgreSQL, beside the served one, and serving it at once.
 
-A load is a new schema ``linkscope_g<id>`` (tables in ``layout.sql``) filled with COPY in
-one transaction, then indexed and analysed; only when all of that committed does one
+A load is a new schema ``linkscope_g<id>`` (tables in ``layout.sql``) filled with COPY and
+indexed in one transaction, then vacuumed and analysed; only when all of that is done does one
 update of ``linkscope.served`` point every server at it. A load that fails (bad input never
-gets here: it is validated first, exactly as ``serve`` validates) rolls back whole and is
-recorded as failed; the served version is untouched. The version served before is kept
+gets here: it is validated first, exactly as ``serve`` validates) is rolled back or dropped
+whole and recorded as failed; the served version is untouched. The version served before is kept
 (servers may still be answering from it) and older ones are dropped.
 
 The rows are what the in-memory store holds, in its order, with what its indexes computed
@@ -113,9 +113,11 @@ def load_database(
                 conn.execute(schema_sql("layout.sql", schema))
                 _fill(conn, schema, store, progress or (lambda stage, done, total: None))
                 conn.execute(schema_sql("layout_indexes.sql", schema))
-                for table in ("entities", "edges", "dated", "names", "words", "word_any", "word_first", "hub_items"):
-                    conn.execute(f"ANALYZE {schema}.{table}".encode())
+            # statistics for the planner, and the visibility map index-only scans need
+            for table in ("entities", "edges", "dated", "names", "words", "word_any", "word_first", "hub_items"):
+                conn.execute(f"VACUUM (ANALYZE) {schema}.{table}".encode())
         except BaseException as err:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE".encode())
             conn.execute(
                 "UPDATE linkscope.loads SET status = 'failed', finished_at = now(), error = %s WHERE id = %s",
                 [str(err)[:2000] or type(err).__name__, load_id],
@@ -212,10 +214,10 @@ def _fill(conn: psycopg.Connection, schema: str, store: GraphStore, progress: Lo
             for out_pos, (v, keyed) in enumerate(after.items()):
                 at = in_pos[(u, v)]
                 for key_pos, (key, attrs) in enumerate(keyed.items()):
-                    yield u, v, key, out_pos, at, key_pos, _json(attrs)
+                    yield u, v, key, out_pos, at, key_pos, str(attrs.get("relation", "")), _json(attrs)
 
-    _copy(conn, f"{schema}.edges", "src, dst, key, out_pos, in_pos, key_pos, attrs", edge_rows(), store.edges,
-          progress)  # fmt: skip
+    _copy(conn, f"{schema}.edges", "src, dst, key, out_pos, in_pos, key_pos, relation, attrs", edge_rows(),
+          store.edges, progress)  # fmt: skip
     dated = store.dated
     _copy(conn, f"{schema}.dated", "ended, day, relation, src, dst, key",
           [(False, *row) for row in dated.rows] + [(True, *row) for row in dated.ends],
@@ -248,6 +250,9 @@ def _fill(conn: psycopg.Connection, schema: str, store: GraphStore, progress: Lo
         "data_paths": store.data_paths,
         "ftm_report": store.ftm_report.dump() if store.ftm_report is not None else None,
         "listing_facets": listing.facets,
-        "hubs": list(store.hubs.groups),
+        "hubs": {
+            hub: [[relation, way, len(group.others)] for (relation, way), group in groups.items()]
+            for hub, groups in store.hubs.groups.items()
+        },
     }
     _copy(conn, f"{schema}.meta", "key, value", ((k, _json(v)) for k, v in meta.items()), len(meta), progress)

@@ -66,7 +66,10 @@ class Database:
                 "the PostgreSQL store needs the postgres extra: pip install 'linkscope[postgres]'"
             ) from None
         self.url = url
-        options = {"options": f"-c statement_timeout={int(statement_timeout_s * 1000)}", "connect_timeout": 3}
+        # custom plans always: a generic plan cannot see how many ids an "= ANY(%s)" holds, and
+        # plans a scan of the table for one id
+        settings = f"-c statement_timeout={int(statement_timeout_s * 1000)} -c plan_cache_mode=force_custom_plan"
+        options = {"options": settings, "connect_timeout": 3}
 
         def pool(conninfo: str, name: str, wait_s: float) -> ConnectionPool:
             return ConnectionPool(
