@@ -10,7 +10,7 @@ import platform
 import subprocess
 import sys
 
-MODULES = ["bench.queries", "bench.ftm", "bench.exports", "bench.scale", "bench.browser"]
+MODULES = ["bench.queries", "bench.ftm", "bench.exports", "bench.scale", "bench.browser", "bench.postgres"]
 
 
 def machine() -> str:

@@ -34,7 +34,7 @@ MAX_PAGE = 8_192
 #: An adjacency up to this many neighbours is read whole when a neighbour is looked up in it.
 LOAD_WHOLE = 4_096
 #: Entities fetched in one statement when one is asked for (the rest: pending ones).
-BATCH = 2_000
+BATCH = 5_000
 
 _ENTITY = "n.id, n.attrs, n.out_n, n.in_n"
 #: Per way: this end's column, the other end's, and this end's position column.
@@ -84,8 +84,7 @@ class _Entities(Mapping[str, Attrs]):
         for node in missing:
             pending.pop(node, None)
         while pending and len(missing) < BATCH:
-            node = next(iter(pending))
-            del pending[node]
+            node, _ = pending.popitem()  # the most recent (popping the oldest is slow in a dict emptied from the front)
             if node not in self.found:
                 missing.append(node)
         for node, attrs, out_n, in_n in self.reader.rows(f"SELECT {_ENTITY} FROM {{s}}.entities n WHERE n.id = ANY(%s)",
@@ -150,7 +149,7 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
                 keyed = read[other] = {}
                 known.setdefault(other, {})[self.node] = keyed  # the same edges, seen from the other end
             keyed[key] = attrs
-        self.graph.entities.expect(read if len(read) <= BATCH else [row[0] for row in rows[:BATCH]])
+        self.graph.entities.expect(row[0] for row in rows)
         self.next = max(self.next, min(upto, self.size))
 
     def fetch(self, upto: int) -> None:

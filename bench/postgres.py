@@ -1,0 +1,210 @@
+"""The PostgreSQL store beside the in-memory one, on the 1M-entity FtM file, in the same run.
+
+``python -m bench.postgres`` (part of ``make bench``) starts a throwaway PostgreSQL cluster
+(Debian's server, as the tests do; shared_buffers 2 GB) and measures:
+
+- *load*: ``linkscope db load --ftm FILE`` end to end (validation, COPY, indexes, vacuum)
+  beside ``linkscope snapshot --ftm FILE`` (the in-memory store's own way to start fast),
+  and the database's size on disk.
+- *queries*, in one process per store, the same requests: depth-2 subgraphs of random
+  entities (500 nodes at most, answer serialised), paths between random pairs (4 hops, 10
+  paths), one-word searches (the most common words and random ones), the first page of the
+  biggest hubs' detail, and the plain-networkx ``ego_graph`` of the same entities as the
+  reference. Each store's latencies p50/p99, and the ratio PostgreSQL / in memory.
+- *memory*: the RSS of ``linkscope serve`` (one worker) after start and after the load
+  below, from the database and from the snapshot.
+- *load with clients*: PG_CLIENTS (16) paced clients (250 ms think time) for PG_SECONDS (60)
+  against PG_SERVERS (2) servers of one worker each on the one database, half the clients on
+  each (the request mix of ``bench/load.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import gc
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.load import Tally, client, memory_kib, start_serve, targets
+from bench.scale import SIZE, ftm_file
+from bench.timing import fmt_ms, latencies, p
+
+CACHE = Path(os.environ.get("BENCH_CACHE", tempfile.gettempdir()))
+LINKSCOPE = Path(sys.executable).with_name("linkscope")
+RUNS = int(os.environ.get("PG_RUNS", "200"))
+CLIENTS = int(os.environ.get("PG_CLIENTS", "16"))
+SERVERS = int(os.environ.get("PG_SERVERS", "2"))
+SECONDS = float(os.environ.get("PG_SECONDS", "60"))
+THINK_S = 0.25
+
+
+def cluster() -> Any:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.pg_cluster import Cluster
+
+    return Cluster.start(settings=("shared_buffers=2GB", "work_mem=64MB", "maintenance_work_mem=1GB",
+                                   "max_wal_size=8GB", "random_page_cost=1.1"))  # fmt: skip
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    return time.perf_counter() - started
+
+
+def queries(source: str) -> dict[str, Any]:
+    """In a child process: the same queries on one store (``memory:SNAPSHOT`` or ``postgres:DSN``)."""
+    import networkx as nx
+
+    from graph.limits import Deadline
+    from graph.queries.entity_detail import entity_detail
+    from graph.queries.selection import Neighbourhood, Paths, select
+    from graph.store import GraphStore
+
+    kind, _, where = source.partition(":")
+    if kind == "memory":
+        store: Any = GraphStore.from_snapshot(where)
+        ids = list(store.graph)[::97]
+        hubs = sorted(store.hubs.groups, key=lambda n: -store.graph.degree(n))[:4]
+    else:
+        from graph.store.postgres.store import Database, PostgresStore
+
+        store = PostgresStore(Database(where))
+        ids = [row[0] for row in store.reader.rows("SELECT id FROM {s}.entities WHERE pos %% 97 = 0 ORDER BY pos")]
+        sizes = {hub: sum(groups.values()) for hub, groups in store.hubs.groups.items()}
+        hubs = sorted(sizes, key=lambda n: -sizes[n])[:4]
+    gc.collect()
+    gc.freeze()
+    rng = random.Random(13)
+    nodes = rng.sample(ids, RUNS)
+    pairs = [tuple(rng.sample(ids, 2)) for _ in range(RUNS)]
+    words = ["trading", "company", "limited", "bank", "group", "holding", "ivan", "aero", "global", "ministry"]
+    words += [f"{w}" for w in rng.sample(["star", "tech", "energy", "oil", "steel", "north", "alpha", "nova"], 8)]
+
+    def view(node: str) -> bytes:
+        selection = select(store, Neighbourhood((node,), depth=2, max_nodes=500), deadline=Deadline(2.0))
+        return orjson.dumps(selection.answer(selection.source))
+
+    def path(pair: tuple[str, str]) -> bytes:
+        selection = select(store, Paths(*pair, max_hops=4, limit=10), deadline=Deadline(2.0))
+        return orjson.dumps(selection.answer(selection.source))
+
+    each = iter(nodes)
+    found: dict[str, Any] = {"subgraph": latencies(lambda: view(next(each)), RUNS)}
+    each_pair = iter(pairs)
+    found["paths"] = latencies(lambda: path(next(each_pair)), RUNS)
+    each_word = iter(words * 2)
+    found["search"] = latencies(lambda: store.index.search(next(each_word), limit=20), len(words))
+    each_hub = iter(hubs * 10)
+    found["hub"] = latencies(lambda: entity_detail(store.graph, next(each_hub), limit=15, hubs=store.hubs), 40)
+    if kind == "memory":
+        graph = store.graph
+        each = iter(nodes)
+        found["plain ego_graph"] = latencies(lambda: nx.ego_graph(graph, next(each), radius=2, undirected=True), 50)
+    return found
+
+
+def serve_memory(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str, float]:
+    previous = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return start_serve(args)
+    finally:
+        for k, v in previous.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def clients(urls: list[str], pids: list[int]) -> tuple[Tally, list[int]]:
+    t = targets(urls[0], True)
+    tally = Tally()
+    until = time.perf_counter() + SECONDS
+
+    async def run() -> None:
+        await asyncio.gather(
+            *(client(i, urls[i % len(urls)], t, until, THINK_S, tally) for i in range(CLIENTS))
+        )  # fmt: skip
+
+    asyncio.run(run())
+    return tally, [memory_kib(pid)[1][0] for pid in pids]
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=60)
+
+
+def main() -> None:
+    ftm = ftm_file()
+    snapshot = CACHE / f"linkscope-bench-{SIZE}.ftm.snapshot"
+    print(f"\n## The PostgreSQL store beside the in-memory one: {SIZE:,} FtM entities (`bench/postgres.py`)\n")
+    pg = cluster()
+    try:
+        load_s = timed([str(LINKSCOPE), "db", "load", "--ftm", str(ftm)], {"LINKSCOPE_DATABASE_URL": pg.dsn})
+        snapshot_s = timed([str(LINKSCOPE), "snapshot", "--ftm", str(ftm), "-o", str(snapshot)])
+        disk = subprocess.run(["du", "-sb", str(pg.folder / "data")], capture_output=True, text=True).stdout.split()[0]
+        print("| step | PostgreSQL store | in memory |\n|---|---|---|")
+        print(f"| load, end to end | `db load` {load_s:.1f} s, {int(disk) / 2**20:,.0f} MiB on disk "
+              f"| `snapshot` {snapshot_s:.1f} s, {snapshot.stat().st_size / 2**20:,.0f} MiB file |")  # fmt: skip
+        results = {}
+        for name, source in (("postgres", f"postgres:{pg.dsn}"), ("memory", f"memory:{snapshot}")):
+            out = subprocess.run([sys.executable, "-m", "bench.postgres", "--queries", source],
+                                 check=True, capture_output=True, text=True).stdout  # fmt: skip
+            results[name] = json.loads(out.strip().splitlines()[-1])
+        print("\n| query (ms) | PostgreSQL p50 / p99 | in memory p50 / p99 | ratio of p99 |\n|---|---|---|---|")
+        for query in ("subgraph", "paths", "search", "hub"):
+            a, b = results["postgres"][query], results["memory"][query]
+            print(f"| {query} | {fmt_ms(p(a, 50))} / {fmt_ms(p(a, 99))} | {fmt_ms(p(b, 50))} / {fmt_ms(p(b, 99))} "
+                  f"| {p(a, 99) / p(b, 99):.1f}x |")  # fmt: skip
+        ego = results["memory"]["plain ego_graph"]
+        print(f"| plain networkx `ego_graph` radius 2 (reference) | | {fmt_ms(p(ego, 50))} / {fmt_ms(p(ego, 99))} | |")
+        servers = [serve_memory(["--workers", "1"], {"LINKSCOPE_DATABASE_URL": pg.dsn}) for _ in range(SERVERS)]
+        try:
+            idle = [memory_kib(process.pid)[1][0] / 1024 for process, _, _ in servers]
+            tally, rss = clients([url for _, url, _ in servers], [process.pid for process, _, _ in servers])
+        finally:
+            for process, _, _ in servers:
+                stop(process)
+        memory_server = serve_memory(["--workers", "1", "--snapshot", str(snapshot)], {})
+        try:
+            memory_idle = memory_kib(memory_server[0].pid)[1][0] / 1024
+        finally:
+            stop(memory_server[0])
+        everything = [ms for values in tally.latencies.values() for ms in values]
+        errors = sum(tally.errors.values())
+        print(
+            f"\n{CLIENTS} paced clients (250 ms think time), {SECONDS:.0f} s, {SERVERS} servers of one worker on "
+            f"one database: {len(everything) / SECONDS:,.0f} requests/s, p50 {fmt_ms(p(everything, 50))} ms, "
+            f"p99 {fmt_ms(p(everything, 99))} ms, {errors} errors of {len(everything):,} {dict(tally.errors) or ''}"
+        )
+        by_type = collections.OrderedDict(sorted(tally.latencies.items()))
+        print(
+            "p50/p99 ms by type: " + ", ".join(f"{k} {fmt_ms(p(v, 50))}/{fmt_ms(p(v, 99))}" for k, v in by_type.items())
+        )
+        print(
+            f"Linkscope process RSS: from the database {', '.join(f'{m:,.0f}' for m in idle)} MiB at start, "
+            f"{', '.join(f'{r / 1024:,.0f}' for r in rss)} MiB after the clients; from the snapshot "
+            f"{memory_idle:,.0f} MiB at start."
+        )
+    finally:
+        pg.stop()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--queries":
+        print(json.dumps(queries(sys.argv[2])))
+    else:
+        main()
