@@ -240,3 +240,20 @@ def test_reads_go_to_the_replica_and_survive_it_stopping(primary_and_replica: tu
     finally:
         stop.set()
         database.close()
+
+
+def test_a_replica_without_the_served_load_yet_is_read_past(
+    dsn: str, new_database: DatabaseFactory, bundled_store: GraphStore
+) -> None:
+    """A standby that has not replayed the newest load has no such schema: the read goes on to
+    the primary instead of failing (stood in for by an empty database here)."""
+    load_database(dsn, bundled_store)
+    lagging = new_database()
+    database = Database(dsn, [lagging])
+    try:
+        store = PostgresStore(database)
+        assert store.index.search("ndc").total
+        assert store.require("shaheen-3") == "shaheen-3"
+        assert database.reads["primary"] >= 2 and database.reads["replica0"] == 0
+    finally:
+        database.close()
