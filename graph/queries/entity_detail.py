@@ -131,6 +131,8 @@ def _from_hub_index(
         if not total:
             continue
         items: list[RelatedItem] = []
+        ends = [(node, group.others[at]) if side == "out" else (group.others[at], node) for at in positions]
+        records.gather_pairs(graph, ends)
         for position in positions:
             other, key = group.others[position], group.keys[position]
             u, v = (node, other) if side == "out" else (other, node)

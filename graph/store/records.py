@@ -50,6 +50,7 @@ __all__ = [
     "entity_attrs",
     "entity_record",
     "gather",
+    "gather_pairs",
     "is_derived",
     "is_imported",
     "iter_relations",
@@ -392,6 +393,14 @@ def gather(graph: nx.MultiDiGraph, nodes: Iterable[str], direction: Direction) -
     fetch = getattr(graph, "gather", None)
     if fetch is not None:
         fetch(list(nodes), direction)
+
+
+def gather_pairs(graph: nx.MultiDiGraph, pairs: Collection[tuple[str, str]]) -> None:
+    """Say which edges (by their two ends) and entities a query reads next: a graph read from
+    a database fetches them in one round trip; an in-memory one has them."""
+    fetch = getattr(graph, "gather_pairs", None)
+    if fetch is not None and pairs:
+        fetch(list(pairs))
 
 
 def count_relations(graph: nx.MultiDiGraph) -> int:

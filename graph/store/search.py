@@ -40,11 +40,13 @@ __all__ = [
     "RANK_NAMES",
     "SUBSTRING",
     "WORD_PREFIX",
+    "Facets",
     "SearchHit",
     "SearchIndex",
     "SearchPage",
     "label_matches",
     "normalize",
+    "ranked_page",
     "sorted_facet",
 ]
 
@@ -299,27 +301,9 @@ class SearchIndex:
         if not words:
             return self._listing(allowed, kind or country, limit, offset)
         tiers, truncated = self._tiers(words, deadline or Deadline.unlimited())
-        found = np.zeros(len(self._nodes), dtype=bool)
-        ranked: list[np.ndarray] = []
-        for tier in tiers:
-            tier &= ~found
-            if allowed is not None:
-                tier &= allowed
-            found |= tier
-            ranked.append(np.flatnonzero(tier))
-        total = int(found.sum())
-        chosen: list[tuple[int, int]] = []
-        skip = offset
-        for rank, numbers in enumerate(ranked):
-            if skip >= len(numbers):
-                skip -= len(numbers)
-                continue
-            chosen += [(rank, int(n)) for n in numbers[skip : skip + limit - len(chosen)]]
-            skip = 0
-            if len(chosen) >= limit:
-                break
+        found, chosen = ranked_page(tiers, allowed, limit, offset)
         page = [self._hit(number, rank, words) for rank, number in chosen]
-        return SearchPage(total, limit, offset, page, self._facets(found), truncated=truncated)
+        return SearchPage(int(found.sum()), limit, offset, page, self._facets(found), truncated=truncated)
 
     def _tiers(self, words: list[str], deadline: Deadline) -> tuple[list[np.ndarray], bool]:
         """Boolean arrays over the entities: exact, prefix, word-prefix and infix matches (overlapping)."""
@@ -366,14 +350,7 @@ class SearchIndex:
         return marked, truncated or deadline.expired
 
     def _allowed(self, kind: str | None, country: str | None) -> np.ndarray | None:
-        if not kind and not country:
-            return None
-        allowed = np.ones(len(self._nodes), dtype=bool)
-        for value, names, codes in ((kind, self._kind_names, self._kind_codes),
-                                    (country, self._country_names, self._country_codes)):  # fmt: skip
-            if value:
-                allowed &= codes == names.index(value) if value in names else False
-        return allowed
+        return self._coded.allowed(kind, country)
 
     def _listing(self, allowed: np.ndarray | None, filtered: str | None, limit: int, offset: int) -> SearchPage:
         """Every entity in label order (no query), filtered."""
@@ -388,13 +365,11 @@ class SearchIndex:
         return SearchPage(len(chosen), limit, offset, page, self._facets(allowed), truncated=False)
 
     def _facets(self, marked: np.ndarray) -> dict[str, dict[str, int]]:
-        """Exact counts by kind and country of the marked entities (two bincounts)."""
-        result = {}
-        for facet, names, codes in (("kind", self._kind_names, self._kind_codes),
-                                    ("country", self._country_names, self._country_codes)):  # fmt: skip
-            counts = np.bincount(codes[marked], minlength=len(names))
-            result[facet] = sorted_facet({names[i]: int(counts[i]) for i in range(len(names)) if counts[i]})
-        return result
+        return self._coded.facets(marked)
+
+    @property
+    def _coded(self) -> Facets:
+        return Facets(self._kind_names, self._kind_codes, self._country_names, self._country_codes)
 
     def _hit(self, number: int, rank: int | None, words: Iterable[str] = ()) -> SearchHit:
         node = self._nodes[number]
@@ -413,6 +388,63 @@ class SearchIndex:
         if first >= len(self._names) or self._name_owner[first] != number * 2:
             return False  # the label folds to nothing: only aliases are indexed
         return label_matches(self._names[first], rank, words)
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Every entity's kind and country as codes, in label order: the filters and the facet
+    counts of a search (shared by the in-memory index and the database's)."""
+
+    kind_names: list[str]
+    kind_codes: np.ndarray
+    country_names: list[str]
+    country_codes: np.ndarray
+
+    def allowed(self, kind: str | None, country: str | None) -> np.ndarray | None:
+        """The entities of this kind and country (None: no filter)."""
+        if not kind and not country:
+            return None
+        allowed = np.ones(len(self.kind_codes), dtype=bool)
+        for value, names, codes in ((kind, self.kind_names, self.kind_codes),
+                                    (country, self.country_names, self.country_codes)):  # fmt: skip
+            if value:
+                allowed &= codes == names.index(value) if value in names else False
+        return allowed
+
+    def facets(self, marked: np.ndarray) -> dict[str, dict[str, int]]:
+        """Exact counts by kind and country of the marked entities (two bincounts)."""
+        result = {}
+        for facet, names, codes in (("kind", self.kind_names, self.kind_codes),
+                                    ("country", self.country_names, self.country_codes)):  # fmt: skip
+            counts = np.bincount(codes[marked], minlength=len(names))
+            result[facet] = sorted_facet({names[i]: int(counts[i]) for i in range(len(names)) if counts[i]})
+        return result
+
+
+def ranked_page(
+    tiers: list[np.ndarray], allowed: np.ndarray | None, limit: int, offset: int
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Everything the tiers match (each entity in its best tier, filtered), and one page of
+    (tier, entity number) in tier then label order. The tiers are edited in place."""
+    found = np.zeros(len(tiers[0]), dtype=bool)
+    ranked: list[np.ndarray] = []
+    for tier in tiers:
+        tier &= ~found
+        if allowed is not None:
+            tier &= allowed
+        found |= tier
+        ranked.append(np.flatnonzero(tier))
+    chosen: list[tuple[int, int]] = []
+    skip = offset
+    for rank, numbers in enumerate(ranked):
+        if skip >= len(numbers):
+            skip -= len(numbers)
+            continue
+        chosen += [(rank, int(n)) for n in numbers[skip : skip + limit - len(chosen)]]
+        skip = 0
+        if len(chosen) >= limit:
+            break
+    return found, chosen
 
 
 def sorted_facet(counts: dict[str, int]) -> dict[str, int]:

@@ -77,6 +77,13 @@ CREATE TABLE {schema}.hub_items (
     end_day   integer NOT NULL
 );
 
+-- Every entity's kind and country as codes in search order (numpy uint16 bytes), which a
+-- server reads once to filter and count search results without a join per match.
+CREATE TABLE {schema}.arrays (
+    name text PRIMARY KEY,
+    data bytea NOT NULL
+);
+
 -- Whole-graph facts as JSON: graph attributes, vocabulary, counts, the FtM report.
 CREATE TABLE {schema}.meta (
     key   text PRIMARY KEY,

@@ -380,6 +380,25 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
                 return
             page = min(page * 2, MAX_PAGE)
 
+    def gather_pairs(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Read every edge from each pair's first entity to its second, and both entities, in
+        two statements (a hub's page of relations, say), for the lookups that follow."""
+        self.entities.load([end for pair in pairs for end in pair])
+        wanted = [(u, v) for u, v in dict.fromkeys(pairs) if v not in self._succ[u].probed]
+        if not wanted:
+            return
+        rows = self.reader.rows(
+            "SELECT e.src, e.dst, e.key, e.attrs FROM unnest(%s::text[], %s::text[]) AS p(s, d) "
+            "JOIN {s}.edges e ON e.src = p.s AND e.dst = p.d ORDER BY e.src, e.dst, e.key_pos",
+            [[u for u, _ in wanted], [v for _, v in wanted]],
+        )
+        found: dict[tuple[str, str], dict[str, Attrs]] = {pair: {} for pair in wanted}
+        for u, v, key, attrs in rows:
+            found[(u, v)][key] = attrs
+        for (u, v), keyed in found.items():
+            self._succ[u].probed[v] = keyed or None
+            self._pred[v].probed.setdefault(u, keyed or None)
+
     def edges_among(self, nodes: Collection[str]) -> list[tuple[str, str, str, Attrs]]:
         """Every edge from one of ``nodes`` to another, in the order the in-memory graph's
         adjacency gives them source by source (one statement)."""

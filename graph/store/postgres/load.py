@@ -240,6 +240,8 @@ def _fill(conn: psycopg.Connection, schema: str, store: GraphStore, progress: Lo
     ]
     _copy(conn, f"{schema}.hub_items", "hub, relation, way, position, other, key, start_day, end_day", hub_rows,
           len(hub_rows), progress)  # fmt: skip
+    codes = [(name, search[name].astype("<u2").tobytes()) for name in ("kind_codes", "country_codes")]
+    _copy(conn, f"{schema}.arrays", "name, data", codes, len(codes), progress)
     listing = store.index.search("", limit=1)
     meta = {
         "graph": {k: v for k, v in graph.graph.items() if k != "vocabulary"},
@@ -250,6 +252,8 @@ def _fill(conn: psycopg.Connection, schema: str, store: GraphStore, progress: Lo
         "data_paths": store.data_paths,
         "ftm_report": store.ftm_report.dump() if store.ftm_report is not None else None,
         "listing_facets": listing.facets,
+        "kind_names": search["kind_names"],
+        "country_names": search["country_names"],
         "hubs": {
             hub: [[relation, way, len(group.others)] for (relation, way), group in groups.items()]
             for hub, groups in store.hubs.groups.items()

@@ -1,16 +1,19 @@
-"""The name search in SQL, with the in-memory index's rules and ranking (:mod:`graph.store.search`).
+"""The name search over the database, with the in-memory index's rules and ranking (:mod:`graph.store.search`).
 
 The load writes what the in-memory index computed: every folded name, the sorted words
-(numbered in order), and per word the entities having it anywhere in a name or as a name's
-first word. A query word is then a range of word numbers, exactly as the in-memory index
-bisects its sorted vocabulary, and the four tiers (exact, prefix, word-prefix, inside a
-word) are set operations on those rows; "inside a word" reads the words through a trigram
-index. Totals and facets are counted over every match, pages are cut in (tier, label order).
+(numbered in order), per word the entities having it anywhere in a name or as a name's first
+word, and every entity's kind and country as codes. A query word is a range of word numbers,
+exactly as the in-memory index bisects its sorted vocabulary; its postings come back as one
+array; "inside a word" finds the words through a trigram index. The four tiers (exact,
+prefix, word-prefix, inside a word), the page, the filters and the exact total and facets
+are then the in-memory index's own array operations over those postings.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from graph.limits import MAX_PAGE, Deadline, check_range
 from graph.store import records
@@ -18,11 +21,12 @@ from graph.store.search import (
     INFIX_MIN,
     INFIX_WORDS,
     RANK_NAMES,
+    Facets,
     SearchHit,
     SearchPage,
     label_matches,
     normalize,
-    sorted_facet,
+    ranked_page,
 )
 
 if TYPE_CHECKING:
@@ -34,10 +38,16 @@ _LAST = "\uffff"
 
 
 class PostgresSearch:
-    """Ranked name search over one load, answering as :class:`~graph.store.search.SearchIndex` does."""
+    """Ranked name search over one load, answering as :class:`~graph.store.search.SearchIndex` does.
 
-    def __init__(self, reader: Reader, size: int, listing_facets: dict[str, dict[str, int]]) -> None:
-        self.reader, self.size, self.listing_facets = reader, size, listing_facets
+    The postings of the query's words come from the database (one array per word range); the
+    tiers, the page, the filters and the facet counts are the in-memory index's own array
+    operations (:func:`~graph.store.search.ranked_page`, :class:`~graph.store.search.Facets`)
+    over the kind and country codes the server reads once: no join per match.
+    """
+
+    def __init__(self, reader: Reader, size: int, listing_facets: dict[str, dict[str, int]], coded: Facets) -> None:
+        self.reader, self.size, self.listing_facets, self.coded = reader, size, listing_facets, coded
 
     def __len__(self) -> int:
         return self.size
@@ -59,40 +69,41 @@ class PostgresSearch:
         check_range("offset", offset, 0, 10**9)
         deadline = deadline or Deadline.unlimited()
         words = normalize(q).split()
-        country = country.upper() if country else None
+        allowed = self.coded.allowed(kind, country.upper() if country else None)
         if not words:
-            return self._listing(kind, country, limit, offset)
-        ranges = [self._range(word) for word in words]
-        infix: list[int] = []
+            return self._listing(allowed, limit, offset)
+        every = np.ones(self.size, dtype=bool)
+        for word in words:
+            every &= self._mark("word_any", word)
+        exact = self._marked(self.reader.rows(
+            "SELECT coalesce(array_agg(entity), '{}') FROM {s}.names WHERE name = %s", [" ".join(words)]))  # fmt: skip
+        prefix = self._mark("word_first", words[0]) & every
+        infix = np.zeros(self.size, dtype=bool)
         truncated = False
         if len(words) == 1 and len(words[0]) >= INFIX_MIN:
-            infix, truncated = self._infix(words[0])
-        every = " INTERSECT ".join(
-            "SELECT entity FROM {s}.word_any WHERE word >= %s AND word < %s" for _ in ranges
-        )  # fmt: skip
-        sql = f"""
-            WITH every AS ({every}),
-            tiers AS (
-                SELECT entity, 0 AS tier FROM {{s}}.names WHERE name = %s
-                UNION ALL SELECT entity, 1 FROM ({{first}} INTERSECT SELECT entity FROM every) prefix
-                UNION ALL SELECT entity, 2 FROM every
-                UNION ALL SELECT entity, 3 FROM {{s}}.word_any WHERE word = ANY(%s)
-            )
-            SELECT t.entity, min(t.tier) AS tier FROM tiers t GROUP BY t.entity
-        """.replace("{first}", "SELECT entity FROM {s}.word_first WHERE word >= %s AND word < %s")
-        params: list[Any] = [value for span in ranges for value in span]
-        params += [" ".join(words), *ranges[0], infix]
-        page = self._page(sql, params, kind, country, limit, offset, words)
-        page.truncated = truncated or deadline.expired
-        return page
+            numbers, truncated = self._infix(words[0])
+            if numbers:
+                sql = "SELECT coalesce(array_agg(entity), '{}') FROM {s}.word_any WHERE word = ANY(%s)"
+                infix = self._marked(self.reader.rows(sql, [numbers]))
+        found, chosen = ranked_page([exact, prefix, every, infix], allowed, limit, offset)
+        hits = self._hits([(number, tier) for tier, number in chosen], words)
+        return SearchPage(int(found.sum()), limit, offset, hits, self.coded.facets(found),
+                          truncated=truncated or deadline.expired)  # fmt: skip
 
-    def _range(self, prefix: str) -> tuple[int, int]:
-        """The numbers of the words beginning with ``prefix`` (a range: the words are numbered in order)."""
-        found = self.reader.rows(
-            "SELECT min(number), max(number) FROM {s}.words WHERE word >= %s AND word < %s", [prefix, prefix + _LAST]
-        )
-        low, high = found[0]
-        return (0, 0) if low is None else (int(low), int(high) + 1)
+    def _marked(self, rows: list[tuple[Any, ...]]) -> np.ndarray:
+        marked = np.zeros(self.size, dtype=bool)
+        marked[np.asarray(rows[0][0], dtype=np.int64)] = True
+        return marked
+
+    def _mark(self, table: str, prefix: str) -> np.ndarray:
+        """The entities with a word beginning with ``prefix`` (the words are numbered in order,
+        so they are a range, as the in-memory index bisects its sorted vocabulary)."""
+        return self._marked(self.reader.rows(
+            f"SELECT coalesce(array_agg(p.entity), '{{}}') FROM {{s}}.{table} p, "
+            "(SELECT min(number) AS low, max(number) AS high FROM {s}.words WHERE word >= %s AND word < %s) r "
+            "WHERE p.word BETWEEN r.low AND r.high",
+            [prefix, prefix + _LAST],
+        ))  # fmt: skip
 
     def _infix(self, word: str) -> tuple[list[int], bool]:
         """Numbers of the words containing ``word`` after their first letter (numbers among
@@ -104,41 +115,17 @@ class PostgresSearch:
         )
         return [row[0] for row in rows[:INFIX_WORDS]], len(rows) > INFIX_WORDS
 
-    def _listing(self, kind: str | None, country: str | None, limit: int, offset: int) -> SearchPage:
-        if not kind and not country:
-            rows = self.reader.rows(
-                "SELECT rank, NULL::int FROM {s}.entities WHERE rank >= %s AND rank < %s ORDER BY rank",
-                [offset, offset + limit],
-            )
-            return SearchPage(self.size, limit, offset, self._hits(rows, []), self.listing_facets, truncated=False)
-        return self._page("SELECT rank AS entity, NULL::int AS tier FROM {s}.entities", [], kind, country, limit,
-                          offset, [])  # fmt: skip
+    def _listing(self, allowed: np.ndarray | None, limit: int, offset: int) -> SearchPage:
+        """Every entity in label order (no query), filtered."""
+        if allowed is None:
+            numbers = list(range(offset, min(offset + limit, self.size)))
+            hits = self._hits([(n, None) for n in numbers], [])
+            return SearchPage(self.size, limit, offset, hits, self.listing_facets, truncated=False)
+        chosen = np.flatnonzero(allowed)
+        hits = self._hits([(int(n), None) for n in chosen[offset : offset + limit]], [])
+        return SearchPage(len(chosen), limit, offset, hits, self.coded.facets(allowed), truncated=False)
 
-    def _page(
-        self, found: str, params: list[Any], kind: str | None, country: str | None, limit: int, offset: int,
-        words: list[str],
-    ) -> SearchPage:  # fmt: skip
-        """Total, facets and one page of the entities ``found`` selects (entity, tier), filtered."""
-        sql = f"""
-            WITH found AS ({found}),
-            allowed AS (
-                SELECT f.entity, f.tier, n.kind, n.country FROM found f JOIN {{s}}.entities n ON n.rank = f.entity
-                WHERE (%s::text IS NULL OR n.kind = %s) AND (%s::text IS NULL OR n.country = %s)
-            )
-            SELECT (SELECT count(*) FROM allowed),
-                (SELECT coalesce(json_object_agg(kind, c), '{{}}') FROM (SELECT kind, count(*) c FROM allowed GROUP BY kind) k),
-                (SELECT coalesce(json_object_agg(country, c), '{{}}')
-                 FROM (SELECT country, count(*) c FROM allowed GROUP BY country) c),
-                (SELECT coalesce(json_agg(json_build_array(entity, tier)), '[]')
-                 FROM (SELECT entity, tier FROM allowed ORDER BY tier, entity OFFSET %s LIMIT %s) p)
-        """  # noqa: E501
-        total, kinds, countries, chosen = self.reader.rows(sql, [*params, kind, kind, country, country, offset, limit])[
-            0
-        ]
-        facets = {"kind": sorted_facet(kinds), "country": sorted_facet(countries)}
-        return SearchPage(total, limit, offset, self._hits(chosen, words), facets, truncated=False)
-
-    def _hits(self, chosen: list[Any], words: list[str]) -> list[SearchHit]:
+    def _hits(self, chosen: list[tuple[int, int | None]], words: list[str]) -> list[SearchHit]:
         """The chosen (entity number, tier) pairs as hits, in order."""
         if not chosen:
             return []

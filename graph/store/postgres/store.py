@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import numpy as np
 
 from graph.errors import BadQuery, DatabaseError
 from graph.ingest.ftm import FtmReport
@@ -32,6 +33,7 @@ from graph.store.postgres.lazy import LazyGraph
 from graph.store.postgres.load import LAYOUT, LoadRecord, loads
 from graph.store.postgres.search import PostgresSearch
 from graph.store.protocol import Lookups
+from graph.store.search import Facets
 from graph.store.stats import GraphStats
 
 if TYPE_CHECKING:
@@ -211,7 +213,12 @@ class PostgresStore(Lookups):
         self.ftm_report = FtmReport.load(meta["ftm_report"]) if meta["ftm_report"] else None
         self.loaded_at: datetime = self.load.finished_at or datetime.now(UTC)
         self._vocabulary = vocabulary
-        self._index = PostgresSearch(self.reader, self.nodes, meta["listing_facets"])
+        arrays = {
+            name: np.frombuffer(data, dtype="<u2")
+            for name, data in self.reader.rows("SELECT name, data FROM {s}.arrays")
+        }
+        coded = Facets(meta["kind_names"], arrays["kind_codes"], meta["country_names"], arrays["country_codes"])
+        self._index = PostgresSearch(self.reader, self.nodes, meta["listing_facets"], coded)
         self._hubs = PostgresHubs(self.reader, meta["hubs"])
         self._dated = PostgresDated(self.reader)
 
