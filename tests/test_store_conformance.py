@@ -91,6 +91,9 @@ def generated_graph(seed: int = 11, size: int = 7_000) -> nx.MultiDiGraph:
         if number % 17 == 0:  # among its designations, a few connections a walk may follow
             other = rng.choice(ids)
             records.add_relation(graph, "ofac", other, f"c{number}", {"relation": "supplied", "confidence": "press"})
+    records.add_entity(graph, "hmt", {"label": "HM Treasury", "kind": "agency", "country": "GB"})
+    for number, node in enumerate(rng.sample(ids, LOAD_WHOLE + 300)):  # a second authority that big
+        records.add_relation(graph, "hmt", node, f"h{number}", {"relation": "sanctioned", "confidence": "official"})
     for number, node in enumerate(rng.sample(ids, 1_200)):
         records.add_relation(graph, "holding", node, f"o{number}", {"relation": "owns", "confidence": "press"})
     for number, node in enumerate(ids[:1_500]):
@@ -230,6 +233,9 @@ def test_paths_through_and_around_hubs(generated_pair: Pair) -> None:
     for source, target in rng.sample(list(itertools.permutations(ends, 2)), 40):
         selections(generated_pair, Paths(source, target, max_hops=rng.choice([2, 3, 4])))
     selections(generated_pair, Paths("e10", "e20", via="shared", max_hops=3, limit=5))
+    for via in ("connections", "shared"):  # two authorities too big to read whole, joined through what both designate
+        selections(generated_pair, Paths("ofac", "hmt", via=via, max_hops=2, limit=20))
+        selections(generated_pair, Paths("hmt", "ofac", via=via, max_hops=4, limit=10, direction="out"))
 
 
 def test_hub_details_pages_and_search(generated_pair: Pair) -> None:

@@ -234,7 +234,9 @@ class PathSearch:
     def _bridge_edge(self, heads: dict[str, list[_Half]], tails: dict[str, list[_Half]]) -> Iterator[_Triple]:
         """Halves whose ends one edge joins (the ends' neighbours intersected with the tails' ends, in C)."""
         for x, with_head in heads.items():
-            for y in _common(tuple(side[x] for side in self._heads.adjacency), (tails,)):
+            joined = _common(tuple(side[x] for side in self._heads.adjacency), (tails,))
+            records.gather_pairs(self.graph, (pair for y in joined for pair in ((x, y), (y, x))))
+            for y in joined:
                 flags = self._step(x, y)
                 if flags is None:
                     continue
@@ -267,7 +269,9 @@ class PathSearch:
         the two neighbourhoods intersected in C, so a hub at either end costs little."""
         near_x = tuple(side[x] for side in self._heads.adjacency)
         near_y = tuple(side[y] for side in self._tails.adjacency)
-        for z in _common(near_x, near_y):
+        middles = _common(near_x, near_y)
+        records.gather_pairs(self.graph, (pair for z in middles for pair in ((x, z), (z, x), (z, y), (y, z))))
+        for z in middles:
             if z in (x, y):
                 continue
             leaving, arriving = self._step(x, z), self._step(z, y)

@@ -395,12 +395,15 @@ def gather(graph: nx.MultiDiGraph, nodes: Iterable[str], direction: Direction) -
         fetch(list(nodes), direction)
 
 
-def gather_pairs(graph: nx.MultiDiGraph, pairs: Collection[tuple[str, str]]) -> None:
+def gather_pairs(graph: nx.MultiDiGraph, pairs: Iterable[tuple[str, str]]) -> None:
     """Say which edges (by their two ends) and entities a query reads next: a graph read from
-    a database fetches them in one round trip; an in-memory one has them."""
+    a database fetches them in one round trip; an in-memory one has them (and ``pairs``, a
+    generator, is not even run)."""
     fetch = getattr(graph, "gather_pairs", None)
-    if fetch is not None and pairs:
-        fetch(list(pairs))
+    if fetch is not None:
+        wanted = list(pairs)
+        if wanted:
+            fetch(wanted)
 
 
 def count_relations(graph: nx.MultiDiGraph) -> int:

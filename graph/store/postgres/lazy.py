@@ -227,7 +227,33 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
                     keyed = self.probed[other] = {}
                 keyed[key] = attrs
             self.graph.entities.expect(row[0] for row in rows)
+            known = self.graph.opposite(self.way).known
+            for c in unknown:  # what each candidate's other side holds towards this node, edges or none
+                known.setdefault(c, {})[self.node] = self.probed[c]
         return found | {c for c in wanted - found if self.probed.get(c) is not None}
+
+    def common(self, other: _Adjacency) -> set[str]:
+        """The neighbours this adjacency shares with ``other`` (both too big to read whole),
+        found by the database, with the edges on both sides kept for the lookups that follow."""
+        found: set[str] = set()
+        for adjacency, partner in ((self, other), (other, self)):
+            mine, theirs, _ = _COLUMNS[adjacency.way]
+            partner_mine, partner_theirs, _ = _COLUMNS[partner.way]
+            rows = self.graph.reader.rows(
+                f"SELECT e.{theirs}, e.key, e.attrs FROM {{s}}.edges e WHERE e.{mine} = %s AND e.{theirs} IN "
+                f"(SELECT p.{partner_theirs} FROM {{s}}.edges p WHERE p.{partner_mine} = %s) ORDER BY e.key_pos",
+                [adjacency.node, partner.node],
+            )
+            known = self.graph.opposite(adjacency.way).known
+            for neighbour, key, attrs in rows:
+                keyed = adjacency.probed.get(neighbour)
+                if keyed is None:
+                    keyed = adjacency.probed[neighbour] = {}
+                    known.setdefault(neighbour, {})[adjacency.node] = keyed
+                keyed[key] = attrs
+                found.add(neighbour)
+            self.graph.entities.expect(row[0] for row in rows)
+        return found
 
     def keys(self) -> _Keys:
         return _Keys(self)
@@ -249,10 +275,13 @@ class _Keys(KeysView[str]):
     _mapping: _Adjacency
 
     def __and__(self, other: Iterable[Any]) -> set[str]:
-        if isinstance(other, _Keys) and len(other._mapping) < len(self._mapping):
-            return self._mapping.among(other)
         if isinstance(other, _Keys):
-            return other._mapping.among(self)
+            mine, theirs = self._mapping, other._mapping
+            if min(len(mine), len(theirs)) > LOAD_WHOLE and not (mine.complete or theirs.complete):
+                return mine.common(theirs)  # two hubs: intersected in the database
+            if len(theirs) < len(mine):
+                return mine.among(other)
+            return theirs.among(self)
         return self._mapping.among(other)
 
     def __rand__(self, other: Iterable[Any]) -> set[str]:  # type: ignore[override]
@@ -265,8 +294,9 @@ class _Side(Mapping[str, _Adjacency]):
     def __init__(self, graph: LazyGraph, way: Way) -> None:
         self.graph, self.way = graph, way
         self.adjacency: dict[str, _Adjacency] = {}
-        self.known: dict[str, dict[str, dict[str, Attrs]]] = {}
-        """Node -> neighbour -> edges on this side, learnt from reading the neighbours' other side."""
+        self.known: dict[str, dict[str, dict[str, Attrs] | None]] = {}
+        """Node -> neighbour -> edges on this side (None: none), learnt from reading the
+        neighbours' other side."""
 
     def __getitem__(self, node: str) -> _Adjacency:
         found = self.adjacency.get(node)
