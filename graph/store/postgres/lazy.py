@@ -8,10 +8,15 @@ in-memory graph: adjacency comes back in the in-memory order (the load records e
 edge's position on both sides), page by page, so a walk that stops early at a hub reads a
 page, not the hub.
 
-Round trips are what cost, so reads are batched where the queries go level by level:
-:meth:`LazyGraph.gather` fetches the first page of many nodes' adjacency in one statement
-(with the entities at the other ends), and :meth:`LazyGraph.edges_among` answers "every
-edge between these entities" in one. Whole-graph iteration (exports of everything) streams.
+Round trips are what cost, so the graph reads in batches wherever a query says what comes
+next (through :mod:`graph.store.records`): the first page of a whole level's adjacency
+(:meth:`LazyGraph.gather`), the edges among a selection (:meth:`LazyGraph.edges_among`), a
+list of pairs (:meth:`LazyGraph.gather_pairs`), only the connecting neighbours of an entity
+a walk may not leave by a shared relation (:meth:`LazyGraph.connecting`). Entities reached
+are fetched thousands at a time when the first of them is asked for. Intersecting two
+neighbourhoods probes the bigger with the smaller's members, or lets the database join two
+hubs. Every edge read from one end also answers lookups from the other end, absent ones
+included. Whole-graph iteration (exports of everything) streams.
 """
 
 from __future__ import annotations
@@ -84,11 +89,11 @@ class _Entities(Mapping[str, Attrs]):
         for node in missing:
             pending.pop(node, None)
         while pending and len(missing) < BATCH:
-            node, _ = pending.popitem()  # the most recent (popping the oldest is slow in a dict emptied from the front)
+            node, _ = pending.popitem()  # the newest: taking the oldest is slow in a dict emptied from the front
             if node not in self.found:
                 missing.append(node)
-        for node, attrs, out_n, in_n in self.reader.rows(f"SELECT {_ENTITY} FROM {{s}}.entities n WHERE n.id = ANY(%s)",
-                                                         [missing]):  # fmt: skip
+        rows = self.reader.rows(f"SELECT {_ENTITY} FROM {{s}}.entities n WHERE n.id = ANY(%s)", [missing])
+        for node, attrs, out_n, in_n in rows:
             self.keep(node, attrs, out_n, in_n)
         for node in missing:
             self.found.setdefault(node, None)
