@@ -173,7 +173,6 @@ class LiveStore:
 
     async def follow(self, interval: float) -> None:
         """Serve each new load of the database once it is served there (looked at every ``interval`` s)."""
-
         self.watching = True
         while True:
             await asyncio.sleep(interval)
