@@ -137,7 +137,6 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
     def __init__(self, graph: LazyGraph, node: str, way: Way, size: int) -> None:
         self.graph, self.node, self.way, self.size = graph, node, way, size
         self.read: dict[str, dict[str, Attrs]] = {}
-        self.probed: dict[str, dict[str, Attrs] | None] = {}
         self.next = 0  # position of the first neighbour not read yet
 
     @property
@@ -147,12 +146,12 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
     def take(self, rows: Sequence[tuple[Any, ...]], upto: int) -> None:
         """Add rows of positions ``self.next`` to ``upto - 1`` (other end, key, attributes)."""
         read = self.read
-        known = self.graph.opposite(self.way).known
+        mirror = self.graph.opposite(self.way).known
         for other, key, attrs in rows:
             keyed = read.get(other)
             if keyed is None:
                 keyed = read[other] = {}
-                known.setdefault(other, {})[self.node] = keyed  # the same edges, seen from the other end
+                mirror.setdefault(other, {})[self.node] = keyed  # the same edges, seen from the other end
             keyed[key] = attrs
         self.graph.entities.expect(row[0] for row in rows)
         self.next = max(self.next, min(upto, self.size))
@@ -181,14 +180,17 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
     def __len__(self) -> int:
         return self.size
 
+    @property
+    def known(self) -> dict[str, dict[str, Attrs] | None]:
+        """Neighbour -> edges (None: none) learnt besides the pages read (see :meth:`LazyGraph.learn`)."""
+        return self.graph.side(self.way).known.setdefault(self.node, {})
+
     def _lookup(self, other: str) -> dict[str, Attrs] | None:
         if other in self.read:
             return self.read[other]
-        if other in self.probed:
-            return self.probed[other]
-        seen = self.graph.side(self.way).known.get(self.node)
-        if seen is not None and other in seen:
-            return seen[other]
+        known = self.known
+        if other in known:
+            return known[other]
         if self.complete:
             return None
         mirror = self.graph.opposite(self.way).adjacency.get(other)
@@ -197,14 +199,14 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         if self.size <= LOAD_WHOLE:
             self.fetch(self.size)
             return self.read.get(other)
-        if other not in self.probed:
-            mine, theirs, _ = _COLUMNS[self.way]
-            rows = self.graph.reader.rows(
-                f"SELECT key, attrs FROM {{s}}.edges WHERE {mine} = %s AND {theirs} = %s ORDER BY key_pos",
-                [self.node, other],
-            )
-            self.probed[other] = dict(rows) or None
-        return self.probed[other]
+        mine, theirs, _ = _COLUMNS[self.way]
+        rows = self.graph.reader.rows(
+            f"SELECT key, attrs FROM {{s}}.edges WHERE {mine} = %s AND {theirs} = %s ORDER BY key_pos",
+            [self.node, other],
+        )
+        keyed = dict(rows) or None
+        self.graph.learn(self.way, self.node, other, keyed)
+        return keyed
 
     def among(self, candidates: Iterable[str]) -> set[str]:
         """Which of ``candidates`` are neighbours: read from what is read, the rest asked in one
@@ -215,7 +217,8 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
                 self.fetch(self.size)
             return wanted & self.read.keys()
         found = wanted & self.read.keys()
-        unknown = [c for c in wanted - found if c not in self.probed]
+        known = self.known
+        unknown = [c for c in wanted - found if c not in known]
         if unknown:
             mine, theirs, _ = _COLUMNS[self.way]
             # a join with the candidates, not "= ANY": a long array there is read element by element per row
@@ -224,18 +227,11 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
                 f"JOIN {{s}}.edges e ON e.{theirs} = c.id AND e.{mine} = %s ORDER BY e.key_pos",
                 [unknown, self.node],
             )
-            for c in unknown:
-                self.probed[c] = None
-            for other, key, attrs in rows:
-                keyed = self.probed[other]
-                if keyed is None:
-                    keyed = self.probed[other] = {}
-                keyed[key] = attrs
-            self.graph.entities.expect(row[0] for row in rows)
-            known = self.graph.opposite(self.way).known
-            for c in unknown:  # what each candidate's other side holds towards this node, edges or none
-                known.setdefault(c, {})[self.node] = self.probed[c]
-        return found | {c for c in wanted - found if self.probed.get(c) is not None}
+            edges = _keyed(rows)
+            for c in unknown:  # found absent too: remembered
+                self.graph.learn(self.way, self.node, c, edges.get(c))
+            self.graph.entities.expect(edges)
+        return found | {c for c in wanted - found if known.get(c) is not None}
 
     def common(self, other: _Adjacency) -> set[str]:
         """The neighbours this adjacency shares with ``other`` (both too big to read whole),
@@ -249,15 +245,11 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
                 f"(SELECT p.{partner_theirs} FROM {{s}}.edges p WHERE p.{partner_mine} = %s) ORDER BY e.key_pos",
                 [adjacency.node, partner.node],
             )
-            known = self.graph.opposite(adjacency.way).known
-            for neighbour, key, attrs in rows:
-                keyed = adjacency.probed.get(neighbour)
-                if keyed is None:
-                    keyed = adjacency.probed[neighbour] = {}
-                    known.setdefault(neighbour, {})[adjacency.node] = keyed
-                keyed[key] = attrs
-                found.add(neighbour)
-            self.graph.entities.expect(row[0] for row in rows)
+            edges = _keyed(rows)
+            for neighbour, keyed in edges.items():
+                self.graph.learn(adjacency.way, adjacency.node, neighbour, keyed)
+            self.graph.entities.expect(edges)
+            found.update(edges)
         return found
 
     def keys(self) -> _Keys:
@@ -271,6 +263,14 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
 
     def __contains__(self, other: object) -> bool:
         return isinstance(other, str) and self._lookup(other) is not None
+
+
+def _keyed(rows: Sequence[tuple[Any, ...]]) -> dict[str, dict[str, Attrs]]:
+    """Rows of (other end, key, attributes, ...) as other end -> key -> attributes, in order."""
+    found: dict[str, dict[str, Attrs]] = {}
+    for row in rows:
+        found.setdefault(row[0], {})[row[1]] = row[2]
+    return found
 
 
 class _Keys(KeysView[str]):
@@ -300,8 +300,8 @@ class _Side(Mapping[str, _Adjacency]):
         self.graph, self.way = graph, way
         self.adjacency: dict[str, _Adjacency] = {}
         self.known: dict[str, dict[str, dict[str, Attrs] | None]] = {}
-        """Node -> neighbour -> edges on this side (None: none), learnt from reading the
-        neighbours' other side."""
+        """Node -> neighbour -> edges on this side (None: none), learnt besides the node's own
+        pages: from the neighbour's side, a probe, a pair or a selection read at once."""
 
     def __getitem__(self, node: str) -> _Adjacency:
         found = self.adjacency.get(node)
@@ -354,6 +354,12 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         self._succ = self._adj = _Side(self, "out")
         self._pred = _Side(self, "in")
 
+    def learn(self, way: Way, node: str, other: str, keyed: dict[str, Attrs] | None) -> None:
+        """Remember every edge between ``node`` and ``other`` on ``node``'s ``way`` side (None:
+        there is none), from both ends: a later lookup from either end needs no statement."""
+        self.side(way).known.setdefault(node, {})[other] = keyed
+        self.opposite(way).known.setdefault(other, {})[node] = keyed
+
     def side(self, way: Way) -> _Side:
         return self._succ if way == "out" else self._pred
 
@@ -361,8 +367,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         return self._pred if way == "out" else self._succ
 
     def gather(self, nodes: Sequence[str], direction: Direction) -> None:
-        """Read the first page of the adjacency of ``nodes`` (on the sides ``direction`` walks)
-        in one statement per side, with the entities at the other ends."""
+        """Read the entities ``nodes`` and the first page of their adjacency (on the sides
+        ``direction`` walks), in one statement each."""
         self.entities.load(nodes)
         for way in ("out", "in") if direction == "both" else (direction,):
             side: _Side = self._succ if way == "out" else self._pred
@@ -403,13 +409,12 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
                 f"ORDER BY e.{position}, e.key_pos",
                 [node, node, start, excluded, page],
             )
-            found: dict[str, dict[str, Attrs]] = {}
-            for other, key, attrs, at in rows:
-                found.setdefault(other, {})[key] = attrs
-                start = at + 1
+            found = _keyed(rows)
+            if rows:
+                start = rows[-1][3] + 1
             self.entities.expect(found)
             for other, keyed in found.items():
-                adjacency.probed[other] = keyed
+                self.learn(way, node, other, keyed)
                 yield other, keyed
             if len(found) < page:
                 return
@@ -419,7 +424,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         """Read every edge from each pair's first entity to its second, and both entities, in
         two statements (a hub's page of relations, say), for the lookups that follow."""
         self.entities.load([end for pair in pairs for end in pair])
-        wanted = [(u, v) for u, v in dict.fromkeys(pairs) if v not in self._succ[u].probed]
+        known = self._succ.known
+        wanted = [(u, v) for u, v in dict.fromkeys(pairs) if v not in known.get(u, {})]
         if not wanted:
             return
         rows = self.reader.rows(
@@ -430,9 +436,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         found: dict[tuple[str, str], dict[str, Attrs]] = {pair: {} for pair in wanted}
         for u, v, key, attrs in rows:
             found[(u, v)][key] = attrs
-        for (u, v), keyed in found.items():
-            self._succ[u].probed[v] = keyed or None
-            self._pred[v].probed.setdefault(u, keyed or None)
+        for (u, v), keyed in found.items():  # found absent too: remembered
+            self.learn("out", u, v, keyed or None)
 
     def edges_among(self, nodes: Collection[str]) -> list[tuple[str, str, str, Attrs]]:
         """Every edge from one of ``nodes`` to another, in the order the in-memory graph's
@@ -459,6 +464,5 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         for u, v, key, attrs, _, _ in rows:
             pairs.setdefault((u, v), {})[key] = attrs
         for (u, v), keyed in pairs.items():  # every edge of each pair: what a later lookup of it needs
-            self._succ[u].probed.setdefault(v, keyed)
-            self._pred[v].probed.setdefault(u, keyed)
+            self.learn("out", u, v, keyed)
         return [(u, v, key, attrs) for u, v, key, attrs, _, _ in rows]

@@ -140,15 +140,17 @@ def load_database(
         return next(load for load in loads(conn) if load.id == load_id)
 
 
-def loads(conn: psycopg.Connection) -> list[LoadRecord]:
-    """Every load the database remembers, newest first (none before the first migration)."""
+def loads(conn: psycopg.Connection, served_only: bool = False) -> list[LoadRecord]:
+    """Every load the database remembers, newest first (none before the first migration), or
+    only the one served (what servers look at every few seconds)."""
     exists = conn.execute("SELECT to_regclass('linkscope.loads') IS NOT NULL").fetchone()
     if not exists or not exists[0]:
         return []
     rows = conn.execute(
         "SELECT l.id, l.schema_name, l.layout, l.status, l.inputs, l.linkscope_version, l.started_at, "
         "l.finished_at, l.entities, l.relations, l.error, s.load_id IS NOT NULL "
-        "FROM linkscope.loads l LEFT JOIN linkscope.served s ON s.load_id = l.id ORDER BY l.id DESC"
+        f"FROM linkscope.loads l {'' if served_only else 'LEFT '}JOIN linkscope.served s ON s.load_id = l.id "
+        "ORDER BY l.id DESC".encode()
     ).fetchall()
     return [LoadRecord(*row) for row in rows]
 

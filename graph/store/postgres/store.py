@@ -153,7 +153,7 @@ class Database:
     def served(self) -> LoadRecord:
         """The load being served, checked to be of the layout this Linkscope reads."""
         with self.primary.connection() as conn:
-            found = [load for load in loads(conn) if load.served]
+            found = loads(conn, served_only=True)
         if not found:
             raise DatabaseError(f"nothing is loaded in {_safe(self.url)}: run `linkscope db load --dsn ...` first")
         load = found[0]
@@ -211,49 +211,23 @@ class PostgresStore(Lookups):
         vocabulary = Vocabulary.load(meta["vocabulary"])
         self.attributes: dict[str, Any] = {**meta["graph"], "vocabulary": vocabulary}
         self.nodes, self.edges = int(meta["counts"]["nodes"]), int(meta["counts"]["edges"])
-        self._stats: GraphStats = meta["stats"]
-        self._best_connected: str | None = meta["best_connected"]
+        self.stats: GraphStats = meta["stats"]
+        self.best_connected: str | None = meta["best_connected"]
         self.data_paths: list[str] = [str(p) for p in meta["data_paths"]]
         self.ftm_report = FtmReport.load(meta["ftm_report"]) if meta["ftm_report"] else None
         self.loaded_at: datetime = self.load.finished_at or datetime.now(UTC)
-        self._vocabulary = vocabulary
-        arrays = {
-            name: np.frombuffer(data, dtype="<u2")
-            for name, data in self.reader.rows("SELECT name, data FROM {s}.arrays")
-        }
-        coded = Facets(meta["kind_names"], arrays["kind_codes"], meta["country_names"], arrays["country_codes"])
-        self._index = PostgresSearch(self.reader, self.nodes, meta["listing_facets"], coded)
-        self._hubs = PostgresHubs(self.reader, meta["hubs"])
-        self._dated = PostgresDated(self.reader)
+        self.vocabulary = vocabulary
+        arrays = dict(self.reader.rows("SELECT name, data FROM {s}.arrays"))
+        codes = {name: np.frombuffer(data, dtype="<u2") for name, data in arrays.items()}
+        coded = Facets(meta["kind_names"], codes["kind_codes"], meta["country_names"], codes["country_codes"])
+        self.index = PostgresSearch(self.reader, self.nodes, meta["listing_facets"], coded)
+        self.hubs = PostgresHubs(self.reader, meta["hubs"])
+        self.dated = PostgresDated(self.reader)
 
     @property
     def graph(self) -> nx.MultiDiGraph:
         """A fresh lazy graph: one per request, which keeps what it read until the request ends."""
         return LazyGraph(self.reader, self.attributes, self.nodes)
-
-    @property
-    def vocabulary(self) -> Vocabulary:
-        return self._vocabulary
-
-    @property
-    def stats(self) -> GraphStats:
-        return self._stats
-
-    @property
-    def index(self) -> PostgresSearch:
-        return self._index
-
-    @property
-    def hubs(self) -> PostgresHubs:
-        return self._hubs
-
-    @property
-    def dated(self) -> PostgresDated:
-        return self._dated
-
-    @property
-    def best_connected(self) -> str | None:
-        return self._best_connected
 
     def warm(self) -> PostgresStore:
         """Nothing to build: the load wrote every index."""
