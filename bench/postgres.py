@@ -7,15 +7,21 @@
   beside ``linkscope snapshot --ftm FILE`` (the in-memory store's own way to start fast),
   and the database's size on disk.
 - *queries*, in one process per store, the same requests: depth-2 subgraphs of random
-  entities (500 nodes at most, answer serialised), paths between random pairs (4 hops, 10
-  paths), one-word searches (the most common words and random ones), the first page of the
-  biggest hubs' detail, and the plain-networkx ``ego_graph`` of the same entities as the
-  reference. Each store's latencies p50/p99, and the ratio PostgreSQL / in memory.
+  entities (500 nodes at most, answer serialised; and the same walks without their answer,
+  what the store itself costs), paths between random pairs (4 hops, 10 paths), one-word
+  searches (the most common words and random ones), the first page of the biggest hubs'
+  detail, and the plain-networkx ``ego_graph`` of the same entities as the reference.
+  Each store's latencies p50/p99, and the ratio PostgreSQL / in memory.
 - *memory*: the RSS of ``linkscope serve`` (one worker) after start and after the load
   below, from the database and from the snapshot.
 - *load with clients*: PG_CLIENTS (16) paced clients (250 ms think time) for PG_SECONDS (60)
   against PG_SERVERS (2) servers of one worker each on the one database, half the clients on
   each (the request mix of ``bench/load.py``).
+
+Then a generated graph of PG_BIG_SIZE (10,000,000; 0 skips it) FtM entities through the
+PostgreSQL store alone, in a cluster of its own: ``db load`` end to end with the loader's
+peak memory, the size on disk, the same queries, and a server's RSS at start and after the
+same paced clients.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import gc
 import json
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -36,6 +43,7 @@ from typing import Any
 
 import orjson
 
+from bench.ftm_synthetic import write_ftm
 from bench.load import Tally, client, memory_kib, start_serve, targets
 from bench.scale import SIZE, ftm_file
 from bench.timing import fmt_ms, latencies, p
@@ -47,6 +55,7 @@ CLIENTS = int(os.environ.get("PG_CLIENTS", "16"))
 SERVERS = int(os.environ.get("PG_SERVERS", "2"))
 SECONDS = float(os.environ.get("PG_SECONDS", "60"))
 THINK_S = 0.25
+BIG = int(os.environ.get("PG_BIG_SIZE", "10000000"))
 
 
 def cluster() -> Any:
@@ -102,6 +111,10 @@ def queries(source: str) -> dict[str, Any]:
 
     each = iter(nodes)
     found: dict[str, Any] = {"subgraph": latencies(lambda: view(next(each)), RUNS)}
+    each = iter(nodes)  # the same walks again, without the answer: what the store itself costs
+    found["subgraph walk"] = latencies(
+        lambda: select(store, Neighbourhood((next(each),), depth=2, max_nodes=500), deadline=Deadline(2.0)), RUNS
+    )
     each_pair = iter(pairs)
     found["paths"] = latencies(lambda: path(next(each_pair)), RUNS)
     each_word = iter(words * 2)
@@ -147,6 +160,71 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=60)
 
 
+def query_table(results: dict[str, Any], names: tuple[str, ...]) -> None:
+    """The latencies of each store in ``names`` side by side, with the first's p99 over the last's."""
+    compared = len(names) > 1
+    print(f"\n| query (ms) | {' | '.join(f'{n} p50 / p99' for n in names)} |" + (" ratio of p99 |" if compared else ""))
+    print("|---|" + "---|" * (len(names) + compared))
+    for query in ("subgraph", "subgraph walk", "paths", "search", "hub"):
+        cells = [f"{fmt_ms(p(results[n][query], 50))} / {fmt_ms(p(results[n][query], 99))}" for n in names]
+        first, last = p(results[names[0]][query], 99), p(results[names[-1]][query], 99)
+        print(f"| {query} | {' | '.join(cells)} |" + (f" {first / last:.1f}x |" if compared else ""))
+
+
+def run_queries(source: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "bench.postgres", "--queries", source],
+                         check=True, capture_output=True, text=True).stdout  # fmt: skip
+    found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return found
+
+
+def print_clients(tally: Tally, servers: int) -> None:
+    everything = [ms for values in tally.latencies.values() for ms in values]
+    errors = sum(tally.errors.values())
+    print(
+        f"\n{CLIENTS} paced clients (250 ms think time), {SECONDS:.0f} s, {servers} server(s) of one worker on "
+        f"one database: {len(everything) / SECONDS:,.0f} requests/s, p50 {fmt_ms(p(everything, 50))} ms, "
+        f"p99 {fmt_ms(p(everything, 99))} ms, {errors} errors of {len(everything):,} {dict(tally.errors) or ''}"
+    )
+    by_type = collections.OrderedDict(sorted(tally.latencies.items()))
+    print("p50/p99 ms by type: " + ", ".join(f"{k} {fmt_ms(p(v, 50))}/{fmt_ms(p(v, 99))}" for k, v in by_type.items()))
+
+
+def big() -> None:
+    """PG_BIG_SIZE generated FtM entities through the PostgreSQL store alone (in a process of
+    its own, so that the peak memory of its children is the loader's)."""
+    ftm = CACHE / f"linkscope-bench-{BIG}.ftm.json"
+    if not ftm.is_file():
+        write_ftm(ftm, BIG)
+    print(f"\n## The PostgreSQL store alone: {BIG:,} FtM entities ({ftm.stat().st_size / 2**30:,.1f} GiB file)\n")
+    pg = cluster()
+    env = {"LINKSCOPE_DATABASE_URL": pg.dsn}
+    try:
+        load_s = timed([str(LINKSCOPE), "db", "load", "--ftm", str(ftm)], env)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+        disk = int(
+            subprocess.run(["du", "-sb", str(pg.folder / "data")], capture_output=True, text=True).stdout.split()[0]
+        )
+        status = subprocess.run([str(LINKSCOPE), "db", "status", "--json"], env={**os.environ, **env}, check=True,
+                                capture_output=True, text=True).stdout  # fmt: skip
+        served = next(load for load in json.loads(status)["loads"] if load["served"])
+        print(f"`db load` end to end: {load_s:,.0f} s ({served['entities']:,} nodes, {served['relations']:,} "
+              f"relations); {disk / 2**30:,.1f} GiB on disk; the loader's peak RSS {peak:,.1f} GiB.")  # fmt: skip
+        query_table({"PostgreSQL": run_queries(f"postgres:{pg.dsn}")}, ("PostgreSQL",))
+        servers = [serve_memory(["--workers", "1"], env) for _ in range(SERVERS)]
+        try:
+            idle = [memory_kib(process.pid)[1][0] / 1024 for process, _, _ in servers]
+            tally, rss = clients([url for _, url, _ in servers], [process.pid for process, _, _ in servers])
+        finally:
+            for process, _, _ in servers:
+                stop(process)
+        print_clients(tally, SERVERS)
+        print(f"Linkscope process RSS: {', '.join(f'{m:,.0f}' for m in idle)} MiB at start, "
+              f"{', '.join(f'{r / 1024:,.0f}' for r in rss)} MiB after the clients.")  # fmt: skip
+    finally:
+        pg.stop()
+
+
 def main() -> None:
     ftm = ftm_file()
     snapshot = CACHE / f"linkscope-bench-{SIZE}.ftm.snapshot"
@@ -159,17 +237,10 @@ def main() -> None:
         print("| step | PostgreSQL store | in memory |\n|---|---|---|")
         print(f"| load, end to end | `db load` {load_s:.1f} s, {int(disk) / 2**20:,.0f} MiB on disk "
               f"| `snapshot` {snapshot_s:.1f} s, {snapshot.stat().st_size / 2**20:,.0f} MiB file |")  # fmt: skip
-        results = {}
-        for name, source in (("postgres", f"postgres:{pg.dsn}"), ("memory", f"memory:{snapshot}")):
-            out = subprocess.run([sys.executable, "-m", "bench.postgres", "--queries", source],
-                                 check=True, capture_output=True, text=True).stdout  # fmt: skip
-            results[name] = json.loads(out.strip().splitlines()[-1])
-        print("\n| query (ms) | PostgreSQL p50 / p99 | in memory p50 / p99 | ratio of p99 |\n|---|---|---|---|")
-        for query in ("subgraph", "paths", "search", "hub"):
-            a, b = results["postgres"][query], results["memory"][query]
-            print(f"| {query} | {fmt_ms(p(a, 50))} / {fmt_ms(p(a, 99))} | {fmt_ms(p(b, 50))} / {fmt_ms(p(b, 99))} "
-                  f"| {p(a, 99) / p(b, 99):.1f}x |")  # fmt: skip
-        ego = results["memory"]["plain ego_graph"]
+        results = {name: run_queries(source) for name, source in
+                   (("PostgreSQL", f"postgres:{pg.dsn}"), ("in memory", f"memory:{snapshot}"))}  # fmt: skip
+        query_table(results, ("PostgreSQL", "in memory"))
+        ego = results["in memory"]["plain ego_graph"]
         print(f"| plain networkx `ego_graph` radius 2 (reference) | | {fmt_ms(p(ego, 50))} / {fmt_ms(p(ego, 99))} | |")
         servers = [serve_memory(["--workers", "1"], {"LINKSCOPE_DATABASE_URL": pg.dsn}) for _ in range(SERVERS)]
         try:
@@ -183,17 +254,7 @@ def main() -> None:
             memory_idle = memory_kib(memory_server[0].pid)[1][0] / 1024
         finally:
             stop(memory_server[0])
-        everything = [ms for values in tally.latencies.values() for ms in values]
-        errors = sum(tally.errors.values())
-        print(
-            f"\n{CLIENTS} paced clients (250 ms think time), {SECONDS:.0f} s, {SERVERS} servers of one worker on "
-            f"one database: {len(everything) / SECONDS:,.0f} requests/s, p50 {fmt_ms(p(everything, 50))} ms, "
-            f"p99 {fmt_ms(p(everything, 99))} ms, {errors} errors of {len(everything):,} {dict(tally.errors) or ''}"
-        )
-        by_type = collections.OrderedDict(sorted(tally.latencies.items()))
-        print(
-            "p50/p99 ms by type: " + ", ".join(f"{k} {fmt_ms(p(v, 50))}/{fmt_ms(p(v, 99))}" for k, v in by_type.items())
-        )
+        print_clients(tally, SERVERS)
         print(
             f"Linkscope process RSS: from the database {', '.join(f'{m:,.0f}' for m in idle)} MiB at start, "
             f"{', '.join(f'{r / 1024:,.0f}' for r in rss)} MiB after the clients; from the snapshot "
@@ -201,10 +262,14 @@ def main() -> None:
         )
     finally:
         pg.stop()
+    if BIG:
+        subprocess.run([sys.executable, "-m", "bench.postgres", "--big"], check=True)
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--queries":
         print(json.dumps(queries(sys.argv[2])))
+    elif sys.argv[1:] == ["--big"]:
+        big()
     else:
         main()

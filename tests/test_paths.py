@@ -135,6 +135,30 @@ def test_one_connecting_edge_makes_a_step_a_connection(write_data: WriteData) ->
     assert [p["relation"] for p in path.hops[1]["parallel"]] == ["sanctioned"]
 
 
+def test_two_authorities_sharing_hundreds_of_designations_connect_only_through_other_relations(
+    write_data: WriteData,
+) -> None:
+    """Two authorities that designated the same 700 firms (more than a search steps through
+    at once) are joined only through the firms one of them also owns: the search skips the
+    others without missing one, as the slow reference search shows."""
+    firms = [f"firm-{i:03d}" for i in range(700)]
+    owned = {firms[5], firms[400], firms[699]}
+    folder = write_data(
+        entities=[entity("state-a", "agency"), entity("state-b", "agency"), *(entity(f) for f in firms)],
+        relations=[
+            *(relation("sanctioned", authority, f, start="2024-04-19", **SANCTION)
+              for f in firms for authority in ("state-a", "state-b")),
+            *(relation("owns", "state-b", f) for f in sorted(owned)),
+        ],
+    )  # fmt: skip
+    graph = build_graph(load_dataset([folder]))
+    found = find_paths(graph, "state-a", "state-b", max_hops=2, limit=MAX_PATHS)
+    assert {node_path(p) for p in found.paths} == set(reference_paths(graph, "state-a", "state-b", 2))
+    assert {node_path(p)[1] for p in found.paths} == owned
+    shared = find_paths(graph, "state-a", "state-b", max_hops=2, via="shared", limit=MAX_PATHS)
+    assert len(shared.paths) == min(MAX_PATHS, len(firms))
+
+
 def test_a_supply_chain_relation_cannot_be_shared(bundled: nx.MultiDiGraph) -> None:
     vocab = records.vocabulary(bundled)
     with pytest.raises(ValueError, match="connects"):

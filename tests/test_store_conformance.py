@@ -19,6 +19,7 @@ import orjson
 import pytest
 
 from graph.exports import EXPORT_FORMATS, export
+from graph.limits import Deadline
 from graph.queries.changes import changes
 from graph.queries.entity_detail import entity_detail
 from graph.queries.groups import GROUP_THRESHOLD, group_members
@@ -238,6 +239,26 @@ def test_paths_through_and_around_hubs(generated_pair: Pair) -> None:
         selections(generated_pair, Paths("hmt", "ofac", via=via, max_hops=4, limit=10, direction="out"))
 
 
+def test_search_tiers_paged_filtered_and_cut(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages that cross from one tier to the next, prefixes spanning many words, filters, the
+    listing, and an infix matching more words than are read (with the limit lowered)."""
+    for q, options in (
+        ("123", {"limit": 5, "offset": 9}),  # word-prefix, then inside a word
+        ("alias 1", {"limit": 30, "offset": 130}),  # two words, the second a prefix of hundreds
+        ("1", {"limit": 100, "offset": 1_000}),  # a prefix of thousands of words
+        ("holding group", {}),  # a whole name
+        ("trading", {"kind": "firm", "country": "cn", "offset": 200}),
+        ("", {"kind": "person", "offset": 1_700, "limit": 100}),
+        ("", {"offset": 6_990}),
+        ("nothing", {}),
+    ):
+        same(generated_pair, lambda s, q=q, o=options: s.index.search(q, **o))
+    for module in ("graph.store.search", "graph.store.postgres.search"):
+        monkeypatch.setattr(f"{module}.INFIX_WORDS", 3)
+    page = same(generated_pair, lambda s: s.index.search("123", limit=50))
+    assert page.truncated
+
+
 def test_hub_details_pages_and_search(generated_pair: Pair) -> None:
     for hub in ("ofac", "holding", "cn", "e0"):
         for as_of in (None, date(2018, 1, 1), date(2030, 1, 1)):
@@ -260,3 +281,171 @@ def test_hub_details_pages_and_search(generated_pair: Pair) -> None:
         same(generated_pair, lambda s, q=q: s.index.search(q, kind="person", country="by", offset=10))
     same(generated_pair, lambda s: timeline(s.graph, index=s.dated, relations=["sanctioned"], limit=20))
     same(generated_pair, lambda s: changes(s.graph, date(2018, 1, 1), date(2020, 1, 1), index=s.dated))
+
+
+# ---- big neighbourhoods grouped in the database ----------------------------------------------
+
+#: Labels that fold alike, or only in Python (a Cyrillic "ZAO Vostok", a titlecase digraph, a ligature).
+ZAO = "\u0417\u0410\u041e"
+LABELS = ["Alpha", "alpha", "ALPHA", "Société", "Straße", "STRASSE", f"{ZAO} Восток", "ǅemal", "ﬁne", "Omega", "ß"]
+
+
+def grouping_graph(seed: int = 17) -> nx.MultiDiGraph:
+    """An authority designating more entities than a database graph reads to group them
+    (:data:`graph.store.postgres.grouping.SMALL`), with dates of every precision (ends of months
+    and years included), starts, ends, programmes, entities designated again in another year
+    or programme (the first designation sometimes not in force when the second is), kinds
+    (none too), countries (none too), labels that are not ASCII or fold to the same; a register
+    more than that many are based in; and a few other relations that are drawn one by one."""
+    from graph.ingest.curated import load_dataset
+    from graph.store.build import build_graph
+    from graph.store.postgres.grouping import SMALL
+
+    rng = random.Random(seed)
+    graph = records.new_graph(records.vocabulary(build_graph(load_dataset())))
+    records.add_entity(graph, "auth", {"label": "Authority", "kind": "agency", "country": "US"})
+    records.add_entity(graph, "reg", {"label": "Register", "kind": "country"})
+    size = SMALL + 700
+    for i in range(size):
+        attrs: dict[str, Any] = {"label": f"{rng.choice(LABELS)} {rng.randrange(50)}"}
+        if i % 13:
+            attrs["kind"] = rng.choice(["firm", "firm", "person", "institute"])
+        if i % 11:
+            attrs["country"] = rng.choice(["CN", "RU", "BY"])
+        records.add_entity(graph, f"m{i}", attrs)
+    days = ["2019", "2019-12", "2019-12-31", "2019-12-30", "2020-02", "2020-02-29", "2021", "2021-06-15"]
+    for i in range(size):
+        attrs = {"relation": "sanctioned", rng.choice(["date", "start"]): rng.choice(days)}
+        if i % 4 == 0:
+            attrs["end"] = rng.choice(days[2:])
+        if i % 3:
+            attrs["program"] = rng.choice(["RUSSIA-EO14024", "UKRAINE-EO13660", ""])
+        records.add_relation(graph, "auth", f"m{i}", f"s{i}", attrs)
+        if i % 9 == 0:  # designated again: another day, another programme
+            again = {"relation": "sanctioned", "date": rng.choice(days), "program": "SDGT"}
+            records.add_relation(graph, "auth", f"m{i}", f"t{i}", again)
+        if i % 23:
+            records.add_relation(graph, f"m{i}", "reg", f"b{i}", {"relation": "based_in", "derived": True})
+        if i % 97 == 0:
+            records.add_relation(graph, "auth", f"m{i}", f"c{i}", {"relation": "commented_on"})
+        if i % 61 == 0:
+            records.add_relation(graph, f"m{i}", f"m{(i * 7) % size}", f"o{i}", {"relation": "owns"})
+    return graph
+
+
+@pytest.fixture(scope="module")
+def grouping_pair(new_database: DatabaseFactory) -> Iterator[Pair]:
+    yield from open_pair(GraphStore.from_graph(grouping_graph()), new_database())
+
+
+GROUPING_DAYS = (None, date(2019, 12, 30), date(2019, 12, 31), date(2020, 2, 28), date(2020, 2, 29), date(2022, 1, 1))
+
+
+def test_big_relations_are_counted_in_the_database(grouping_pair: Pair) -> None:
+    from graph.store.postgres.grouping import counted_here
+
+    graph = grouping_pair[1].graph
+    assert counted_here(graph, "auth", "out") and counted_here(graph, "reg", "in")
+    assert not counted_here(graph, "m1", "out")
+
+
+def test_grouped_views_the_same_from_both_stores(grouping_pair: Pair) -> None:
+    """Grouped views with as-of days, kinds, relation types and directions, exported with their
+    members (read only then) and with the groups as drawn."""
+    for day in GROUPING_DAYS:
+        for kinds in ((), ("firm",), ("firm", "person")):
+            selections(grouping_pair, Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD, as_of=day, kinds=kinds))
+        selections(grouping_pair, Neighbourhood(("reg",), depth=2, max_nodes=300, group=GROUP_THRESHOLD, as_of=day))
+    for centres in (("auth", "m0", "m61"), ("m122", "reg")):
+        selections(grouping_pair, Neighbourhood(centres, depth=2, max_nodes=400, group=GROUP_THRESHOLD))
+        selections(grouping_pair, Neighbourhood(centres, depth=1, group=GROUP_THRESHOLD, export_groups=True))
+    selections(grouping_pair, Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD, relations=("sanctioned",)))
+    selections(grouping_pair, Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD, direction="out"))
+    selections(grouping_pair, Neighbourhood(("m5",), depth=1, group=GROUP_THRESHOLD, expand=("auth",)))
+
+
+def test_grouped_views_recounted_the_same_from_both_stores(grouping_pair: Pair) -> None:
+    """What a brief shows of a grouped view under an as-of day and kinds (the groups counted
+    again), and its export with the members."""
+    from graph.queries.view_filter import ViewFilter, filter_part
+
+    for centre in ("auth", "reg"):
+        for day in GROUPING_DAYS:
+            for kinds in ((), ("person",), ("firm", "institute")):
+                view = ViewFilter(kinds=kinds, as_of=day)
+
+                def shown(store: Store, c: str = centre, v: ViewFilter = view) -> bytes:
+                    selection = select(store, Neighbourhood((c,), depth=1, group=GROUP_THRESHOLD))
+                    assert selection.part is not None
+                    part = filter_part(selection.source, selection.part, [c], v)
+                    exported = EXPORT_FORMATS["json"].write(part.as_graph(selection.source))
+                    return dumps(part.to_json(selection.source)) + b"".join(dumps(chunk) for chunk in exported)
+
+                same(grouping_pair, shown)
+
+
+def test_group_members_pages_the_same_from_both_stores(grouping_pair: Pair) -> None:
+    """Pages of members by folded label (ASCII and not), with facets, narrowing, words, kinds
+    and days, from the first page to past the end."""
+    asks: list[dict[str, Any]] = [
+        {},
+        {"facet": "kind", "value": "firm"},
+        {"facet": "year", "value": "2019", "narrow": {"country": "RU"}},
+        {"facet": "program", "value": "none", "narrow": {"kind": "unknown"}},
+        {"facet": "country", "value": "none", "q": "alpha"},
+        {"q": "strasse"},
+        {"q": "ss"},
+        {"q": ZAO},
+        {"q": "fi"},
+        {"q": " Société 1"},
+        {"kinds": ["person", "institute"], "as_of": date(2019, 12, 31)},
+        {"as_of": date(2020, 2, 29), "narrow": {"year": "2020"}},
+        {"q": "nothing like it"},
+    ]
+    for ask in asks:
+        for offset, limit in ((0, 50), (3, 7), (400, 100), (1_000, 500), (4_500, 300), (9_000, 10)):
+            for of, relation, way in (("auth", "sanctioned", "out"), ("reg", "based_in", "in")):
+                same(
+                    grouping_pair,
+                    lambda s, o=of, r=relation, w=way, a=ask, off=offset, lim=limit: group_members(
+                        s.graph, o, r, w, offset=off, limit=lim, **a
+                    ),
+                )
+
+
+class Countdown(Deadline):
+    """A time budget that runs out after ``checks`` looks at it."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__(float("inf"))
+        self.checks = checks
+
+    @property
+    def expired(self) -> bool:
+        self.checks -= 1
+        return self.checks < 0
+
+
+def test_a_grouped_view_past_its_time_budget_is_cut_never_miscounted(grouping_pair: Pair) -> None:
+    """From the database, a grouped hub view whose budget runs out says so (``time_budget``),
+    and what groups it gives are counted exactly; under a tiny budget it answers at once."""
+    database = grouping_pair[1]
+    query = Neighbourhood(("auth", "reg"), depth=1, group=GROUP_THRESHOLD)
+    whole = select(database, query).answer(select(database, query).source)
+    assert len(whole["grouped"]) >= 2
+    tiny = select(database, query, deadline=Deadline(0.0))
+    answer = tiny.answer(tiny.source)
+    assert answer["truncated"] and answer["truncated_reason"] == "time_budget"
+    given = set()
+    for checks in range(0, 12):
+        cut = select(database, query, deadline=Countdown(checks))
+        answer = cut.answer(cut.source)
+        given.add(len(answer["grouped"]))
+        if len(answer["grouped"]) < len(whole["grouped"]):
+            assert answer["truncated_reason"] == "time_budget"
+        for summary in answer["grouped"]:  # each relation given is counted exactly, and its groups are all there
+            assert summary in whole["grouped"]
+            groups = [n for n in answer["nodes"] if n["kind"] == "group" and n["of"] == summary["of"]]
+            groups = [g for g in groups if g["direction"] == summary["direction"]]
+            assert sum(g["count"] for g in groups if g["relation"] == summary["relation"]) == summary["grouped"]
+    assert 0 in given and len(given) > 1  # cut before any group was counted, and between them

@@ -7,6 +7,12 @@ facet that tells them apart best (kind, country, year of the relation, programme
 sanctioned by HM Treasury · RU". Counts are exact: the neighbours shown individually (those
 in the view for another reason) plus the groups' counts are all of them, and every group
 says how to list its members (:func:`group_members`, ``GET /api/groups/members``).
+
+A graph read from a database counts a big relation's members there instead of reading
+them (the hooks :func:`graph.store.records.relation_sizes`, :func:`~graph.store.records.tally`
+and :func:`~graph.store.records.members_page`): the facet is still chosen here, on the same
+first members, the members drawn individually are subtracted here, and the members behind
+the groups are read only when an export writes them. The answers are the same either way.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Collection, Container, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, TypedDict
@@ -22,7 +28,7 @@ from typing import Any, Literal, TypedDict
 import networkx as nx
 
 from graph.errors import BadQuery
-from graph.limits import MAX_PAGE, check_range
+from graph.limits import MAX_PAGE, Deadline, check_range
 from graph.queries.walk import edge_filter
 from graph.store import records
 from graph.store.records import EdgeFilter, EntitySummary
@@ -30,6 +36,7 @@ from graph.store.records import EdgeFilter, EntitySummary
 __all__ = [
     "FACETS",
     "GROUP_THRESHOLD",
+    "Counted",
     "Facet",
     "Group",
     "GroupedRelation",
@@ -37,6 +44,8 @@ __all__ = [
     "Reached",
     "facet_value",
     "group_members",
+    "group_relation",
+    "neighbour_buckets",
     "neighbour_groups",
     "recount",
     "split",
@@ -87,6 +96,116 @@ def neighbour_groups(
                 if keep is None or keep(data):
                     found.setdefault((str(data.get("relation")), way), {}).setdefault(other, (key, data))
     return found
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A relation's members as the database counted them (see :func:`graph.store.records.relation_sizes`):
+    more than a threshold, not who (they are counted by facet when the groups are made)."""
+
+    size: int
+
+    def __len__(self) -> int:
+        return self.size
+
+
+Bucket = Mapping[str, Reached] | Counted
+"""One relation's members on one side: each with the edge that reaches it, or just counted."""
+
+
+def neighbour_buckets(
+    graph: nx.MultiDiGraph,
+    node: str,
+    ways: tuple[Way, ...],
+    relations: Collection[str],
+    as_of: date | None,
+    kinds: Collection[str],
+    threshold: int,
+) -> dict[tuple[str, Way], Bucket]:
+    """:func:`neighbour_groups` with the edge filter of ``relations`` and ``as_of``, keeping
+    members of ``kinds`` only (all if empty): where the graph is stored in a database, the
+    relations with more than ``threshold`` members are only counted there (:class:`Counted`)
+    and only the other relations' neighbours are read."""
+    keep = edge_filter(relations, as_of)
+    found: dict[tuple[str, Way], Bucket] = {}
+    for way in ways:
+        sizes = records.relation_sizes(graph, node, way, relations, as_of, kinds, threshold + 1)
+        read: dict[tuple[str, Way], Bucket]
+        if sizes is None:
+            read = dict[tuple[str, Way], Bucket](neighbour_groups(graph, node, (way,), keep))
+        else:
+            big = {relation for relation, size in sizes if size > threshold}
+            read = _read_except(graph, node, way, keep, big)
+            read.update({(relation, way): Counted(size) for relation, size in sizes if relation in big})
+            read = {(relation, way): read.get((relation, way), {}) for relation, _ in sizes}  # the adjacency's order
+        for bucket, members in read.items():
+            found[bucket] = _of_kinds(graph, members, kinds) if kinds and isinstance(members, dict) else members
+    return found
+
+
+def _read_except(
+    graph: nx.MultiDiGraph, node: str, way: Way, keep: EdgeFilter | None, big: Collection[str]
+) -> dict[tuple[str, Way], Bucket]:
+    """:func:`neighbour_groups` on one side for the relations not in ``big``, reading only the
+    neighbours one of those joins (see :func:`graph.store.records.connecting`)."""
+    found: dict[tuple[str, Way], Bucket] = {}
+    for other, keyed in records.connecting(graph, node, way, big):
+        for key, data in keyed.items():
+            relation = str(data.get("relation"))
+            if relation not in big and (keep is None or keep(data)):
+                members = found.setdefault((relation, way), {})
+                assert isinstance(members, dict)
+                members.setdefault(other, (key, data))
+    return found
+
+
+def _of_kinds(graph: nx.MultiDiGraph, members: Mapping[str, Reached], kinds: Collection[str]) -> dict[str, Reached]:
+    entities = records.entities(graph)
+    wanted = frozenset(kinds)
+    return {m: reached for m, reached in members.items() if entities[m].get("kind") in wanted}
+
+
+class _Later(Mapping[str, Reached]):
+    """Members read only when asked for (by an export writing a grouped view's entities)."""
+
+    def __init__(self, read: Callable[[], Mapping[str, Reached]]) -> None:
+        self._read: Callable[[], Mapping[str, Reached]] | None = read
+        self._found: Mapping[str, Reached] = {}
+
+    def _members(self) -> Mapping[str, Reached]:
+        if self._read is not None:
+            self._found, self._read = self._read(), None
+        return self._found
+
+    def __getitem__(self, member: str) -> Reached:
+        return self._members()[member]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._members())
+
+    def __len__(self) -> int:
+        return len(self._members())
+
+
+def _members_apart(
+    graph: nx.MultiDiGraph,
+    of: str,
+    relation: str,
+    way: Way,
+    as_of: date | None,
+    kinds: Collection[str],
+    drawn: Collection[str],
+) -> _Later:
+    """The members of a relation not in ``drawn``, read when first asked for."""
+    apart = frozenset(drawn)
+
+    def read() -> dict[str, Reached]:
+        members = neighbour_groups(graph, of, (way,), edge_filter([relation], as_of)).get((relation, way), {})
+        if kinds:
+            members = _of_kinds(graph, members, kinds)
+        return {m: reached for m, reached in members.items() if m not in apart}
+
+    return _Later(read)
 
 
 @dataclass(frozen=True)
@@ -143,22 +262,73 @@ def split(
     when none has. Largest groups first."""
     entities = records.entities(graph)
     sample = members if len(members) <= _SAMPLE else dict(itertools.islice(members.items(), _SAMPLE))
-    best: tuple[float, str, Counter[str]] | None = None
-    for facet in FACETS:
-        counts = _facet_counts(entities, sample, facet)
+    samples = {facet: _facet_counts(entities, sample, facet) for facet in FACETS}
+    facet = _telling(samples)
+    if facet is None:
+        return None, [Group(of, relation, way, None, None, len(members))]
+    counts = samples[facet] if sample is members else _facet_counts(entities, members, facet)  # exact counts of all
+    return facet, _groups(of, relation, way, facet, counts)
+
+
+def _telling(samples: Mapping[str, Mapping[str, int]]) -> str | None:
+    """Of the facets whose sample has 2 to :data:`MAX_PARTS` values, the one whose split is most
+    even (highest entropy; the first of equals), or None. The counts are summed in their order:
+    a tie is broken by the same last bits whatever counted them."""
+    best: tuple[float, str] | None = None
+    for facet, counts in samples.items():
         if not 2 <= len(counts) <= MAX_PARTS:
             continue
         total = sum(counts.values())
         entropy = -sum(c / total * math.log(c / total) for c in counts.values())
         if best is None or entropy > best[0]:
-            best = (entropy, facet, counts)
-    if best is not None and sample is not members:
-        best = (best[0], best[1], _facet_counts(entities, members, best[1]))  # exact counts of all
-    if best is None:
-        return None, [Group(of, relation, way, None, None, len(members))]
-    _, facet, counts = best
+            best = (entropy, facet)
+    return None if best is None else best[1]
+
+
+def _groups(of: str, relation: str, way: Way, facet: str, counts: Mapping[str, int]) -> list[Group]:
+    """One group per value of ``facet`` (none for a value no member has), largest first."""
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return facet, [Group(of, relation, way, facet, value, count) for value, count in ordered]
+    return [Group(of, relation, way, facet, value, count) for value, count in ordered if count]
+
+
+def group_relation(
+    graph: nx.MultiDiGraph,
+    of: str,
+    relation: str,
+    way: Way,
+    members: Bucket,
+    drawn: Collection[str],
+    *,
+    as_of: date | None,
+    kinds: Collection[str],
+    deadline: Deadline | None = None,
+) -> tuple[GroupedRelation, list[Group], Mapping[str, Reached]] | None:
+    """The groups of one big relation of a view, those in ``drawn`` apart (shown as themselves):
+    its counts, its groups (see :func:`split`), and the members in them with the edge that
+    reaches each (counted members: read only if asked for). ``as_of`` and ``kinds`` are the
+    ones ``members`` were found with. None when ``deadline`` expires between the statements
+    that count counted members."""
+    if isinstance(members, Counted):
+        tally = records.tally(graph, of, way, relation, as_of, kinds, drawn, _SAMPLE)
+        assert tally is not None, "a relation counted where it is stored is tallied there"
+        if deadline is not None and deadline.expired:
+            return None
+        rest: Mapping[str, Reached] = _members_apart(graph, of, relation, way, as_of, kinds, drawn)
+        facet = _telling({f: dict(tally.sample.get(f, [])) for f in FACETS})
+        counts = tally.counts(facet)
+        grouped = sum(counts.values())
+        total = grouped + tally.shown
+        if facet is None:
+            groups = [Group(of, relation, way, None, None, grouped)] if grouped else []
+        else:
+            groups = _groups(of, relation, way, facet, counts)
+    else:
+        rest = {m: reached for m, reached in members.items() if m not in drawn}
+        total, grouped = len(members), len(rest)
+        facet, groups = split(graph, of, relation, way, rest) if rest else (None, [])
+    summary: GroupedRelation = {"of": of, "relation": relation, "direction": way, "total": total,
+                                "shown": total - grouped, "grouped": grouped, "facet": facet}  # fmt: skip
+    return summary, groups, rest
 
 
 def _facet_counts(
@@ -228,10 +398,49 @@ def group_members(
         raise BadQuery(f"facet must be one of {', '.join(FACETS)}, not {unknown[0]!r}")
     check_range("limit", limit, 1, MAX_PAGE)
     check_range("offset", offset, 0, 1_000_000)
-    keep = edge_filter([relation], as_of)
-    members = neighbour_groups(graph, of, (way,), keep).get((relation, way), {})
-    entities = records.entities(graph)
     wanted = q.casefold().strip()
+    found = records.members_page(graph, of, way, relation, as_of, kinds, wanted_values, wanted, offset, limit)
+    if found is not None:
+        total, page, counted = _counted_page(*found, wanted, offset, limit)
+        records.gather_pairs(graph, ((of, m) if way == "out" else (m, of) for m in page))
+    else:
+        total, page, counted = _read_page(graph, of, relation, way, as_of, kinds, wanted_values, wanted, offset, limit)
+    facets = {
+        name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_FACET_VALUES])
+        for name, counts in counted.items()
+    }
+    return {
+        "of": of,
+        "relation": relation,
+        "direction": way,
+        "facet": facet,
+        "value": value,
+        "narrow": {f: v for f, v in wanted_values.items() if f != facet},
+        "q": q,
+        "kinds": sorted(frozenset(kinds)),
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+        "results": [records.summary(graph, m) for m in page],
+        "facets": facets,
+    }
+
+
+def _read_page(
+    graph: nx.MultiDiGraph,
+    of: str,
+    relation: str,
+    way: Way,
+    as_of: date | None,
+    kinds: Collection[str],
+    wanted_values: Mapping[str, str],
+    wanted: str,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[str], dict[str, Counter[str]]]:
+    """:func:`group_members`' total, page and facet counts, from the members read one by one."""
+    members = neighbour_groups(graph, of, (way,), edge_filter([relation], as_of)).get((relation, way), {})
+    entities = records.entities(graph)
     wanted_kinds = frozenset(kinds)
     matched = {
         m: reached
@@ -241,53 +450,73 @@ def group_members(
         and (not wanted or wanted in str(entities[m].get("label", m)).casefold())
     }
     chosen = sorted(matched, key=lambda m: (str(entities[m].get("label", m)).casefold(), m))
-    facets = {}
-    for name in FACETS:
-        counts = _facet_counts(entities, matched, name)
-        facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_FACET_VALUES])
-    return {
-        "of": of,
-        "relation": relation,
-        "direction": way,
-        "facet": facet,
-        "value": value,
-        "narrow": {f: v for f, v in wanted_values.items() if f != facet},
-        "q": q,
-        "kinds": sorted(wanted_kinds),
-        "total": len(chosen),
-        "offset": offset,
-        "limit": limit,
-        "results": [records.summary(graph, m) for m in chosen[offset : offset + limit]],
-        "facets": facets,
-    }
+    counted = {name: _facet_counts(entities, matched, name) for name in FACETS}
+    return len(chosen), chosen[offset : offset + limit], counted
+
+
+def _counted_page(
+    rows: list[records.MemberRow],
+    window: list[tuple[str, str]],
+    start: int,
+    wanted: str,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[str], dict[str, Counter[str]]]:
+    """:func:`group_members`' total, page and facet counts from what the database counted
+    (see :func:`graph.store.records.members_page`): the members with labels only Python folds
+    are matched here, and merged by label with the window of the others, which starts where
+    none of them can come before the page."""
+    others = [row for row in rows if row.id is not None and (not wanted or wanted in str(row.label).casefold())]
+    counted: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for row in itertools.chain(others, (row for row in rows if row.id is None)):
+        for name in FACETS:
+            counted[name][getattr(row, name)] += row.number
+    total = sum(row.number for row in rows if row.id is None) + len(others)
+    keys = sorted((str(row.label).casefold(), str(row.id)) for row in others)
+    ascii_keys = [(label.casefold(), member) for member, label in window]
+    begin = 0
+    if start and ascii_keys:  # the page starts after the window's first, and the others before it
+        before = sum(1 for key in keys if key < ascii_keys[0])
+        begin, keys = start + before, keys[before:]
+    elif start:
+        return total, [], counted  # nothing is left from the offset on
+    merged = sorted(ascii_keys + keys)
+    return total, [member for _, member in merged[offset - begin : offset - begin + limit]], counted
 
 
 def recount(
     graph: nx.MultiDiGraph,
     grouped: GroupedRelation,
-    drawn: Container[str],
+    drawn: Collection[str],
     *,
     as_of: date | None,
     kinds: Collection[str] = (),
-) -> tuple[GroupedRelation, list[Group], dict[str, Reached]]:
+) -> tuple[GroupedRelation, list[Group], Mapping[str, Reached]]:
     """One grouped relation counted again as a view filtered on ``as_of`` and ``kinds`` shows
     it: only the members in force that day (by any of their relations of this type) and of
     these kinds, still split by the groups' facet, largest first; a value no member keeps has
     no group. ``drawn``: the entities drawn as themselves, in no group (``shown``). With the
-    members now in the groups, each with the edge that reaches it."""
+    members now in the groups, each with the edge that reaches it (read when first asked for,
+    where the database counted them)."""
     of, relation, way, facet = grouped["of"], grouped["relation"], grouped["direction"], grouped["facet"]
-    members = neighbour_groups(graph, of, (way,), edge_filter([relation], as_of)).get((relation, way), {})
-    entities = records.entities(graph)
-    if kinds:
-        wanted = frozenset(kinds)
-        members = {m: reached for m, reached in members.items() if entities[m].get("kind") in wanted}
-    rest = {m: reached for m, reached in members.items() if m not in drawn}
-    if facet is None:
-        regrouped = [Group(of, relation, way, None, None, len(rest))] if rest else []
+    tally = records.tally(graph, of, way, relation, as_of, kinds, drawn, 0)
+    rest: Mapping[str, Reached]
+    if tally is not None:
+        rest = _members_apart(graph, of, relation, way, as_of, kinds, drawn)
+        counts = tally.counts(facet)
+        count = sum(counts.values())
+        total = count + tally.shown
     else:
-        counts = _facet_counts(entities, rest, facet)
-        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        regrouped = [Group(of, relation, way, facet, value, count) for value, count in ordered]
-    summary: GroupedRelation = {"of": of, "relation": relation, "direction": way, "total": len(members),
-                                "shown": len(members) - len(rest), "grouped": len(rest), "facet": facet}  # fmt: skip
+        members = neighbour_groups(graph, of, (way,), edge_filter([relation], as_of)).get((relation, way), {})
+        if kinds:
+            members = _of_kinds(graph, members, kinds)
+        rest = {m: reached for m, reached in members.items() if m not in drawn}
+        total, count = len(members), len(rest)
+        counts = _facet_counts(records.entities(graph), rest, facet) if facet is not None else {}
+    if facet is None:
+        regrouped = [Group(of, relation, way, None, None, count)] if count else []
+    else:
+        regrouped = _groups(of, relation, way, facet, counts)
+    summary: GroupedRelation = {"of": of, "relation": relation, "direction": way, "total": total,
+                                "shown": total - count, "grouped": count, "facet": facet}  # fmt: skip
     return summary, regrouped, rest

@@ -67,7 +67,8 @@ class Part:
     grouped: list[GroupedRelation] = field(default_factory=list)
     hidden: list[tuple[str, str, Mapping[str, Reached]]] = field(default_factory=list)
     """Per grouped relation: its entity, the direction, and the members in its groups with the
-    edge that reaches each (what an export writes instead of the groups)."""
+    edge that reaches each (what an export writes instead of the groups; where a database
+    counted them, read only when an export asks)."""
     groups_on: date | None = None
     """The day the groups count their members on, when a view's as-of day recounted them
     (None: every member, whatever the dates of its relations)."""
@@ -86,6 +87,7 @@ class Part:
         where records are shown one at a time (entity detail, paths, the explorer), not
         here, where it would cost more than the whole query.
         """
+        records.fetch(graph, self.nodes)
         entities = records.entities(graph)
         nodes = []
         for node, distance in self.nodes.items():
@@ -139,6 +141,7 @@ class Part:
         ``grouped`` as the groups drawn, nodes of kind ``group`` with their counts."""
         view = records.new_graph(records.vocabulary(graph))
         view.graph.update({k: v for k, v in graph.graph.items() if k not in view.graph})
+        records.fetch(graph, self.nodes)
         entities = records.entities(graph)
         for node in self.nodes:
             records.add_entity(view, node, entities[node])

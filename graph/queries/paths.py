@@ -213,7 +213,9 @@ def find_paths(
                 if len(found) >= _CANDIDATES:
                     break
             found.sort(key=lambda c: c.rank)
-            result.paths += [explain.path(c) for c in found[: limit - len(result.paths)]]
+            chosen = found[: limit - len(result.paths)]
+            records.fetch(graph, [source, target, *(end for c in chosen for hop in c.edges for end in hop[0][:2])])
+            result.paths += [explain.path(c) for c in chosen]
             if len(result.paths) >= limit:
                 result.truncated, result.truncated_reason = True, "limit"
                 return result

@@ -11,7 +11,7 @@ import networkx as nx
 
 from graph.errors import BadQuery
 from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_EXPANSIONS, MAX_NODES, Deadline, check_range
-from graph.queries.groups import Reached, Way, neighbour_groups, split
+from graph.queries.groups import Bucket, Counted, Way, group_relation, neighbour_buckets
 from graph.queries.part import Part
 from graph.queries.walk import (
     DERIVED,
@@ -108,7 +108,8 @@ def subgraph(
         part.nodes[other] = distance
         return None
 
-    buckets: dict[tuple[str, str, Way], dict[str, Reached]] = {}
+    buckets: dict[tuple[str, str, Way], Bucket] = {}
+    relation_types = frozenset(relations or ())
 
     def walk_from(node: str, connecting: bool = False) -> Iterator[tuple[str, int]]:
         """The steps the walk takes from ``node`` one by one: all of them, or with grouping
@@ -117,32 +118,36 @@ def subgraph(
         shared one), so neighbours joined by shared relations alone need not be read."""
         if group is None or sum(len(side[node]) for side in records.sides(graph, direction)) <= group:
             return steps_from(graph, node, direction, keep, shared, connecting)  # too few neighbours for any group
-        by = neighbour_groups(graph, node, _WAYS[direction], keep)
-        if wanted_kinds:  # a group holds only what the view may reach
-            by = {
-                bucket: {m: reached for m, reached in members.items() if entities[m].get("kind") in wanted_kinds}
-                for bucket, members in by.items()
-            }
+        # a group holds only what the view may reach
+        by = neighbour_buckets(graph, node, _WAYS[direction], relation_types, as_of, wanted_kinds, group)
         big = [bucket for bucket, members in by.items() if len(members) > group]
         if not big:
             return steps_from(graph, node, direction, keep, shared, connecting)
         for relation, way in big:
             buckets[(node, relation, way)] = by[(relation, way)]
-        individually = dict.fromkeys(m for bucket, members in by.items() if bucket not in big for m in members)
+        individually = dict.fromkeys(
+            m
+            for bucket, members in by.items()
+            if bucket not in big and not isinstance(members, Counted)
+            for m in members
+        )
         found = ((other, step_between(graph, node, other, direction, keep, shared)) for other in individually)
         return ((other, step) for other, step in found if step is not None)
 
     def finish(reason: str | None = None) -> Part:
         _collect_edges(graph, part, keep, deadline)
         for (node, relation, way), members in buckets.items():
-            rest = {m: reached for m, reached in members.items() if m not in part.nodes}
-            facet, groups = split(graph, node, relation, way, rest) if rest else (None, [])
+            # a relation not counted when the budget runs out is left out, and the answer says it is cut
+            counted = None if deadline.expired else group_relation(
+                graph, node, relation, way, members, part.nodes, as_of=as_of, kinds=wanted_kinds, deadline=deadline
+            )  # fmt: skip
+            if counted is None:
+                reason = "time_budget"
+                break
+            summary, groups, rest = counted
             part.groups += groups
             part.hidden.append((node, way, rest))
-            part.grouped.append(
-                {"of": node, "relation": relation, "direction": way, "total": len(members),
-                 "shown": len(members) - len(rest), "grouped": len(rest), "facet": facet}
-            )  # fmt: skip
+            part.grouped.append(summary)
         if reason is None and deadline.expired:
             reason = "time_budget"
         return part.cut(reason) if reason else part

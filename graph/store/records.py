@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal, TypedDict, cast
+from typing import Any, Literal, NamedTuple, TypedDict, cast
 
 import networkx as nx
 
@@ -35,7 +35,9 @@ __all__ = [
     "EdgeKey",
     "EntityRecord",
     "EntitySummary",
+    "MemberRow",
     "RelationRecord",
+    "Tally",
     "UnresolvedReference",
     "add_entity",
     "add_relation",
@@ -49,18 +51,22 @@ __all__ = [
     "entities",
     "entity_attrs",
     "entity_record",
+    "fetch",
     "gather",
     "gather_pairs",
     "is_derived",
     "is_imported",
     "iter_relations",
+    "joined_by",
     "label",
+    "members_page",
     "move_relations",
     "new_graph",
     "predecessors",
     "relation_attrs",
     "relation_id",
     "relation_record",
+    "relation_sizes",
     "relations_between",
     "relations_of",
     "remove_entity",
@@ -68,6 +74,7 @@ __all__ = [
     "sides",
     "successors",
     "summary",
+    "tally",
     "vocabulary",
     "ways",
     "when",
@@ -329,6 +336,26 @@ def connecting(
             yield other, keyed
 
 
+def joined_by(
+    graph: nx.MultiDiGraph, node: str, way: Literal["out", "in"], others: Collection[str], shared: Collection[str]
+) -> set[str]:
+    """Which of ``others`` are ``node``'s neighbours on one side through at least one relation
+    not in ``shared``: a graph read from a database answers from an index, in one statement
+    (two authorities' thousands of common designations are not read to find the few firms
+    one of them also owns)."""
+    own = getattr(graph, "joined_by", None)
+    if own is not None:
+        found: set[str] = own(node, way, others, shared)
+        return found
+    side = adjacency(graph, node, way)
+    found = set()
+    for other in others:
+        relations: list[Any] = [data.get("relation") for data in side.get(other, {}).values()]
+        if any(relation not in shared for relation in relations):
+            found.add(other)
+    return found
+
+
 def relation_attrs(graph: nx.MultiDiGraph, source: str, target: str, key: str) -> Attrs:
     attrs: Attrs = graph._succ[source][target][key]
     return attrs
@@ -395,15 +422,114 @@ def gather(graph: nx.MultiDiGraph, nodes: Iterable[str], direction: Direction) -
         fetch(list(nodes), direction)
 
 
-def gather_pairs(graph: nx.MultiDiGraph, pairs: Iterable[tuple[str, str]]) -> None:
+def gather_pairs(graph: nx.MultiDiGraph, pairs: Iterable[tuple[str, str]], *, attributes: bool = True) -> None:
     """Say which edges (by their two ends) and entities a query reads next: a graph read from
     a database fetches them in one round trip; an in-memory one has them (and ``pairs``, a
-    generator, is not even run)."""
+    generator, is not even run). ``attributes``: the entities' attributes are read too (a
+    path search reads only whether they exist and their degrees)."""
     fetch = getattr(graph, "gather_pairs", None)
     if fetch is not None:
         wanted = list(pairs)
         if wanted:
-            fetch(wanted)
+            fetch(wanted, attributes=attributes)
+
+
+def fetch(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> None:
+    """Say whose attributes a query reads next (an answer's entities): a graph read from a
+    database fetches them in one round trip; an in-memory one has them (and ``nodes``, a
+    generator, is not even run)."""
+    load = getattr(graph, "fetch", None)
+    if load is not None:
+        load(list(nodes))
+
+
+# ---- big relations counted where they are stored ---------------------------------------------
+# A neighbourhood groups an entity's many neighbours through one relation and direction
+# (graph.queries.groups): a graph read from a database counts them there instead of reading
+# each member. These hooks answer None for a graph that has none, or for a side small enough
+# to read as it is; the callers then read the adjacency.
+
+
+class Tally(NamedTuple):
+    """One relation's members on one side of an entity, where they are stored, for grouping."""
+
+    shown: int
+    """How many of them are drawn individually (in no group)."""
+    sample: dict[str, list[tuple[str, int]]]
+    """Per facet, how many of the first members not drawn (in adjacency order, as many as
+    asked) have each value, in the order the values first come among them."""
+    counts: Callable[[str | None], dict[str, int]]
+    """How many of the members not drawn have each value of a facet (None: all, as ``""``)."""
+
+
+class MemberRow(NamedTuple):
+    """One member (``id`` and ``label``), or with both None a number of members alike, with their facet values."""
+
+    id: str | None
+    label: str | None
+    kind: str
+    country: str
+    year: str
+    program: str
+    number: int
+
+
+def relation_sizes(
+    graph: nx.MultiDiGraph,
+    node: str,
+    way: Literal["out", "in"],
+    relations: Collection[str],
+    as_of: date | None,
+    kinds: Collection[str],
+    cap: int,
+) -> list[tuple[str, int]] | None:
+    """How many neighbours each relation type joins to ``node`` on one side (by an edge of
+    ``relations``, all if empty, in force ``as_of``; of ``kinds``, any if empty), counted up
+    to ``cap``, in the order the adjacency first reaches them by a passing edge: what a graph
+    read from a database counts there (None: read the adjacency)."""
+    own = getattr(graph, "relation_sizes", None)
+    return None if own is None else own(node, way, relations, as_of, kinds, cap)
+
+
+def tally(
+    graph: nx.MultiDiGraph,
+    node: str,
+    way: Literal["out", "in"],
+    relation: str,
+    as_of: date | None,
+    kinds: Collection[str],
+    drawn: Collection[str],
+    sample: int,
+) -> Tally | None:
+    """The neighbours ``relation`` joins to ``node`` on one side (in force ``as_of``, of
+    ``kinds``), those in ``drawn`` apart, sampled and counted by facet where the graph is
+    stored (see :class:`Tally`; None: read the adjacency)."""
+    own = getattr(graph, "tally", None)
+    return None if own is None else own(node, way, relation, as_of, kinds, drawn, sample)
+
+
+def members_page(
+    graph: nx.MultiDiGraph,
+    node: str,
+    way: Literal["out", "in"],
+    relation: str,
+    as_of: date | None,
+    kinds: Collection[str],
+    values: Mapping[str, str],
+    q: str,
+    offset: int,
+    limit: int,
+) -> tuple[list[MemberRow], list[tuple[str, str]], int] | None:
+    """The neighbours ``relation`` joins to ``node`` on one side (in force ``as_of``, of
+    ``kinds``, with these facet ``values``) for a page sorted by folded label, then id, where
+    the graph is stored (None: read the adjacency). A database folds only ASCII as Python
+    does, so: the members whose label is not ASCII as rows (for the caller to match ``q``,
+    folded, against); the ASCII-labelled ones whose folded label holds ``q`` counted by facet
+    values (rows without id and label); and the latter's ids and labels in order from
+    position ``start`` (the third item: ``offset`` less the others' number, or 0) to
+    ``offset + limit``, enough to merge the two into the page."""
+    own = getattr(graph, "members_page", None)
+    return None if own is None else own(node, way, relation, as_of, kinds, values, q, offset, limit)
 
 
 def count_relations(graph: nx.MultiDiGraph) -> int:

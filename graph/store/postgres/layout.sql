@@ -1,13 +1,14 @@
 -- The tables of one load, in its own schema ({schema}). Filled with COPY, indexed after
 -- (layout_indexes.sql). Text that is compared or ordered like Python strings is COLLATE "C"
--- (code point order, as Python sorts).
+-- (code point order, as Python sorts), and so are ids: compared byte by byte, whatever the
+-- database's default collation, they are looked up faster.
 
 -- Entities in the order the in-memory graph holds them (pos), with their attributes as the
 -- loader made them, how many distinct neighbours they have each way, and their place in
 -- the name search (rank: label order; kind and country as the search's facets count them).
 CREATE TABLE {schema}.entities (
     pos        integer NOT NULL,
-    id         text    NOT NULL,
+    id         text    COLLATE "C" NOT NULL,
     attrs      json    NOT NULL,
     out_n      integer NOT NULL,
     in_n       integer NOT NULL,
@@ -20,16 +21,22 @@ CREATE TABLE {schema}.entities (
 -- Edges with the position of each end in the other's adjacency (out_pos: the target among
 -- the source's neighbours; in_pos: the source among the target's), and of the key among the
 -- pair's keys, so adjacency reads back in the in-memory graph's order; the relation type
--- beside the attributes, so a walk can skip relations it may not take without reading them.
+-- beside the attributes, so a walk can skip relations it may not take without reading them;
+-- and both ends' degrees (as entities.out_n, in_n), so a walk knows how many neighbours the
+-- entities it reaches have without a lookup per entity.
 CREATE TABLE {schema}.edges (
-    src      text    NOT NULL,
-    dst      text    NOT NULL,
-    key      text    NOT NULL,
-    out_pos  integer NOT NULL,
-    in_pos   integer NOT NULL,
-    key_pos  integer NOT NULL,
-    relation text    NOT NULL,
-    attrs    json    NOT NULL
+    src       text    COLLATE "C" NOT NULL,
+    dst       text    COLLATE "C" NOT NULL,
+    key       text    COLLATE "C" NOT NULL,
+    out_pos   integer NOT NULL,
+    in_pos    integer NOT NULL,
+    key_pos   integer NOT NULL,
+    relation  text    NOT NULL,
+    attrs     json    NOT NULL,
+    src_out_n integer NOT NULL,
+    src_in_n  integer NOT NULL,
+    dst_out_n integer NOT NULL,
+    dst_in_n  integer NOT NULL
 );
 
 -- Dated edges (when each began, and separately when each ended) for timelines and changes.
@@ -42,37 +49,37 @@ CREATE TABLE {schema}.dated (
     key      text    COLLATE "C" NOT NULL
 );
 
--- The name search: every folded name (label or alias) of every entity (by rank), every
--- word of those names (number: its place in sorted order), and which entities have a word
--- anywhere in a name (word_any) or as a name's first word (word_first).
+-- The name search: every folded name (label or alias) of every entity (by rank), and every
+-- word of those names (number: its place in sorted order) with its postings, the ranks of
+-- the entities having it anywhere in a name (any_entities) or as a name's first word
+-- (first_entities), as little-endian int32 bytes (numpy's), so the words a prefix begins
+-- are one range whose postings a server reads as four bytes per entity. Not compressed
+-- (STORAGE EXTERNAL): PostgreSQL's pglz leaves these bytes as they are anyway, so a load
+-- does not try.
 CREATE TABLE {schema}.names (
     name   text    COLLATE "C" NOT NULL,
     entity integer NOT NULL,
     alias  boolean NOT NULL
 );
 CREATE TABLE {schema}.words (
-    word    text    COLLATE "C" NOT NULL,
-    number  integer NOT NULL,
-    numeric boolean NOT NULL
+    word           text    COLLATE "C" NOT NULL,
+    number         integer NOT NULL,
+    numeric        boolean NOT NULL,
+    any_entities   bytea   NOT NULL,
+    first_entities bytea   NOT NULL
 );
-CREATE TABLE {schema}.word_any (
-    word   integer NOT NULL,
-    entity integer NOT NULL
-);
-CREATE TABLE {schema}.word_first (
-    word   integer NOT NULL,
-    entity integer NOT NULL
-);
+ALTER TABLE {schema}.words ALTER COLUMN any_entities SET STORAGE EXTERNAL,
+                           ALTER COLUMN first_entities SET STORAGE EXTERNAL;
 
 -- The relations of hubs in entity-detail order (see graph.store.hubs), with the days each
 -- counts from and until as ordinals.
 CREATE TABLE {schema}.hub_items (
-    hub       text    NOT NULL,
+    hub       text    COLLATE "C" NOT NULL,
     relation  text    NOT NULL,
     way       text    NOT NULL,
     position  integer NOT NULL,
-    other     text    NOT NULL,
-    key       text    NOT NULL,
+    other     text    COLLATE "C" NOT NULL,
+    key       text    COLLATE "C" NOT NULL,
     start_day integer NOT NULL,
     end_day   integer NOT NULL
 );

@@ -1,16 +1,14 @@
 -- Indexes of one load's tables ({schema}), made once the rows are in.
 ALTER TABLE {schema}.entities ADD PRIMARY KEY (pos);
-CREATE UNIQUE INDEX ON {schema}.entities (id);
+CREATE UNIQUE INDEX ON {schema}.entities (id) INCLUDE (out_n, in_n, kind, country);
 CREATE UNIQUE INDEX ON {schema}.entities (rank);
 CREATE INDEX ON {schema}.edges (src, out_pos, key_pos) INCLUDE (relation);
 CREATE INDEX ON {schema}.edges (dst, in_pos, key_pos) INCLUDE (relation);
-CREATE INDEX ON {schema}.edges (src, dst);
-CREATE INDEX ON {schema}.edges (dst, src);
+CREATE INDEX ON {schema}.edges (src, dst) INCLUDE (key, out_pos, key_pos, relation, dst_out_n, dst_in_n);
+CREATE INDEX ON {schema}.edges (dst, src) INCLUDE (relation, src_out_n, src_in_n);
 CREATE INDEX ON {schema}.dated (ended, day, relation, src, dst, key);
 CREATE INDEX ON {schema}.names (name);
 CREATE UNIQUE INDEX ON {schema}.words (word);
 CREATE UNIQUE INDEX ON {schema}.words (number);
 CREATE INDEX ON {schema}.words USING gin (word public.gin_trgm_ops);
-ALTER TABLE {schema}.word_any ADD PRIMARY KEY (word, entity);
-ALTER TABLE {schema}.word_first ADD PRIMARY KEY (word, entity);
 ALTER TABLE {schema}.hub_items ADD PRIMARY KEY (hub, relation, way, position);

@@ -26,6 +26,8 @@ from typing import Any, Literal, Protocol
 
 import networkx as nx
 
+from graph.store.postgres import grouping
+from graph.store.postgres.neighbours import HubNeighbours
 from graph.store.records import Attrs, Direction
 
 __all__ = ["FIRST_PAGE", "LOAD_WHOLE", "LazyGraph", "Reader"]
@@ -38,12 +40,21 @@ FIRST_PAGE = 128
 MAX_PAGE = 8_192
 #: An adjacency up to this many neighbours is read whole when a neighbour is looked up in it.
 LOAD_WHOLE = 4_096
-#: Entities fetched in one statement when one is asked for (the rest: pending ones).
+#: Entities fetched with their attributes in one statement when one is asked for without
+#: warning (the one asked for, and others reached).
 BATCH = 5_000
 
 _ENTITY = "n.id, n.attrs, n.out_n, n.in_n"
 #: Per way: this end's column, the other end's, and this end's position column.
 _COLUMNS = {"out": ("src", "dst", "out_pos"), "in": ("dst", "src", "in_pos")}
+#: Per way: the other end's degrees, which every edge row carries (so a walk knows how many
+#: neighbours the entities it reaches have without asking for them).
+_FAR = {"out": ("dst_out_n", "dst_in_n"), "in": ("src_out_n", "src_in_n")}
+
+
+def _far(way: Way, table: str = "") -> str:
+    """The columns of the other end's degrees, for a statement reading edges on ``way``."""
+    return ", ".join(f"{table}{column}" for column in _FAR[way])
 
 
 class Reader(Protocol):
@@ -58,60 +69,86 @@ class _Entities(Mapping[str, Attrs]):
     """Entity id -> attributes, fetched on first use and kept; ``degrees`` beside them.
 
     Adjacency reads do not fetch the entities at their other ends (a hub's thousands would
-    mostly go unread); they are noted as ``pending``, and the first one a query asks for is
-    fetched together with up to :data:`BATCH` of the others, which a walk usually asks for next.
+    mostly go unread), but every edge row carries its ends' degrees, and what a walk asks of
+    most entities it reaches is only that (a path search reads no attribute until it writes
+    its answer). Attributes are fetched for the entities a query says it reads (:meth:`load`,
+    through :func:`graph.store.records.fetch` and the other batch hooks), or, for one asked
+    for without warning, with up to :data:`BATCH` of the others reached (``counted``).
     """
 
     def __init__(self, reader: Reader, count: int) -> None:
         self.reader, self.count = reader, count
         self.found: dict[str, Attrs | None] = {}
-        self.degrees: dict[str, tuple[int, int]] = {}
-        self.pending: dict[str, None] = {}
+        self.degrees: dict[str, tuple[int, int] | None] = {}
+        self.counted: dict[str, None] = {}
+        """Reached (their degrees known), attributes not fetched yet."""
 
-    def expect(self, nodes: Iterable[str]) -> None:
-        """Note entities a query has reached (fetched with the next one it asks for)."""
-        found, pending = self.found, self.pending
-        for node in nodes:
-            if node not in found:
-                pending[node] = None
+    def reached(self, rows: Iterable[Sequence[Any]], at: int) -> None:
+        """Note the entities at the far end of edge rows, with their degrees (``row[at]`` and
+        ``row[at + 1]``; every edge row carries them), as reached."""
+        degrees, counted = self.degrees, self.counted
+        for row in rows:
+            node = row[0]
+            if node not in degrees:
+                degrees[node] = (row[at], row[at + 1])
+                counted[node] = None
 
     def keep(self, node: str, attrs: Attrs, out_n: int, in_n: int) -> None:
-        if node not in self.found or self.found[node] is None:
+        if self.found.get(node) is None:
             self.found[node] = attrs
             self.degrees[node] = (out_n, in_n)
 
-    def load(self, nodes: Sequence[str]) -> None:
-        """Fetch the entities of ``nodes`` not fetched yet (and pending ones), in one statement."""
-        missing = [n for n in dict.fromkeys(nodes) if n not in self.found]
+    def load(self, nodes: Iterable[str], *, pad: bool = False) -> None:
+        """Fetch the attributes of ``nodes`` not fetched yet (with ``pad``, and of reached
+        ones up to :data:`BATCH`), in one statement."""
+        found = self.found
+        missing = [n for n in dict.fromkeys(nodes) if n not in found]
         if not missing:
             return
-        pending = self.pending
+        counted = self.counted
         for node in missing:
-            pending.pop(node, None)
-        while pending and len(missing) < BATCH:
-            node, _ = pending.popitem()  # the newest: taking the oldest is slow in a dict emptied from the front
-            if node not in self.found:
-                missing.append(node)
+            counted.pop(node, None)
+        while pad and counted and len(missing) < BATCH:
+            missing.append(counted.popitem()[0])  # the newest: popping the oldest is slow
         rows = self.reader.rows(f"SELECT {_ENTITY} FROM {{s}}.entities n WHERE n.id = ANY(%s)", [missing])
         for node, attrs, out_n, in_n in rows:
             self.keep(node, attrs, out_n, in_n)
         for node in missing:
-            self.found.setdefault(node, None)
+            found.setdefault(node, None)
+            self.degrees.setdefault(node, None)
+
+    def know(self, nodes: Iterable[str]) -> None:
+        """Fetch whether ``nodes`` exist and their degrees, without their attributes, in one
+        statement (an index alone)."""
+        degrees = self.degrees
+        missing = [n for n in dict.fromkeys(nodes) if n not in degrees]
+        if not missing:
+            return
+        rows = self.reader.rows("SELECT id, out_n, in_n FROM {s}.entities WHERE id = ANY(%s)", [missing])
+        for node, out_n, in_n in rows:
+            degrees[node] = (out_n, in_n)
+            self.counted[node] = None
+        for node in missing:
+            if node not in degrees:
+                degrees[node] = None
+                self.found[node] = None
+
+    def degree(self, node: str) -> tuple[int, int] | None:
+        """``node``'s (out, in) neighbour counts, None when there is no such entity."""
+        if node not in self.degrees:
+            self.know([node])
+        return self.degrees[node]
 
     def __getitem__(self, node: str) -> Attrs:
         if node not in self.found:
-            self.load([node])
+            self.load([node], pad=True)
         attrs = self.found[node]
         if attrs is None:
             raise KeyError(node)
         return attrs
 
     def __contains__(self, node: object) -> bool:
-        if not isinstance(node, str):
-            return False
-        if node not in self.found:
-            self.load([node])
-        return self.found[node] is not None
+        return isinstance(node, str) and self.degree(node) is not None
 
     def __len__(self) -> int:
         return self.count
@@ -144,22 +181,23 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         return self.next >= self.size
 
     def take(self, rows: Sequence[tuple[Any, ...]], upto: int) -> None:
-        """Add rows of positions ``self.next`` to ``upto - 1`` (other end, key, attributes)."""
+        """Add rows of positions ``self.next`` to ``upto - 1`` (other end, key, attributes,
+        the other end's degrees)."""
         read = self.read
         mirror = self.graph.opposite(self.way).known
-        for other, key, attrs in rows:
+        for other, key, attrs, _, _ in rows:
             keyed = read.get(other)
             if keyed is None:
                 keyed = read[other] = {}
                 mirror.setdefault(other, {})[self.node] = keyed  # the same edges, seen from the other end
             keyed[key] = attrs
-        self.graph.entities.expect(row[0] for row in rows)
+        self.graph.entities.reached(rows, 3)
         self.next = max(self.next, min(upto, self.size))
 
     def fetch(self, upto: int) -> None:
         mine, other, position = _COLUMNS[self.way]
         rows = self.graph.reader.rows(
-            f"SELECT {other}, key, attrs FROM {{s}}.edges "
+            f"SELECT {other}, key, attrs, {_far(self.way)} FROM {{s}}.edges "
             f"WHERE {mine} = %s AND {position} >= %s AND {position} < %s ORDER BY {position}, key_pos",
             [self.node, self.next, upto],
         )
@@ -199,6 +237,10 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         if self.size <= LOAD_WHOLE:
             self.fetch(self.size)
             return self.read.get(other)
+        kept = self.graph.neighbours.peek(self.node, self.way) if self.graph.neighbours else None
+        if kept is not None and other not in kept:
+            self.graph.learn(self.way, self.node, other, None)
+            return None
         mine, theirs, _ = _COLUMNS[self.way]
         rows = self.graph.reader.rows(
             f"SELECT key, attrs FROM {{s}}.edges WHERE {mine} = %s AND {theirs} = %s ORDER BY key_pos",
@@ -209,48 +251,59 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         return keyed
 
     def among(self, candidates: Iterable[str]) -> set[str]:
-        """Which of ``candidates`` are neighbours: read from what is read, the rest asked in one
-        statement (a hub is not read whole to intersect it with a few entities)."""
+        """Which of ``candidates`` are neighbours: read from what is read, the rest asked of
+        the index of edge ends in one statement (a hub is not read whole to intersect it with
+        a few entities). Those found absent are remembered; the edges of those found are read
+        when a query goes on to look at them (see :meth:`LazyGraph.gather_pairs`)."""
         wanted = set(candidates)
-        if self.complete or self.size <= LOAD_WHOLE:
-            if not self.complete:
-                self.fetch(self.size)
+        if not self.complete and self.size <= min(LOAD_WHOLE, len(wanted) * 4):
+            self.fetch(self.size)  # most of it is asked about: read it whole
+        if self.complete:
             return wanted & self.read.keys()
         found = wanted & self.read.keys()
         known = self.known
         unknown = [c for c in wanted - found if c not in known]
-        if unknown:
+        hub = self.graph.neighbours
+        if unknown and hub is not None and self.size > LOAD_WHOLE:  # a hub: its ids read once, kept
+            kept = hub.of(self.node, self.way)
+            present = {c for c in unknown if c in kept}
+            for c in unknown:
+                if c not in present:
+                    self.graph.learn(self.way, self.node, c, None)
+            found |= present
+        elif unknown:
             mine, theirs, _ = _COLUMNS[self.way]
             # a join with the candidates, not "= ANY": a long array there is read element by element per row
             rows = self.graph.reader.rows(
-                f"SELECT e.{theirs}, e.key, e.attrs FROM unnest(%s::text[]) AS c(id) "
-                f"JOIN {{s}}.edges e ON e.{theirs} = c.id AND e.{mine} = %s ORDER BY e.key_pos",
+                f"SELECT DISTINCT e.{theirs}, {_far(self.way, 'e.')} FROM unnest(%s::text[]) AS c(id) "
+                f"JOIN {{s}}.edges e ON e.{theirs} = c.id AND e.{mine} = %s",
                 [unknown, self.node],
             )
-            edges = _keyed(rows)
-            for c in unknown:  # found absent too: remembered
-                self.graph.learn(self.way, self.node, c, edges.get(c))
-            self.graph.entities.expect(edges)
+            present = {row[0] for row in rows}
+            for c in unknown:
+                if c not in present:
+                    self.graph.learn(self.way, self.node, c, None)
+            self.graph.entities.reached(rows, 1)
+            found |= present
         return found | {c for c in wanted - found if known.get(c) is not None}
 
     def common(self, other: _Adjacency) -> set[str]:
         """The neighbours this adjacency shares with ``other`` (both too big to read whole),
-        found by the database, with the edges on both sides kept for the lookups that follow."""
-        found: set[str] = set()
-        for adjacency, partner in ((self, other), (other, self)):
-            mine, theirs, _ = _COLUMNS[adjacency.way]
-            partner_mine, partner_theirs, _ = _COLUMNS[partner.way]
-            rows = self.graph.reader.rows(
-                f"SELECT e.{theirs}, e.key, e.attrs FROM {{s}}.edges e WHERE e.{mine} = %s AND e.{theirs} IN "
-                f"(SELECT p.{partner_theirs} FROM {{s}}.edges p WHERE p.{partner_mine} = %s) ORDER BY e.key_pos",
-                [adjacency.node, partner.node],
-            )
-            edges = _keyed(rows)
-            for neighbour, keyed in edges.items():
-                self.graph.learn(adjacency.way, adjacency.node, neighbour, keyed)
-            self.graph.entities.expect(edges)
-            found.update(edges)
-        return found
+        found by the database from the indexes alone: the edges are read later, for the few
+        a query goes on to look at (see :meth:`LazyGraph.gather_pairs`)."""
+        hub = self.graph.neighbours
+        if hub is not None:  # both hubs: their ids read once and kept
+            return set(hub.of(self.node, self.way) & hub.of(other.node, other.way))
+        mine, theirs, _ = _COLUMNS[self.way]
+        partner_mine, partner_theirs, _ = _COLUMNS[other.way]
+        rows = self.graph.reader.rows(
+            f"SELECT DISTINCT e.{theirs}, {_far(self.way, 'e.')} FROM {{s}}.edges e "
+            f"WHERE e.{mine} = %s AND e.{theirs} IN (SELECT p.{partner_theirs} FROM {{s}}.edges p "
+            f"WHERE p.{partner_mine} = %s)",
+            [self.node, other.node],
+        )
+        self.graph.entities.reached(rows, 1)
+        return {row[0] for row in rows}
 
     def keys(self) -> _Keys:
         return _Keys(self)
@@ -306,9 +359,10 @@ class _Side(Mapping[str, _Adjacency]):
     def __getitem__(self, node: str) -> _Adjacency:
         found = self.adjacency.get(node)
         if found is None:
-            if node not in self.graph.entities:
+            degrees = self.graph.entities.degree(node)
+            if degrees is None:
                 raise KeyError(node)
-            out_n, in_n = self.graph.entities.degrees[node]
+            out_n, in_n = degrees
             found = self.adjacency[node] = _Adjacency(self.graph, node, self.way, out_n if self.way == "out" else in_n)
         return found
 
@@ -345,10 +399,14 @@ class _Side(Mapping[str, _Adjacency]):
 class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     """One request's view of one load: a MultiDiGraph whose dicts read the database lazily."""
 
-    def __init__(self, reader: Reader, attributes: Mapping[str, Any], nodes: int) -> None:
+    def __init__(
+        self, reader: Reader, attributes: Mapping[str, Any], nodes: int, neighbours: HubNeighbours | None = None
+    ) -> None:
         super().__init__()
         self.graph.update(attributes)
         self.reader = reader
+        self.neighbours = neighbours
+        """The biggest adjacencies' neighbour ids, kept across the requests of one load."""
         self.entities = _Entities(reader, nodes)
         self._node = self.entities
         self._succ = self._adj = _Side(self, "out")
@@ -367,9 +425,9 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         return self._pred if way == "out" else self._succ
 
     def gather(self, nodes: Sequence[str], direction: Direction) -> None:
-        """Read the entities ``nodes`` and the first page of their adjacency (on the sides
-        ``direction`` walks), in one statement each."""
-        self.entities.load(nodes)
+        """Read whether the entities ``nodes`` exist, their degrees, and the first page of
+        their adjacency (on the sides ``direction`` walks), in one statement each."""
+        self.entities.know(nodes)
         for way in ("out", "in") if direction == "both" else (direction,):
             side: _Side = self._succ if way == "out" else self._pred
             fresh = [side[n] for n in dict.fromkeys(nodes) if n in self.entities]
@@ -378,7 +436,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
                 continue
             mine, other, position = _COLUMNS[way]
             rows = self.reader.rows(
-                f"SELECT {mine}, {other}, key, attrs FROM {{s}}.edges WHERE {mine} = ANY(%s) AND {position} < %s "
+                f"SELECT {mine}, {other}, key, attrs, {_far(way)} FROM {{s}}.edges "
+                f"WHERE {mine} = ANY(%s) AND {position} < %s "
                 f"ORDER BY {mine}, {position}, key_pos",
                 [[a.node for a in fresh], FIRST_PAGE],
             )
@@ -403,7 +462,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         start, page = 0, FIRST_PAGE
         while True:
             rows = self.reader.rows(
-                f"SELECT e.{theirs}, e.key, e.attrs, e.{position} FROM {{s}}.edges e WHERE e.{mine} = %s "
+                f"SELECT e.{theirs}, e.key, e.attrs, {_far(way, 'e.')}, e.{position} "
+                f"FROM {{s}}.edges e WHERE e.{mine} = %s "
                 f"AND e.{position} IN (SELECT DISTINCT {position} FROM {{s}}.edges WHERE {mine} = %s "
                 f"AND {position} >= %s AND NOT (relation = ANY(%s)) ORDER BY {position} LIMIT %s) "
                 f"ORDER BY e.{position}, e.key_pos",
@@ -411,8 +471,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             )
             found = _keyed(rows)
             if rows:
-                start = rows[-1][3] + 1
-            self.entities.expect(found)
+                start = rows[-1][5] + 1
+            self.entities.reached(rows, 3)
             for other, keyed in found.items():
                 self.learn(way, node, other, keyed)
                 yield other, keyed
@@ -420,12 +480,31 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
                 return
             page = min(page * 2, MAX_PAGE)
 
-    def gather_pairs(self, pairs: Sequence[tuple[str, str]]) -> None:
-        """Read every edge from each pair's first entity to its second, and both entities, in
-        two statements (a hub's page of relations, say), for the lookups that follow."""
-        self.entities.load([end for pair in pairs for end in pair])
-        known = self._succ.known
-        wanted = [(u, v) for u, v in dict.fromkeys(pairs) if v not in known.get(u, {})]
+    def fetch(self, nodes: Sequence[str]) -> None:
+        """Read the attributes of ``nodes`` in one statement (see :func:`graph.store.records.fetch`)."""
+        self.entities.load(nodes)
+
+    def joined_by(self, node: str, way: Way, others: Collection[str], shared: Collection[str]) -> set[str]:
+        """Which of ``others`` are joined to ``node`` on one side by a relation not in
+        ``shared`` (see :func:`graph.store.records.joined_by`), from the index of edge ends alone."""
+        mine, theirs, _ = _COLUMNS[way]
+        rows = self.reader.rows(
+            f"SELECT DISTINCT {theirs} FROM {{s}}.edges WHERE {mine} = %s "
+            f"AND {theirs} IN (SELECT unnest(%s::text[])) AND NOT (relation = ANY(%s))",
+            [node, list(others), sorted(shared)],
+        )
+        return {row[0] for row in rows}
+
+    def gather_pairs(self, pairs: Sequence[tuple[str, str]], *, attributes: bool = True) -> None:
+        """Read every edge from each pair's first entity to its second, and both entities (or
+        without ``attributes`` only whether they exist and their degrees), in two statements
+        (a hub's page of relations, say), for the lookups that follow."""
+        ends = [end for pair in pairs for end in pair]
+        if attributes:
+            self.entities.load(ends)
+        else:
+            self.entities.know(ends)
+        wanted = [(u, v) for u, v in dict.fromkeys(pairs) if not self._settled(u, v)]
         if not wanted:
             return
         rows = self.reader.rows(
@@ -441,28 +520,54 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
 
     def edges_among(self, nodes: Collection[str]) -> list[tuple[str, str, str, Attrs]]:
         """Every edge from one of ``nodes`` to another, in the order the in-memory graph's
-        adjacency gives them source by source (one statement)."""
+        adjacency gives them source by source: which edges there are comes from one index
+        alone (ends, key and positions); the attributes are read only for the pairs the walk
+        has not read already (most of a neighbourhood's were), in one more statement."""
         if not nodes:
             return []
-        self.entities.load(list(nodes))
-        order = {node: i for i, node in enumerate(nodes)}
+        listed = list(nodes)
+        self.entities.load(listed)
+        order = {node: i for i, node in enumerate(listed)}
         size, degrees = len(order), self.entities.degrees
-        # sources with few neighbours are read by source; those with more than there are nodes
-        # (hubs) are probed for each node, as the in-memory graph does
-        few = [node for node in order if node in degrees and degrees[node][0] <= size]
-        many = [node for node in order if node in degrees and degrees[node][0] > size]
+        present = [node for node in listed if degrees.get(node) is not None]
         rows = self.reader.rows(
-            "SELECT src, dst, key, attrs, out_pos, key_pos FROM {s}.edges WHERE src = ANY(%s) AND dst = ANY(%s) "
-            "UNION ALL "
-            "SELECT src, dst, key, attrs, out_pos, key_pos FROM {s}.edges WHERE src = ANY(%s) AND dst = ANY(%s)",
-            [few, list(order), many, list(order)],
+            "SELECT src, dst, key, out_pos, key_pos FROM {s}.edges "
+            "WHERE src = ANY(%s) AND dst IN (SELECT unnest(%s::text[]))",
+            [present, present],
         )
+
+        def hub(node: str) -> bool:  # more neighbours than there are nodes: looked up one by one in memory
+            counted = degrees[node]
+            return counted is not None and counted[0] > size
+
         # as records.edges_among reads them: by adjacency position, or for a source with more
-        # neighbours than there are nodes (looked up one by one) in the nodes' order
-        rows.sort(key=lambda row: (order[row[0]], order[row[1]] if degrees[row[0]][0] > size else row[4], row[5]))
-        pairs: dict[tuple[str, str], dict[str, Attrs]] = {}
-        for u, v, key, attrs, _, _ in rows:
-            pairs.setdefault((u, v), {})[key] = attrs
-        for (u, v), keyed in pairs.items():  # every edge of each pair: what a later lookup of it needs
-            self.learn("out", u, v, keyed)
-        return [(u, v, key, attrs) for u, v, key, attrs, _, _ in rows]
+        # neighbours than there are nodes in the nodes' order
+        rows.sort(key=lambda row: (order[row[0]], order[row[1]] if hub(row[0]) else row[3], row[4]))
+        pairs = dict.fromkeys((u, v) for u, v, *_ in rows)
+        self.gather_pairs([pair for pair in pairs if not self._read_pair(*pair)], attributes=False)
+        found = {pair: self._read_pair(*pair) for pair in pairs}
+        return [(u, v, key, found[(u, v)][key]) for u, v, key, _, _ in rows]  # type: ignore[index]
+
+    def _settled(self, u: str, v: str) -> bool:
+        """Whether the edges from ``u`` to ``v`` (or that there are none) are known without a
+        statement: read from either end, or one end's side read whole."""
+        out = self._succ.adjacency.get(u)
+        if out is not None and (out.complete or v in out.read):
+            return True
+        into = self._pred.adjacency.get(v)
+        if into is not None and (into.complete or u in into.read):
+            return True
+        return v in self._succ.known.get(u, {})
+
+    def _read_pair(self, u: str, v: str) -> dict[str, Attrs] | None:
+        """The edges from ``u`` to ``v`` if read already (from either end: a page read from
+        ``v``'s side is noted in ``known``), without a statement."""
+        adjacency = self._succ.adjacency.get(u)
+        if adjacency is not None and v in adjacency.read:
+            return adjacency.read[v]
+        return self._succ.known.get(u, {}).get(v)
+
+    # ---- big relations counted in the database, not read (see graph.store.postgres.grouping) ----
+    relation_sizes = grouping.relation_sizes
+    tally = grouping.tally
+    members_page = grouping.members_page

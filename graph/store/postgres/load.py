@@ -14,7 +14,7 @@ as the in-memory one does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -32,12 +32,13 @@ from graph.store.snapshot import input_files
 if TYPE_CHECKING:
     import psycopg
 
+    from graph.store.state import IndexState
     from graph.store.store import GraphStore
 
 __all__ = ["LAYOUT", "LoadRecord", "connect", "drop_load", "load_database", "loads", "schema_sql"]
 
 #: The layout of a load's tables (``layout.sql``); a server refuses to serve another one.
-LAYOUT = 1
+LAYOUT = 2
 #: Loads kept besides the served one (servers may still be answering from the previous).
 KEEP_PREVIOUS = 1
 
@@ -114,7 +115,7 @@ def load_database(
                 _fill(conn, schema, store, progress or (lambda stage, done, total: None))
                 conn.execute(schema_sql("layout_indexes.sql", schema))
             # statistics for the planner, and the visibility map index-only scans need
-            for table in ("entities", "edges", "dated", "names", "words", "word_any", "word_first", "hub_items"):
+            for table in ("entities", "edges", "dated", "names", "words", "hub_items"):
                 conn.execute(f"VACUUM (ANALYZE) {schema}.{table}".encode())
         except BaseException as err:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE".encode())
@@ -190,6 +191,18 @@ def _copy(
     progress(stage, total, total)
 
 
+def _word_rows(words: list[str], search: IndexState) -> Iterator[tuple[str, int, bool, bytes, bytes]]:
+    """Every word with its number, whether it is digits, and its postings as little-endian
+    int32 bytes: the entities having it anywhere in a name, and as a name's first word."""
+    (any_raw, any_at), (first_raw, first_at) = (
+        (search[f"{kind}_entities"].astype("<i4").tobytes(), (search[f"{kind}_starts"] * 4).tolist())
+        for kind in ("any", "first")
+    )
+    for number, word in enumerate(words):
+        yield (word, number, word.isdigit(), any_raw[any_at[number] : any_at[number + 1]],
+               first_raw[first_at[number] : first_at[number + 1]])  # fmt: skip
+
+
 def _fill(conn: psycopg.Connection, schema: str, store: GraphStore, progress: LoadProgress) -> None:
     graph = store.graph
     succ, pred = records.successors(graph), records.predecessors(graph)
@@ -213,13 +226,16 @@ def _fill(conn: psycopg.Connection, schema: str, store: GraphStore, progress: Lo
     def edge_rows() -> Iterable[tuple[Any, ...]]:
         in_pos = {(u, v): i for v, before in pred.items() for i, u in enumerate(before)}
         for u, after in succ.items():
+            source = len(after), len(pred[u])
             for out_pos, (v, keyed) in enumerate(after.items()):
+                ends = (*source, len(succ[v]), len(pred[v]))
                 at = in_pos[(u, v)]
                 for key_pos, (key, attrs) in enumerate(keyed.items()):
-                    yield u, v, key, out_pos, at, key_pos, str(attrs.get("relation", "")), _json(attrs)
+                    yield u, v, key, out_pos, at, key_pos, str(attrs.get("relation", "")), _json(attrs), *ends
 
-    _copy(conn, f"{schema}.edges", "src, dst, key, out_pos, in_pos, key_pos, relation, attrs", edge_rows(),
-          store.edges, progress)  # fmt: skip
+    _copy(conn, f"{schema}.edges",
+          "src, dst, key, out_pos, in_pos, key_pos, relation, attrs, src_out_n, src_in_n, dst_out_n, dst_in_n",
+          edge_rows(), store.edges, progress)  # fmt: skip
     dated = store.dated
     _copy(conn, f"{schema}.dated", "ended, day, relation, src, dst, key",
           [(False, *row) for row in dated.rows] + [(True, *row) for row in dated.ends],
@@ -228,12 +244,8 @@ def _fill(conn: psycopg.Connection, schema: str, store: GraphStore, progress: Lo
           ((name, int(o) >> 1, bool(int(o) & 1)) for name, o in zip(names, owner, strict=True)), len(names),
           progress)  # fmt: skip
     words = search["words"]
-    _copy(conn, f"{schema}.words", "word, number, numeric",
-          ((word, number, word.isdigit()) for number, word in enumerate(words)), len(words), progress)  # fmt: skip
-    for table, prefix in (("word_any", "any"), ("word_first", "first")):
-        entities, starts = search[f"{prefix}_entities"], search[f"{prefix}_starts"]
-        pairs = ((w, int(e)) for w in range(len(words)) for e in entities[starts[w] : starts[w + 1]])
-        _copy(conn, f"{schema}.{table}", "word, entity", pairs, len(entities), progress)
+    _copy(conn, f"{schema}.words", "word, number, numeric, any_entities, first_entities",
+          _word_rows(words, search), len(words), progress)  # fmt: skip
     hub_rows = [
         (hub, relation, way, position, other, key, int(group.starts[position]), int(group.ends[position]))
         for hub, groups in store.hubs.groups.items()

@@ -1,12 +1,14 @@
 """The name search over the database, with the in-memory index's rules and ranking (:mod:`graph.store.search`).
 
-The load writes what the in-memory index computed: every folded name, the sorted words
-(numbered in order), per word the entities having it anywhere in a name or as a name's first
-word, and every entity's kind and country as codes. A query word is a range of word numbers,
-exactly as the in-memory index bisects its sorted vocabulary; its postings come back as one
-array; "inside a word" finds the words through a trigram index. The four tiers (exact,
-prefix, word-prefix, inside a word), the page, the filters and the exact total and facets
-are then the in-memory index's own array operations over those postings.
+The load writes what the in-memory index computed: every folded name, the sorted words, and
+beside each word its postings (the entities having it anywhere in a name, and as a name's
+first word) as little-endian int32 bytes, plus every entity's kind and country as codes. A
+query word is a range of the sorted words, exactly as the in-memory index bisects its
+vocabulary; "inside a word" finds the words through a trigram index. One statement returns
+every tier's postings (exact, prefix, word-prefix, inside a word) concatenated as bytes,
+which ``np.frombuffer`` reads without a Python int per entity (a word forty thousand
+entities hold: 160 kB, not forty thousand numbers parsed from text). The page, the filters
+and the exact total and facets are then the in-memory index's own array operations.
 """
 
 from __future__ import annotations
@@ -35,15 +37,36 @@ if TYPE_CHECKING:
 __all__ = ["PostgresSearch"]
 
 _LAST = "\uffff"
+#: The postings of the words beginning with a prefix (a range of the sorted words): anywhere in
+#: a name, and (for the query's first word, in the same scan) as a name's first word.
+_ANY = "(SELECT string_agg(any_entities, '') FROM {s}.words WHERE word >= %s AND word < %s)"
+_HEAD = (
+    "(SELECT string_agg(any_entities, ''), string_agg(first_entities, '') FROM {s}.words "
+    "WHERE word >= %s AND word < %s) head"
+)
+#: The entities with a name that is the whole query (big-endian, as ``int4send`` writes).
+_EXACT = "(SELECT string_agg(int4send(entity), '') FROM {s}.names WHERE name = %s)"
+#: The postings of the words containing the query after their first letter (numbers among
+#: them only for a query of digits), and how many words those are. Unordered: which words are
+#: read matters only when there are more than can be read, which :data:`_INFIX_FIRST` reads.
+_INFIX = (
+    "(SELECT string_agg(any_entities, ''), count(*) FROM {s}.words WHERE word LIKE %s AND (%s OR NOT numeric)) infix"
+)
+#: The postings of the first (in word order) of those words, when there are too many.
+_INFIX_FIRST = (
+    "SELECT string_agg(any_entities, '') FROM (SELECT any_entities FROM {s}.words "
+    "WHERE word LIKE %s AND (%s OR NOT numeric) ORDER BY number LIMIT %s) found"
+)
 
 
 class PostgresSearch:
     """Ranked name search over one load, answering as :class:`~graph.store.search.SearchIndex` does.
 
-    The postings of the query's words come from the database (one array per word range); the
-    tiers, the page, the filters and the facet counts are the in-memory index's own array
-    operations (:func:`~graph.store.search.ranked_page`, :class:`~graph.store.search.Facets`)
-    over the kind and country codes the server reads once: no join per match.
+    The postings of the query's words come from the database in one statement (bytes per
+    tier); the tiers, the page, the filters and the facet counts are the in-memory index's
+    own array operations (:func:`~graph.store.search.ranked_page`,
+    :class:`~graph.store.search.Facets`) over the kind and country codes the server reads
+    once: no join per match.
     """
 
     def __init__(self, reader: Reader, size: int, listing_facets: dict[str, dict[str, int]], coded: Facets) -> None:
@@ -72,48 +95,50 @@ class PostgresSearch:
         allowed = self.coded.allowed(kind, country.upper() if country else None)
         if not words:
             return self._listing(allowed, limit, offset)
-        every = np.ones(self.size, dtype=bool)
-        for word in words:
-            every &= self._mark("word_any", word)
-        exact = self._marked(self.reader.rows(
-            "SELECT coalesce(array_agg(entity), '{}') FROM {s}.names WHERE name = %s", [" ".join(words)]))  # fmt: skip
-        prefix = self._mark("word_first", words[0]) & every
-        infix = np.zeros(self.size, dtype=bool)
-        truncated = False
-        if len(words) == 1 and len(words[0]) >= INFIX_MIN:
-            numbers, truncated = self._infix(words[0])
-            if numbers:
-                sql = "SELECT coalesce(array_agg(entity), '{}') FROM {s}.word_any WHERE word = ANY(%s)"
-                infix = self._marked(self.reader.rows(sql, [numbers]))
-        found, chosen = ranked_page([exact, prefix, every, infix], allowed, limit, offset)
+        tiers, truncated = self._tiers(words)
+        found, chosen = ranked_page(tiers, allowed, limit, offset)
         hits = self._hits([(number, tier) for tier, number in chosen], words)
         return SearchPage(int(found.sum()), limit, offset, hits, self.coded.facets(found),
                           truncated=truncated or deadline.expired)  # fmt: skip
 
-    def _marked(self, rows: list[tuple[Any, ...]]) -> np.ndarray:
+    def _tiers(self, words: list[str]) -> tuple[list[np.ndarray], bool]:
+        """Boolean arrays over the entities: exact, prefix, word-prefix and infix matches
+        (overlapping), and whether the infix matched more words than were read."""
+        exact, first, each, inside, truncated = self._postings(words)
+        every = np.ones(self.size, dtype=bool)
+        for data in each:
+            every &= self._marked(data)
+        prefix = self._marked(first) & every
+        return [self._marked(exact, ">i4"), prefix, every, self._marked(inside)], truncated
+
+    def _postings(self, words: list[str]) -> tuple[bytes | None, bytes | None, list[bytes | None], bytes | None, bool]:
+        """The postings of the whole query as a name, of its first word as a name's first
+        word, of each word anywhere, and of a single word inside words (None: nothing), in
+        one statement; and whether more words held that infix than :data:`INFIX_WORDS`."""
+        # after the word's first letter; normalize() leaves no LIKE wildcard in a query word
+        pattern, digits = f"_%{words[0]}%", words[0].isdigit()
+        infix = len(words) == 1 and len(words[0]) >= INFIX_MIN
+        columns: list[tuple[str, list[Any]]] = [(_EXACT, [" ".join(words)]), ("head.*", [])]
+        columns += [(_ANY, [word, word + _LAST]) for word in words[1:]]
+        tables: list[tuple[str, list[Any]]] = [(_HEAD, [words[0], words[0] + _LAST])]
+        if infix:
+            columns.append(("infix.*", []))
+            tables.append((_INFIX, [pattern, digits]))
+        sql = f"SELECT {', '.join(c for c, _ in columns)} FROM {', '.join(t for t, _ in tables)}"
+        exact, head, first, *rest = self.reader.rows(sql, [v for _, values in columns + tables for v in values])[0]
+        each = [head, *rest[: len(words) - 1]]
+        if not infix:
+            return exact, first, each, None, False
+        inside, found = rest[-2:]
+        if found > INFIX_WORDS:
+            inside = self.reader.rows(_INFIX_FIRST, [pattern, digits, INFIX_WORDS])[0][0]
+        return exact, first, each, inside, found > INFIX_WORDS
+
+    def _marked(self, data: bytes | None, dtype: str = "<i4") -> np.ndarray:
+        """The entities numbered in ``data`` (int32 bytes; None: none) marked over all entities."""
         marked = np.zeros(self.size, dtype=bool)
-        marked[np.asarray(rows[0][0], dtype=np.int64)] = True
+        marked[np.frombuffer(data or b"", dtype=dtype)] = True
         return marked
-
-    def _mark(self, table: str, prefix: str) -> np.ndarray:
-        """The entities with a word beginning with ``prefix`` (the words are numbered in order,
-        so they are a range, as the in-memory index bisects its sorted vocabulary)."""
-        return self._marked(self.reader.rows(
-            f"SELECT coalesce(array_agg(p.entity), '{{}}') FROM {{s}}.{table} p, "
-            "(SELECT min(number) AS low, max(number) AS high FROM {s}.words WHERE word >= %s AND word < %s) r "
-            "WHERE p.word BETWEEN r.low AND r.high",
-            [prefix, prefix + _LAST],
-        ))  # fmt: skip
-
-    def _infix(self, word: str) -> tuple[list[int], bool]:
-        """Numbers of the words containing ``word`` after their first letter (numbers among
-        them only for a query of digits), the first :data:`INFIX_WORDS`, and whether more."""
-        rows = self.reader.rows(
-            "SELECT number FROM {s}.words WHERE word LIKE %s AND strpos(substr(word, 2), %s) > 0 "
-            "AND (%s OR NOT numeric) ORDER BY number LIMIT %s",
-            [f"%{word}%", word, word.isdigit(), INFIX_WORDS + 1],
-        )
-        return [row[0] for row in rows[:INFIX_WORDS]], len(rows) > INFIX_WORDS
 
     def _listing(self, allowed: np.ndarray | None, limit: int, offset: int) -> SearchPage:
         """Every entity in label order (no query), filtered."""

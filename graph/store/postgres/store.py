@@ -31,6 +31,7 @@ from graph.model.vocabulary import Vocabulary
 from graph.store.postgres.indexes import PostgresDated, PostgresHubs
 from graph.store.postgres.lazy import LazyGraph
 from graph.store.postgres.load import LAYOUT, LoadRecord, loads
+from graph.store.postgres.neighbours import HubNeighbours
 from graph.store.postgres.search import PostgresSearch
 from graph.store.protocol import Lookups
 from graph.store.search import Facets
@@ -223,11 +224,12 @@ class PostgresStore(Lookups):
         self.index = PostgresSearch(self.reader, self.nodes, meta["listing_facets"], coded)
         self.hubs = PostgresHubs(self.reader, meta["hubs"])
         self.dated = PostgresDated(self.reader)
+        self.neighbours = HubNeighbours(self.reader)
 
     @property
     def graph(self) -> nx.MultiDiGraph:
         """A fresh lazy graph: one per request, which keeps what it read until the request ends."""
-        return LazyGraph(self.reader, self.attributes, self.nodes)
+        return LazyGraph(self.reader, self.attributes, self.nodes, self.neighbours)
 
     def warm(self) -> PostgresStore:
         """Nothing to build: the load wrote every index."""

@@ -1,0 +1,379 @@
+"""A big relation's members counted in the database: how a lazy graph groups a hub.
+
+A neighbourhood groups an entity's neighbours through one relation and direction when
+there are many (see :mod:`graph.queries.groups`). Read through the lazy graph's mappings,
+that means every member's edge and entity: 255,000 of them for a country's ``based_in``,
+seconds of statements. Here the database answers the hooks of :mod:`graph.store.records`
+(:func:`~graph.store.records.relation_sizes`, :func:`~graph.store.records.tally`,
+:func:`~graph.store.records.members_page`) exactly as reading the members would:
+
+* a member is a neighbour with at least one passing edge of the relation (its type, and
+  in force on the as-of day as :func:`graph.store.records.counts_on` judges it, partial
+  dates included); its *first* passing edge (in key order) gives its year and programme;
+* members come in adjacency order (the load's ``out_pos``/``in_pos``), so the facet is
+  chosen on the same first members as in memory, read with a ``LIMIT``;
+* the facets' values are :func:`graph.queries.groups.facet_value`'s (the entities table's
+  ``kind`` and ``country`` columns are the loader's ``str(kind or "unknown")`` and
+  ``str(country or "none")``).
+
+Counting every member by a facet joins each to its entity (a second at 255,000): those
+counts do not depend on the view (the members drawn individually are subtracted in
+Python), and a load never changes, so they are kept per load (:data:`KEPT` of them) and
+a hub's second grouped view costs a few milliseconds.
+
+On an as-of day, who is in force is read from the hub index's days (``hub_items``, see
+:mod:`graph.store.hubs`: every side counted here is a hub's, :data:`SMALL` being above
+``HUB_DEGREE``) rather than by parsing every edge's dates.
+
+Sides of at most :data:`SMALL` neighbours are left to the generic reading (the hooks answer
+None): a page or two of adjacency costs less than the statements here.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Callable, Collection, Hashable, Mapping
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from graph.store.hubs import HUB_DEGREE
+from graph.store.records import MemberRow, Tally
+
+if TYPE_CHECKING:
+    from graph.store.postgres.lazy import LazyGraph, Reader
+
+__all__ = ["KEPT", "SMALL", "members_page", "relation_sizes", "tally"]
+
+Way = Literal["out", "in"]
+
+#: A side with at most this many neighbours is read as it is (``lazy.LOAD_WHOLE``: read whole on a lookup).
+SMALL = 4_096
+assert SMALL > HUB_DEGREE, "a side counted here must be a hub's, whose days hub_items holds"
+#: Counts and first members kept per load (the oldest are dropped first).
+KEPT = 1_024
+#: Members read beyond the first ones a view asks for, for the next view of the hub drawing more.
+_MARGIN = 1_000
+#: Per way: this end's column, the other end's, and the other end's position in this end's adjacency.
+_COLUMNS = {"out": ("src", "dst", "out_pos"), "in": ("dst", "src", "in_pos")}
+
+
+def _attrs(edge: str) -> str:
+    """The attributes grouping reads of the edge ``edge`` (as ``a``), parsed once (``json ->>``
+    would parse the text once per use)."""
+    return (
+        """CROSS JOIN LATERAL (SELECT COALESCE(NULLIF(r.date, ''), NULLIF(r.start, '')), r."end", r.program """
+        f"""FROM json_to_record({edge}.attrs) AS r("date" text, "start" text, "end" text, "program" text)) """
+        "a(began, ended, program)"
+    )
+
+
+#: Each facet's value for a member ``f`` (its first passing edge) of entity ``n`` (see ``facet_value``).
+_FACET = {
+    "kind": "n.kind",
+    "country": "n.country",
+    "year": "COALESCE(left(a.began, 4), 'undated')",
+    "program": "COALESCE(NULLIF(a.program, ''), 'none')",
+}
+
+_kept: weakref.WeakKeyDictionary[Reader, dict[Hashable, Any]] = weakref.WeakKeyDictionary()
+_keeping = threading.Lock()
+
+
+def counted_here(graph: LazyGraph, node: str, way: Way) -> bool:
+    """Whether ``node``'s side ``way`` is big enough to be counted in the database."""
+    counted = graph.entities.degrees.get(node) if node in graph.entities else None
+    return counted is not None and counted[0 if way == "out" else 1] > SMALL
+
+
+def relation_sizes(
+    graph: LazyGraph,
+    node: str,
+    way: Way,
+    relations: Collection[str],
+    as_of: date | None,
+    kinds: Collection[str],
+    cap: int,
+) -> list[tuple[str, int]] | None:
+    """How many members each relation type of ``node``'s side ``way`` has (by an edge of
+    ``relations`` in force ``as_of``), counted up to ``cap``, in the order their first passing
+    edges come in the adjacency. With ``kinds``, those reaching the cap are counted again
+    among members of these kinds (the others, read one by one anyway, are filtered then)."""
+    if not counted_here(graph, node, way):
+        return None
+    rows = _keep(graph.reader, ("sizes", node, way, frozenset(relations), as_of),
+                 lambda: _sizes(graph, node, way, relations, as_of))  # fmt: skip
+    sizes = [(str(relation), min(int(count), cap)) for relation, count, _ in sorted(rows, key=lambda row: row[2])]
+    if kinds:  # a relation's members of these kinds, counted until there are more than the cap
+        sizes = [
+            (relation, _kinds_up_to(graph, node, way, relation, as_of, kinds, cap) if size == cap else size)
+            for relation, size in sizes
+        ]
+    return sizes
+
+
+def _sizes(
+    graph: LazyGraph, node: str, way: Way, relations: Collection[str], as_of: date | None
+) -> list[tuple[Any, ...]]:
+    """Each relation type with how many members it has and the position of its first passing
+    edge. On an as-of day, who is in force comes from the hub's days (see :mod:`graph.store.hubs`:
+    a side counted here is a hub's), and only each relation's first edges are parsed, in order,
+    until one counts."""
+    mine, _, position = _COLUMNS[way]
+    if as_of is None:
+        where, params = _passing(mine, node, relations, as_of)
+        return graph.reader.rows(
+            f"SELECT e.relation, count(DISTINCT e.{position}), min(ARRAY[e.{position}, e.key_pos]) "
+            f"FROM {{s}}.edges e WHERE {where} GROUP BY e.relation",
+            params,
+        )
+    where, params = _passing(mine, node, (), as_of)
+    day = as_of.toordinal()
+    chosen = "AND h.relation = ANY(%s)" if relations else ""
+    return graph.reader.rows(
+        "WITH counted AS (SELECT h.relation, count(DISTINCT h.other) AS n FROM {s}.hub_items h "
+        f"WHERE h.hub = %s AND h.way = %s AND h.start_day <= %s AND %s < h.end_day {chosen} GROUP BY h.relation) "
+        f"SELECT c.relation, c.n, (SELECT ARRAY[e.{position}, e.key_pos] FROM {{s}}.edges e {_attrs('e')} "
+        f"WHERE {where} AND e.relation = c.relation ORDER BY e.{position}, e.key_pos LIMIT 1) FROM counted c",
+        [node, way, day, day, *([sorted(relations)] if relations else []), *params],
+    )
+
+
+def _kinds_up_to(
+    graph: LazyGraph, node: str, way: Way, relation: str, as_of: date | None, kinds: Collection[str], cap: int
+) -> int:
+    """How many members of ``kinds`` one relation has, counted up to ``cap`` (read in order, so it stops there)."""
+    members, params = _members(node, way, relation, as_of, kinds)
+    return int(
+        _keep(
+            graph.reader, ("kinds up to", node, way, relation, as_of, frozenset(kinds), cap),
+            lambda: graph.reader.rows(f"SELECT count(*) FROM ({members} LIMIT %s) m", [*params, cap])[0][0],
+        )
+    )  # fmt: skip
+
+
+def tally(
+    graph: LazyGraph,
+    node: str,
+    way: Way,
+    relation: str,
+    as_of: date | None,
+    kinds: Collection[str],
+    drawn: Collection[str],
+    sample: int,
+) -> Tally | None:
+    """The members of one relation of ``node`` (in force ``as_of``, of ``kinds``), those in
+    ``drawn`` apart, for grouping (see :class:`~graph.store.records.Tally`): the drawn ones
+    are read, and the first ``sample`` others (once per load); the others are counted by the
+    facet asked for (once per load too)."""
+    if not counted_here(graph, node, way):
+        return None
+    among, params = _members(node, way, relation, as_of, kinds, among=list(drawn))
+    shown = graph.reader.rows(among, params) if drawn else []
+    head, whole = _head(graph, node, way, relation, as_of, kinds, sample + len(shown)) if sample else ([], False)
+    # rows: id, position, then the facets' values in FACET order
+    column = {facet: 2 + i for i, facet in enumerate(_FACET)}
+    apart = {row[0] for row in shown}
+    firsts = [row for row in head if row[0] not in apart][:sample]
+    samples = {facet: list(Counter(row[at] for row in firsts).items()) for facet, at in column.items()}
+
+    def value(row: tuple[Any, ...], facet: str | None) -> str:
+        return str(row[column[facet]]) if facet else ""
+
+    def counts(facet: str | None) -> dict[str, int]:
+        if whole:
+            return dict(Counter(value(row, facet) for row in head if row[0] not in apart))
+        every = _keep(
+            graph.reader, ("counts", node, way, relation, as_of, frozenset(kinds), facet),
+            lambda: _counts(graph, node, way, relation, as_of, kinds, facet),
+        )  # fmt: skip
+        left = Counter(every)
+        left.subtract(value(row, facet) for row in shown)
+        return {found: count for found, count in left.items() if count > 0}
+
+    return Tally(len(shown), samples, counts)
+
+
+def _head(
+    graph: LazyGraph, node: str, way: Way, relation: str, as_of: date | None, kinds: Collection[str], limit: int
+) -> tuple[list[tuple[Any, ...]], bool]:
+    """The first ``limit`` members (every one, and True, when there are no more), kept per
+    load: a hub's views draw a few hundred entities more or fewer, and read the same first
+    few thousand members (a few more are read than asked for, for the next view)."""
+    key = ("head", node, way, relation, as_of, frozenset(kinds))
+    with _keeping:
+        kept = _kept.setdefault(graph.reader, {}).get(key)
+    if kept is None or (not kept[1] and len(kept[0]) < limit):
+        wanted = limit + _MARGIN
+        members, params = _members(node, way, relation, as_of, kinds, limit=wanted)
+        rows = graph.reader.rows(f"{members} LIMIT %s", [*params, wanted])
+        kept = (rows, len(rows) < wanted)
+        _keep(graph.reader, key, lambda: kept, replace=True)
+    rows, whole = kept
+    return (rows, True) if whole else (rows[:limit], False)
+
+
+def _counts(
+    graph: LazyGraph, node: str, way: Way, relation: str, as_of: date | None, kinds: Collection[str], facet: str | None
+) -> dict[str, int]:
+    """Every member by ``facet`` (None: how many, as ``""``), in one statement: the entities
+    joined only when their kind or country is asked for or filtered on."""
+    mine, other, position = _COLUMNS[way]
+    where, params = _passing(mine, node, [relation], as_of)
+    source = f"{{s}}.edges e {_attrs('e') if as_of else ''} WHERE {where}"
+    if facet in ("year", "program"):  # the first passing edge of each member
+        first = (
+            f"SELECT DISTINCT ON (e.{position}) e.{other} AS id, e.attrs FROM {source} ORDER BY e.{position}, e.key_pos"
+        )
+        attrs = _attrs("f")
+    elif as_of is not None:  # who is in force, from the hub's days (see graph.store.hubs), no attribute parsed
+        first = (
+            "SELECT DISTINCT h.other AS id FROM {s}.hub_items h WHERE h.hub = %s AND h.relation = %s AND h.way = %s "
+        )
+        first += "AND h.start_day <= %s AND %s < h.end_day"
+        params, attrs = [node, relation, way, as_of.toordinal(), as_of.toordinal()], ""
+    else:
+        first, attrs = f"SELECT DISTINCT e.{other} AS id FROM {source}", ""
+    value = _FACET[facet] if facet else "''"
+    kind_ok, kind_params = _kind_ok(kinds)
+    join = "JOIN {s}.entities n ON n.id = f.id" if kinds or facet in ("kind", "country") else ""
+    rows = graph.reader.rows(
+        f"SELECT {value}, count(*) FROM ({first}) f {attrs} {join} WHERE {kind_ok} GROUP BY 1",
+        [*params, *kind_params],
+    )
+    return {str(found): int(count) for found, count in rows}
+
+
+def members_page(
+    graph: LazyGraph,
+    node: str,
+    way: Way,
+    relation: str,
+    as_of: date | None,
+    kinds: Collection[str],
+    values: Mapping[str, str],
+    q: str,
+    offset: int,
+    limit: int,
+) -> tuple[list[MemberRow], list[tuple[str, str]], int] | None:
+    """The members of one relation of ``node`` (in force ``as_of``, of ``kinds``) with these
+    facet ``values``, for a page sorted by folded label then id, in one statement (see
+    :func:`graph.store.records.members_page`): the database folds only ASCII labels as
+    Python does (``lower`` under the "C" collation), so those are counted and paged there,
+    and the others come as rows for Python to fold."""
+    if not counted_here(graph, node, way):
+        return None
+    members, params = _members(node, way, relation, as_of, kinds, labelled=True)
+    chosen = " AND ".join(f"f.{facet} = %s" for facet in values) or "true"
+    label = 'lower(m.label COLLATE "C")'
+    matches = f"m.ascii AND strpos({label}, %s) > 0"
+    rows = graph.reader.rows(
+        f"WITH m AS MATERIALIZED (SELECT f.*, octet_length(f.label) = length(f.label) AS ascii "
+        f"FROM ({members}) f WHERE {chosen}), "
+        "others AS (SELECT count(*) AS n FROM m WHERE NOT m.ascii) "
+        "(SELECT 'other', m.id, m.label, m.kind, m.country, m.year, m.program, 1 FROM m WHERE NOT m.ascii) "
+        "UNION ALL (SELECT 'ascii', NULL, NULL, m.kind, m.country, m.year, m.program, count(*) FROM m "
+        f"WHERE {matches} GROUP BY m.kind, m.country, m.year, m.program) "
+        "UNION ALL (SELECT 'start', NULL, NULL, '', '', '', '', greatest(0, %s - n) FROM others) "
+        f"UNION ALL (SELECT 'page', m.id, m.label, '', '', '', '', 0 FROM m WHERE {matches} "
+        f'ORDER BY {label}, m.id COLLATE "C" OFFSET greatest(0, %s - (SELECT n FROM others)) '
+        "LIMIT least(%s, (SELECT n FROM others)) + %s)",
+        [*params, *values.values(), q, offset, q, offset, offset, limit],
+    )
+    found = [MemberRow(*row[1:]) for row in rows if row[0] in ("other", "ascii")]
+    window = [(row[1], row[2]) for row in rows if row[0] == "page"]
+    start = next(int(row[7]) for row in rows if row[0] == "start")
+    return found, window, start
+
+
+def _members(
+    node: str,
+    way: Way,
+    relation: str,
+    as_of: date | None,
+    kinds: Collection[str],
+    *,
+    among: list[str] | None = None,
+    labelled: bool = False,
+    limit: int | None = None,
+) -> tuple[str, list[Any]]:
+    """A statement of the members (``among`` these only, if given; the first ``limit``) in
+    adjacency order: each once, its id, position and facet values (the year and programme of
+    the first passing edge that reaches it), and with ``labelled`` its label; and its
+    parameters. Without an as-of day the edges are read in the index's order, and only the
+    first of each member is parsed: the first few thousand of 255,000 cost milliseconds."""
+    mine, other, position = _COLUMNS[way]
+    where, params = _passing(mine, node, [relation], as_of)
+    source = "{s}.edges e"
+    if among is not None:
+        source = f"(SELECT DISTINCT unnest(%s::text[]) AS id) d JOIN {{s}}.edges e ON e.{other} = d.id"
+        params = [among, *params]
+    first = (
+        f"SELECT DISTINCT ON (e.{position}) e.{other} AS id, e.{position} AS pos, e.attrs "
+        f"FROM {source} {_attrs('e') if as_of else ''} WHERE {where} ORDER BY e.{position}, e.key_pos"
+    )
+    if limit is not None and not kinds:  # every member read is kept: read no more
+        first += " LIMIT %s"
+        params.append(limit)
+    kind_ok, kind_params = _kind_ok(kinds)
+    facets = ", ".join(f"{sql} AS {facet}" for facet, sql in _FACET.items())
+    label = ", COALESCE(n.attrs->>'label', n.id) AS label" if labelled else ""
+    sql = (
+        f"SELECT f.id, f.pos, {facets}{label} FROM ({first}) f {_attrs('f')} "
+        f"JOIN {{s}}.entities n ON n.id = f.id WHERE {kind_ok} ORDER BY f.pos"
+    )
+    return sql, [*params, *kind_params]
+
+
+def _passing(mine: str, node: str, relations: Collection[str], as_of: date | None) -> tuple[str, list[Any]]:
+    """The condition on an edge ``e`` (with its attributes ``a``) of ``node`` that passes the
+    relation types (all, if none) and counts on ``as_of``; and its parameters."""
+    where, params = f"e.{mine} = %s", list[Any]([node])
+    if relations:
+        where += " AND e.relation = ANY(%s)"
+        params.append(sorted(relations))
+    if as_of is not None:
+        began, began_params = _reached("a.began", as_of)
+        ended, ended_params = _reached("a.ended", as_of)
+        where += f" AND (a.began IS NULL OR {began}) AND (a.ended IS NULL OR NOT {ended})"
+        params += began_params + ended_params
+    return where, params
+
+
+def _reached(column: str, on: date) -> tuple[str, list[Any]]:
+    """Whether the partial date in ``column`` has certainly come by ``on``: the last day it may
+    mean is on or before it (:func:`graph.model.dates.latest`), compared as ISO text."""
+    day = on.isoformat()
+    month_ends, year_ends = (on + timedelta(days=1)).month != on.month, (on.month, on.day) == (12, 31)
+    sql = (
+        f"(CASE length({column}) WHEN 10 THEN {column} <= %s::text "
+        f"WHEN 7 THEN {column} < %s::text OR ({column} = %s::text AND %s::boolean) "
+        f"ELSE {column} < %s::text OR ({column} = %s::text AND %s::boolean) END)"
+    )
+    return sql, [day, day[:7], day[:7], month_ends, day[:4], day[:4], year_ends]
+
+
+def _kind_ok(kinds: Collection[str]) -> tuple[str, list[Any]]:
+    """The condition that the entity ``n`` is of ``kinds`` (any, if none), as Python reads its
+    attribute: the column says "unknown" for an entity without a kind, too."""
+    if not kinds:
+        return "true", []
+    return "n.kind = ANY(%s) AND (n.kind <> 'unknown' OR n.attrs->>'kind' = 'unknown')", [sorted(kinds)]
+
+
+def _keep(reader: Reader, key: Hashable, compute: Callable[[], Any], *, replace: bool = False) -> Any:
+    """``compute()``, kept for the load ``reader`` reads under ``key`` (a load never changes),
+    or with ``replace`` kept instead of what was. Two requests asking at once may both
+    compute it: the same answer."""
+    with _keeping:
+        kept = _kept.setdefault(reader, {})
+        if key in kept and not replace:
+            return kept[key]
+    value = compute()
+    with _keeping:
+        kept.pop(key, None)
+        if len(kept) >= KEPT:
+            del kept[next(iter(kept))]
+        kept[key] = value
+    return value
