@@ -193,6 +193,12 @@ def print_clients(tally: Tally, servers: int) -> None:
 def big() -> None:
     """PG_BIG_SIZE generated FtM entities through the PostgreSQL store alone (in a process of
     its own, so that the peak memory of its children is the loader's)."""
+    needed = 1.7 * BIG / 1e6 + 2.5  # GiB: the loader's graph (as measured at 10M) and the database's buffers
+    available = _available_gib()
+    if available < needed:
+        print(f"\n(The PostgreSQL run of {BIG:,} entities is skipped: it needs about {needed:,.0f} GiB of memory, "
+              f"{available:,.0f} GiB are available; PG_BIG_SIZE sets the size.)")  # fmt: skip
+        return
     ftm = CACHE / f"linkscope-bench-{BIG}.ftm.json"
     if not ftm.is_file():
         write_ftm(ftm, BIG)
@@ -223,6 +229,11 @@ def big() -> None:
               f"{', '.join(f'{r / 1024:,.0f}' for r in rss)} MiB after the clients.")  # fmt: skip
     finally:
         pg.stop()
+
+
+def _available_gib() -> float:
+    with open("/proc/meminfo", encoding="utf-8") as fh:
+        return int(next(line.split()[1] for line in fh if line.startswith("MemAvailable"))) / 2**20
 
 
 def main() -> None:

@@ -364,6 +364,22 @@ def test_grouped_views_the_same_from_both_stores(grouping_pair: Pair) -> None:
     selections(grouping_pair, Neighbourhood(("m5",), depth=1, group=GROUP_THRESHOLD, expand=("auth",)))
 
 
+def test_grouped_views_the_same_when_a_server_keeps_little(
+    grouping_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a server keeps of grouped counts is bounded: kept answers are dropped, oldest
+    first, past a few rows, and a view counts them again the same."""
+    from graph.store.postgres import grouping
+
+    monkeypatch.setattr(grouping, "KEPT_ROWS", 50)
+    grouping._kept.pop(grouping_pair[1].reader, None)  # what earlier views kept
+    for day in GROUPING_DAYS:
+        selections(grouping_pair, Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD, as_of=day))
+        selections(grouping_pair, Neighbourhood(("reg",), depth=1, group=GROUP_THRESHOLD, as_of=day))
+    kept = grouping._kept[grouping_pair[1].reader]
+    assert sum(map(grouping._size, kept.values())) <= 50 or len(kept) == 1
+
+
 def test_grouped_views_recounted_the_same_from_both_stores(grouping_pair: Pair) -> None:
     """What a brief shows of a grouped view under an as-of day and kinds (the groups counted
     again), and its export with the members."""

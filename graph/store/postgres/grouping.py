@@ -51,8 +51,11 @@ Way = Literal["out", "in"]
 #: A side with at most this many neighbours is read as it is (``lazy.LOAD_WHOLE``: read whole on a lookup).
 SMALL = 4_096
 assert SMALL > HUB_DEGREE, "a side counted here must be a hub's, whose days hub_items holds"
-#: Counts and first members kept per load (the oldest are dropped first).
+#: Counts and first members kept per load: this many answers at most, holding this many
+#: values (members' rows, counts' values) at most between them (about 40 MB), the oldest
+#: dropped first, so a server's memory stays bounded however many hubs are viewed.
 KEPT = 1_024
+KEPT_ROWS = 200_000
 #: Members read beyond the first ones a view asks for, for the next view of the hub drawing more.
 _MARGIN = 1_000
 #: Per way: this end's column, the other end's, and the other end's position in this end's adjacency.
@@ -364,8 +367,8 @@ def _kind_ok(kinds: Collection[str]) -> tuple[str, list[Any]]:
 
 def _keep(reader: Reader, key: Hashable, compute: Callable[[], Any], *, replace: bool = False) -> Any:
     """``compute()``, kept for the load ``reader`` reads under ``key`` (a load never changes),
-    or with ``replace`` kept instead of what was. Two requests asking at once may both
-    compute it: the same answer."""
+    or with ``replace`` kept instead of what was, within :data:`KEPT` and :data:`KEPT_ROWS`.
+    Two requests asking at once may both compute it: the same answer."""
     with _keeping:
         kept = _kept.setdefault(reader, {})
         if key in kept and not replace:
@@ -373,7 +376,15 @@ def _keep(reader: Reader, key: Hashable, compute: Callable[[], Any], *, replace:
     value = compute()
     with _keeping:
         kept.pop(key, None)
-        if len(kept) >= KEPT:
-            del kept[next(iter(kept))]
         kept[key] = value
+        while len(kept) > KEPT or (len(kept) > 1 and sum(map(_size, kept.values())) > KEPT_ROWS):
+            del kept[next(iter(kept))]
     return value
+
+
+def _size(value: Any) -> int:
+    """How many values a kept answer holds: a head's rows (``(rows, whole)``), a count's
+    values, or one."""
+    if isinstance(value, tuple) and value and isinstance(value[0], list):
+        return len(value[0])
+    return len(value) if isinstance(value, (dict, list)) else 1
