@@ -2,7 +2,7 @@
 
 Sizes can be narrowed with BENCH_SIZES (queries), BENCH_BROWSER_SIZES and BENCH_EXPORT_EDGES;
 PG_BIG_SIZE (10,000,000; 0 skips it) is the PostgreSQL store's run alone, which takes the
-longest (about 40 minutes and 17 GiB of memory at 10M here: ``db load`` builds the graph in
+longest (about 30 minutes and 17 GiB of memory at 10M here: ``db load`` builds the graph in
 memory before writing it).
 """
 
