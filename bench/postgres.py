@@ -155,6 +155,19 @@ def clients(urls: list[str], pids: list[int]) -> tuple[Tally, list[int]]:
     return tally, [memory_kib(pid)[1][0] for pid in pids]
 
 
+def clients_on_servers(env: dict[str, str]) -> tuple[Tally, list[float], list[int]]:
+    """The paced clients against PG_SERVERS servers of one worker started with ``env``: their
+    tally, and each server's RSS at start (MiB) and after the clients (KiB)."""
+    servers = [serve_memory(["--workers", "1"], env) for _ in range(SERVERS)]
+    try:
+        idle = [memory_kib(process.pid)[1][0] / 1024 for process, _, _ in servers]
+        tally, rss = clients([url for _, url, _ in servers], [process.pid for process, _, _ in servers])
+    finally:
+        for process, _, _ in servers:
+            stop(process)
+    return tally, idle, rss
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=60)
@@ -217,13 +230,7 @@ def big() -> None:
         print(f"`db load` end to end: {load_s:,.0f} s ({served['entities']:,} nodes, {served['relations']:,} "
               f"relations); {disk / 2**30:,.1f} GiB on disk; the loader's peak RSS {peak:,.1f} GiB.")  # fmt: skip
         query_table({"PostgreSQL": run_queries(f"postgres:{pg.dsn}")}, ("PostgreSQL",))
-        servers = [serve_memory(["--workers", "1"], env) for _ in range(SERVERS)]
-        try:
-            idle = [memory_kib(process.pid)[1][0] / 1024 for process, _, _ in servers]
-            tally, rss = clients([url for _, url, _ in servers], [process.pid for process, _, _ in servers])
-        finally:
-            for process, _, _ in servers:
-                stop(process)
+        tally, idle, rss = clients_on_servers(env)
         print_clients(tally, SERVERS)
         print(f"Linkscope process RSS: {', '.join(f'{m:,.0f}' for m in idle)} MiB at start, "
               f"{', '.join(f'{r / 1024:,.0f}' for r in rss)} MiB after the clients.")  # fmt: skip
@@ -253,13 +260,7 @@ def main() -> None:
         query_table(results, ("PostgreSQL", "in memory"))
         ego = results["in memory"]["plain ego_graph"]
         print(f"| plain networkx `ego_graph` radius 2 (reference) | | {fmt_ms(p(ego, 50))} / {fmt_ms(p(ego, 99))} | |")
-        servers = [serve_memory(["--workers", "1"], {"LINKSCOPE_DATABASE_URL": pg.dsn}) for _ in range(SERVERS)]
-        try:
-            idle = [memory_kib(process.pid)[1][0] / 1024 for process, _, _ in servers]
-            tally, rss = clients([url for _, url, _ in servers], [process.pid for process, _, _ in servers])
-        finally:
-            for process, _, _ in servers:
-                stop(process)
+        tally, idle, rss = clients_on_servers({"LINKSCOPE_DATABASE_URL": pg.dsn})
         memory_server = serve_memory(["--workers", "1", "--snapshot", str(snapshot)], {})
         try:
             memory_idle = memory_kib(memory_server[0].pid)[1][0] / 1024

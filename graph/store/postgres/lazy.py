@@ -251,10 +251,11 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         return keyed
 
     def among(self, candidates: Iterable[str]) -> set[str]:
-        """Which of ``candidates`` are neighbours: read from what is read, the rest asked of
-        the index of edge ends in one statement (a hub is not read whole to intersect it with
-        a few entities). Those found absent are remembered; the edges of those found are read
-        when a query goes on to look at them (see :meth:`LazyGraph.gather_pairs`)."""
+        """Which of ``candidates`` are neighbours: read from what is read, the rest found in a
+        hub's neighbour ids the server keeps, or asked of the index of edge ends in one
+        statement (a hub is not read whole to intersect it with a few entities). Those found
+        absent are remembered; the edges of those found are read when a query goes on to look
+        at them (see :meth:`LazyGraph.gather_pairs`)."""
         wanted = set(candidates)
         if not self.complete and self.size <= min(LOAD_WHOLE, len(wanted) * 4):
             self.fetch(self.size)  # most of it is asked about: read it whole
@@ -263,29 +264,29 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         found = wanted & self.read.keys()
         known = self.known
         unknown = [c for c in wanted - found if c not in known]
-        hub = self.graph.neighbours
-        if unknown and hub is not None and self.size > LOAD_WHOLE:  # a hub: its ids read once, kept
-            kept = hub.of(self.node, self.way)
-            present = {c for c in unknown if c in kept}
+        if unknown:
+            present = self._present(unknown)
             for c in unknown:
                 if c not in present:
                     self.graph.learn(self.way, self.node, c, None)
-            found |= present
-        elif unknown:
-            mine, theirs, _ = _COLUMNS[self.way]
-            # a join with the candidates, not "= ANY": a long array there is read element by element per row
-            rows = self.graph.reader.rows(
-                f"SELECT DISTINCT e.{theirs}, {_far(self.way, 'e.')} FROM unnest(%s::text[]) AS c(id) "
-                f"JOIN {{s}}.edges e ON e.{theirs} = c.id AND e.{mine} = %s",
-                [unknown, self.node],
-            )
-            present = {row[0] for row in rows}
-            for c in unknown:
-                if c not in present:
-                    self.graph.learn(self.way, self.node, c, None)
-            self.graph.entities.reached(rows, 1)
             found |= present
         return found | {c for c in wanted - found if known.get(c) is not None}
+
+    def _present(self, candidates: list[str]) -> set[str]:
+        """Which of ``candidates`` are neighbours, for a side not read whole."""
+        hub = self.graph.neighbours
+        if hub is not None and self.size > LOAD_WHOLE:  # a hub: its ids read once per load, kept
+            kept = hub.of(self.node, self.way)
+            return {c for c in candidates if c in kept}
+        mine, theirs, _ = _COLUMNS[self.way]
+        # a join with the candidates, not "= ANY": a long array there is read element by element per row
+        rows = self.graph.reader.rows(
+            f"SELECT DISTINCT e.{theirs}, {_far(self.way, 'e.')} FROM unnest(%s::text[]) AS c(id) "
+            f"JOIN {{s}}.edges e ON e.{theirs} = c.id AND e.{mine} = %s",
+            [candidates, self.node],
+        )
+        self.graph.entities.reached(rows, 1)
+        return {row[0] for row in rows}
 
     def common(self, other: _Adjacency) -> set[str]:
         """The neighbours this adjacency shares with ``other`` (both too big to read whole),
