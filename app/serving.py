@@ -90,7 +90,7 @@ class _PreforkServer(_base_application()):  # type: ignore[misc]
         options = {
             "bind": [f"{host}:{settings.port}"],
             "workers": settings.workers,
-            "worker_class": "uvicorn_worker.UvicornWorker",
+            "worker_class": "app.workers.Worker",
             "preload_app": self.live is not None,
             "timeout": 120,  # a worker silent this long (not answering gunicorn's heartbeat) is replaced
             "graceful_timeout": int(settings.query_timeout) + 10,
