@@ -276,7 +276,7 @@ class PathSearch:
         the two neighbourhoods intersected in C, so a hub at either end costs little."""
         near_x = tuple(side[x] for side in self._heads.adjacency)
         near_y = tuple(side[y] for side in self._tails.adjacency)
-        middles = list(_common(near_x, near_y))
+        middles = _common(near_x, near_y)
         if len(middles) > _FEW_MIDDLES and self.via == "connections":
             middles = self._connecting_middles(x, y, middles)
         for start in range(0, len(middles), _MIDDLES_READ):
@@ -321,14 +321,16 @@ class PathSearch:
 _Triple = tuple[_Half, tuple[str, ...], _Half]
 
 
-def _common(first: tuple[Mapping[str, Any], ...], second: tuple[Mapping[str, Any], ...]) -> set[str]:
+def _common(first: tuple[Mapping[str, Any], ...], second: tuple[Mapping[str, Any], ...]) -> list[str]:
     """Keys of one of ``first`` that are keys of one of ``second`` (key views intersect in C,
-    reading the smaller of each pair)."""
+    reading the smaller of each pair), in id order: a set's order depends on how it was
+    built and on the hash seed, and a search capped at its candidates must find the same
+    ones whatever stores the graph and whatever the process."""
     found: set[str] = set()
     for a in first:
         for b in second:
             found |= a.keys() & b.keys()
-    return found
+    return sorted(found)
 
 
 def _apart(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
