@@ -159,6 +159,15 @@ def _read_except(
     return found
 
 
+def _relation_members(
+    graph: nx.MultiDiGraph, of: str, relation: str, way: Way, as_of: date | None, kinds: Collection[str]
+) -> Mapping[str, Reached]:
+    """The members of one relation of ``of`` on one side (in force ``as_of``; of ``kinds``, if
+    any), each with the first passing edge that reaches it, read one by one."""
+    members = neighbour_groups(graph, of, (way,), edge_filter([relation], as_of)).get((relation, way), {})
+    return _of_kinds(graph, members, kinds) if kinds else members
+
+
 def _of_kinds(graph: nx.MultiDiGraph, members: Mapping[str, Reached], kinds: Collection[str]) -> dict[str, Reached]:
     entities = records.entities(graph)
     wanted = frozenset(kinds)
@@ -200,10 +209,8 @@ def _members_apart(
     apart = frozenset(drawn)
 
     def read() -> dict[str, Reached]:
-        members = neighbour_groups(graph, of, (way,), edge_filter([relation], as_of)).get((relation, way), {})
-        if kinds:
-            members = _of_kinds(graph, members, kinds)
-        return {m: reached for m, reached in members.items() if m not in apart}
+        return {m: reached for m, reached in _relation_members(graph, of, relation, way, as_of, kinds).items()
+                if m not in apart}  # fmt: skip
 
     return _Later(read)
 
@@ -439,14 +446,12 @@ def _read_page(
     limit: int,
 ) -> tuple[int, list[str], dict[str, Counter[str]]]:
     """:func:`group_members`' total, page and facet counts, from the members read one by one."""
-    members = neighbour_groups(graph, of, (way,), edge_filter([relation], as_of)).get((relation, way), {})
+    members = _relation_members(graph, of, relation, way, as_of, kinds)
     entities = records.entities(graph)
-    wanted_kinds = frozenset(kinds)
     matched = {
         m: reached
         for m, reached in members.items()
-        if (not wanted_kinds or entities[m].get("kind") in wanted_kinds)
-        and all(facet_value(entities[m], reached[1], f) == v for f, v in wanted_values.items())
+        if all(facet_value(entities[m], reached[1], f) == v for f, v in wanted_values.items())
         and (not wanted or wanted in str(entities[m].get("label", m)).casefold())
     }
     chosen = sorted(matched, key=lambda m: (str(entities[m].get("label", m)).casefold(), m))
@@ -507,9 +512,7 @@ def recount(
         count = sum(counts.values())
         total = count + tally.shown
     else:
-        members = neighbour_groups(graph, of, (way,), edge_filter([relation], as_of)).get((relation, way), {})
-        if kinds:
-            members = _of_kinds(graph, members, kinds)
+        members = _relation_members(graph, of, relation, way, as_of, kinds)
         rest = {m: reached for m, reached in members.items() if m not in drawn}
         total, count = len(members), len(rest)
         counts = _facet_counts(records.entities(graph), rest, facet) if facet is not None else {}
