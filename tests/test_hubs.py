@@ -8,6 +8,7 @@ import networkx as nx
 import pytest
 
 from graph.queries.entity_detail import entity_detail
+from graph.store import by_relation, records
 from graph.store.hubs import HubIndex
 
 
@@ -37,3 +38,22 @@ def test_only_entities_with_many_relations_are_indexed(bundled: nx.MultiDiGraph)
     threshold = sorted(degrees.values())[-3]
     hubs = HubIndex(bundled, threshold=threshold)
     assert {n for n in bundled if n in hubs} == {n for n, d in degrees.items() if d >= threshold}
+
+
+def test_a_hubs_connecting_neighbours_read_from_its_index(bundled: nx.MultiDiGraph) -> None:
+    """Indexing the hubs by relation type changes what a walk reads, not what it finds: the
+    neighbours joined by a relation not excluded, each once, in adjacency order."""
+    HubIndex(bundled, threshold=1)  # every entity counts as a hub, and is indexed
+    relations = sorted({str(data.get("relation")) for _, _, data in bundled.edges(data=True)})
+    shared = records.vocabulary(bundled).shared_relations
+    for excluded in [frozenset(), shared, frozenset(relations), *(frozenset({r}) for r in relations)]:
+        for node in bundled:
+            for way in ("out", "in"):
+                side = records.adjacency(bundled, node, way)
+                expected = [
+                    (other, keyed)
+                    for other, keyed in side.items()
+                    if any(data.get("relation") not in excluded for data in keyed.values())
+                ]
+                assert by_relation.connecting_neighbours(bundled, node, way, excluded) is not None or not side
+                assert list(records.connecting(bundled, node, way, excluded)) == expected, (node, way, excluded)

@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 
 from graph.model.dates import latest
-from graph.store import records
+from graph.store import by_relation, records
 from graph.store.state import IndexState, NodeIds
 
 __all__ = ["HUB_DEGREE", "HubGroup", "HubIndex", "HubPages", "Hubs"]
@@ -73,7 +73,8 @@ class HubGroup:
 
 
 class HubIndex:
-    """The groups of every entity related to at least :data:`HUB_DEGREE` others."""
+    """The groups of every entity related to at least :data:`HUB_DEGREE` others. Making one
+    also lists those entities' neighbours by relation type (see :mod:`graph.store.by_relation`)."""
 
     def __init__(self, graph: nx.MultiDiGraph, threshold: int = HUB_DEGREE) -> None:
         self.groups: dict[str, dict[tuple[str, Way], HubGroup]] = {}
@@ -81,6 +82,7 @@ class HubIndex:
         for node, after in succ.items():
             if len(after) + len(pred[node]) >= threshold:
                 self.groups[node] = _groups(graph, node)
+        by_relation.index_hubs(graph, self.groups)
 
     def state(self) -> IndexState:
         """The groups as flat columns, for a snapshot (see :mod:`graph.store.state`)."""
@@ -110,6 +112,7 @@ class HubIndex:
             )  # fmt: skip
             index.groups.setdefault(node, {})[(rel, way)] = group
             at += size
+        by_relation.index_hubs(graph, index.groups)
         return index
 
     def __contains__(self, node: object) -> bool:

@@ -25,6 +25,7 @@ import networkx as nx
 
 from graph.model.dates import began, in_force
 from graph.model.vocabulary import Vocabulary
+from graph.store import by_relation
 
 __all__ = [
     "Adjacency",
@@ -324,13 +325,20 @@ def connecting(
     graph: nx.MultiDiGraph, node: str, way: Literal["out", "in"], shared: Collection[str]
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """The neighbours on one side joined by at least one relation not in ``shared``, each with
-    all its edges, in adjacency order: a graph read from a database reads only those (an
-    authority's thousands of designations are not read to find its one ownership)."""
+    all its edges, in adjacency order: a graph read from a database reads only those, and
+    an in-memory hub's are listed by relation type (see :mod:`graph.store.by_relation`), so
+    an authority's thousands of designations are not read to find its one ownership."""
     own = getattr(graph, "connecting", None)
     if own is not None:
         yield from own(node, way, shared)
         return
-    for other, keyed in adjacency(graph, node, way).items():
+    side = adjacency(graph, node, way)
+    indexed = by_relation.connecting_neighbours(graph, node, way, shared)
+    if indexed is not None:  # a hub's, listed by relation type once
+        for other in indexed:
+            yield other, side[other]
+        return
+    for other, keyed in side.items():
         relations: list[Any] = [data.get("relation") for data in keyed.values()]
         if any(relation not in shared for relation in relations):
             yield other, keyed
