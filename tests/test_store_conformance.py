@@ -106,6 +106,9 @@ def generated_graph(seed: int = 11, size: int = 7_000) -> nx.MultiDiGraph:
         if rng.random() < 0.3:
             attrs["date"] = f"{rng.randrange(2010, 2026)}-{rng.randrange(1, 13):02d}"
         records.add_relation(graph, u, v, f"r{number}", attrs)
+    owned = list(graph.successors("holding"))
+    for number, node in enumerate(rng.sample(owned, 20) + rng.sample(ids, 20)):  # a few shared relations too
+        records.add_relation(graph, "holding", node, f"hc{number}", {"relation": "commented_on", "confidence": "press"})
     return graph
 
 
@@ -237,6 +240,35 @@ def test_paths_through_and_around_hubs(generated_pair: Pair) -> None:
     for via in ("connections", "shared"):  # two authorities too big to read whole, joined through what both designate
         selections(generated_pair, Paths("ofac", "hmt", via=via, max_hops=2, limit=20))
         selections(generated_pair, Paths("hmt", "ofac", via=via, max_hops=4, limit=10, direction="out"))
+
+
+def test_paths_stepped_by_kind_or_by_attributes(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search with no as-of day steps by the edges' kinds alone (the database reads no
+    attributes until the answer), one with a day by their attributes; with hubs read whole
+    or not (a smaller :data:`LOAD_WHOLE` makes the holding company one), both stores agree."""
+    monkeypatch.setattr("graph.store.postgres.lazy.LOAD_WHOLE", 500)
+    rng = random.Random(8)
+    ends = ["ofac", "holding", "hmt", "cn", *(f"e{rng.randrange(7_000)}" for _ in range(12))]
+    for source, target in rng.sample(list(itertools.permutations(ends, 2)), 10):
+        selections(generated_pair, Paths(source, target, max_hops=3, relations=("owns", "supplied", "sanctioned")))
+        selections(generated_pair, Paths(source, target, max_hops=3, as_of=date(2020, 1, 1)))
+        selections(generated_pair, Paths(source, target, max_hops=4, derived=True, limit=5))
+
+
+def test_edge_kinds_read_without_attributes(generated_pair: Pair) -> None:
+    """What joins entities (relation type, derived), as a path search reads it: a side at a
+    time, or pair by pair, each read on its own in a fresh request."""
+    rng = random.Random(3)
+    nodes = ["ofac", "holding", "cn", *(f"e{rng.randrange(7_000)}" for _ in range(20))]
+    for node in nodes:
+        for way in ("out", "in"):
+            same(generated_pair, lambda s, n=node, w=way: list(records.kinds_around(s.graph, n, w)))
+            others = [
+                *rng.sample(nodes, 4),
+                *(other for other, _ in itertools.islice(records.kinds_around(generated_pair[0].graph, node, way), 3)),
+            ]
+            for other in others:
+                same(generated_pair, lambda s, n=node, o=other, w=way: records.kinds_between(s.graph, n, o, w))
 
 
 def test_search_tiers_paged_filtered_and_cut(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:

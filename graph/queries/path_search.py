@@ -24,14 +24,22 @@ and by :data:`MAX_HALF_PATHS` half paths held at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
 from graph.limits import Deadline
-from graph.queries.walk import Via, neighbour_steps, passes, step_between
+from graph.queries.walk import (
+    Via,
+    kind_step_between,
+    kind_steps,
+    neighbour_steps,
+    passes,
+    step_between,
+    undated,
+)
 from graph.store import records
 from graph.store.records import Direction, EdgeFilter
 
@@ -103,11 +111,11 @@ class _Side:
         """Add the next layer; or say what stopped it (``time_budget``, ``max_nodes``)."""
         search = self.search
         layer: list[_Half] = []
-        records.gather(self.graph, [end for end in self.ends[-1] if end != self.other_end], self.direction)
+        search.gather(self.graph, [end for end in self.ends[-1] if end != self.other_end], self.direction)
         for seen, (end, halves) in enumerate(self.ends[-1].items(), 1):
             if end == self.other_end:
                 continue  # a path ends there: a longer one cannot pass through it
-            steps = neighbour_steps(self.graph, end, self.direction, search.keep, search.shared)
+            steps = search.steps(end, self.direction)
             for half in halves:
                 interior = len(half.nodes) > 1
                 for other, flags in steps.items():
@@ -147,6 +155,10 @@ class PathSearch:
     ) -> None:
         self.graph, self.direction = graph, direction
         self.keep, self.shared, self.via, self.deadline = keep, shared, via, deadline
+        self.rule = keep if undated(keep) else None
+        self.by_kind = undated(keep)
+        """Whether the search steps by the edges' kinds alone (no as-of filter): a database
+        then reads no edge's attributes until the answer is written."""
         self.held = 0
         self.stopped: str | None = None
         """What stopped the search before it was done (``time_budget``, ``max_nodes``), if anything."""
@@ -217,8 +229,8 @@ class PathSearch:
     def _join(self, join: _Join) -> Iterator[list[str]]:
         heads, tails = self._heads.ends[join.a], self._tails.ends[join.b]
         if join.gap:  # the joins read the ends' neighbourhoods: a database-backed graph reads them at once
-            records.gather(self.graph, list(heads), self._heads.direction)
-            records.gather(self.graph, list(tails), self._tails.direction)
+            self.gather(self.graph, list(heads), self._heads.direction)
+            self.gather(self.graph, list(tails), self._tails.direction)
         pairs = {0: self._meet, 1: self._bridge_edge, 2: self._bridge_entity}[join.gap](heads, tails)
         for count, (head, middle, tail) in enumerate(pairs, 1):
             yield [*head.nodes, *middle, *reversed(tail.nodes)]
@@ -242,7 +254,7 @@ class PathSearch:
         """Halves whose ends one edge joins (the ends' neighbours intersected with the tails' ends, in C)."""
         for x, with_head in heads.items():
             joined = _common(tuple(side[x] for side in self._heads.adjacency), (tails,))
-            records.gather_pairs(self.graph, (pair for y in joined for pair in ((x, y), (y, x))), attributes=False)
+            self._gather_pairs(pair for y in joined for pair in ((x, y), (y, x)))
             for y in joined:
                 flags = self._step(x, y)
                 if flags is None:
@@ -281,9 +293,7 @@ class PathSearch:
             middles = self._connecting_middles(x, y, middles)
         for start in range(0, len(middles), _MIDDLES_READ):
             some = middles[start : start + _MIDDLES_READ]
-            records.gather_pairs(
-                self.graph, (pair for z in some for pair in ((x, z), (z, x), (z, y), (y, z))), attributes=False
-            )
+            self._gather_pairs(pair for z in some for pair in ((x, z), (z, x), (z, y), (y, z)))
             for z in some:
                 if z in (x, y):
                     continue
@@ -305,7 +315,25 @@ class PathSearch:
 
     # ---- small checks ---------------------------------------------------------------------
 
+    # ---- reading: by the edges' kinds when the rule allows, else by their attributes ----------
+
+    def gather(self, graph: nx.MultiDiGraph, nodes: list[str], direction: Direction) -> None:
+        (records.gather_kinds if self.by_kind else records.gather)(graph, nodes, direction)
+
+    def _gather_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
+        if self.by_kind:
+            records.gather_pair_kinds(self.graph, pairs)
+        else:
+            records.gather_pairs(self.graph, pairs, attributes=False)
+
+    def steps(self, node: str, direction: Direction) -> dict[str, int]:
+        if self.by_kind:
+            return kind_steps(self.graph, node, direction, self.rule, self.shared)
+        return neighbour_steps(self.graph, node, direction, self.keep, self.shared)
+
     def _step(self, u: str, v: str) -> int | None:
+        if self.by_kind:
+            return kind_step_between(self.graph, u, v, self.direction, self.rule, self.shared)
         return step_between(self.graph, u, v, self.direction, self.keep, self.shared)
 
     def _keeps_rule(self, arrived: int, leaving: int) -> bool:

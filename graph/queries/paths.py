@@ -46,6 +46,8 @@ __all__ = [
 
 #: Paths of one length ranked against each other at most; beyond, the first found are ranked.
 _CANDIDATES = 500
+#: Paths found whose hops are read at once to rank them.
+_READ_AT_ONCE = 128
 
 _From = TypedDict("_From", {"from": str})
 
@@ -205,13 +207,18 @@ def find_paths(
         )
         for length in range(1, max_hops + 1):
             found: list[_Candidate] = []
-            for node_path in search.paths_of_length(length):
-                candidate = explain.candidate(node_path)
-                if walk == "shared" and candidate.connects:
-                    continue  # given by the first pass
-                found.append(candidate)
-                if len(found) >= _CANDIDATES:
+            node_paths = search.paths_of_length(length)
+            while len(found) < _CANDIDATES:
+                # never more than the candidates still wanted: the search does no work a ranking does not use
+                some = list(itertools.islice(node_paths, min(_CANDIDATES - len(found), _READ_AT_ONCE)))
+                if not some:
                     break
+                explain.gather(some)
+                for node_path in some:
+                    candidate = explain.candidate(node_path)
+                    if walk == "shared" and candidate.connects:
+                        continue  # given by the first pass
+                    found.append(candidate)
             found.sort(key=lambda c: c.rank)
             chosen = found[: limit - len(result.paths)]
             records.fetch(graph, [source, target, *(end for c in chosen for hop in c.edges for end in hop[0][:2])])
@@ -252,6 +259,16 @@ class _Explainer:
     vocab: Vocabulary
     direction: Direction
     keep: EdgeFilter | None
+
+    def gather(self, node_paths: list[list[str]]) -> None:
+        """Say which hops :meth:`candidate` reads next (a database reads their edges, with
+        attributes, at once: the search itself read only their kinds)."""
+        ways = {"out": (False,), "in": (True,), "both": (False, True)}[self.direction]
+        records.gather_pairs(
+            self.graph,
+            ((b, a) if back else (a, b) for path in node_paths for a, b in itertools.pairwise(path) for back in ways),
+            attributes=False,
+        )
 
     def candidate(self, node_path: list[str]) -> _Candidate:
         """What ranking needs, without copying any record: each hop's edges, best first (a

@@ -9,8 +9,9 @@ through by another shared relation, unless a query asks for ``via="shared"``.
 from __future__ import annotations
 
 from collections.abc import Collection, Container, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 import networkx as nx
 
@@ -21,15 +22,19 @@ from graph.store.records import Direction, EdgeFilter
 __all__ = [
     "DERIVED",
     "SHARED",
+    "EdgeRule",
     "Via",
     "check_direction",
     "check_via",
     "edge_filter",
+    "kind_step_between",
+    "kind_steps",
     "neighbour_ids",
     "neighbour_steps",
     "passes",
     "step_between",
     "steps_from",
+    "undated",
 ]
 
 Via = Literal["connections", "shared"]
@@ -59,22 +64,75 @@ def passes(arrived: int, step: int, via: Via) -> bool:
     return not (arrived & step & SHARED) or via == "shared"
 
 
-def edge_filter(relations: Iterable[str] | None, as_of: date | None, derived: bool = True) -> EdgeFilter | None:
+@dataclass(frozen=True, slots=True)
+class EdgeRule:
+    """Which edges a walk follows: of ``relations`` (any, if empty), derived ones only if
+    ``derived``, and counting on ``as_of`` (every day, if None). Called with an edge's
+    attributes; an undated rule also decides from an edge's kind alone (see :meth:`takes`)."""
+
+    relations: frozenset[str]
+    as_of: date | None
+    derived: bool
+
+    def __call__(self, data: Mapping[str, Any]) -> bool:
+        return (
+            (not self.relations or data.get("relation") in self.relations)
+            and (self.derived or not records.is_derived(data))
+            and records.counts_on(data, self.as_of)
+        )
+
+    def takes(self, relation: Any, derived: bool) -> bool:
+        """Whether an edge of this kind passes an undated rule (``as_of`` is None)."""
+        return (not self.relations or relation in self.relations) and (self.derived or not derived)
+
+
+def edge_filter(relations: Iterable[str] | None, as_of: date | None, derived: bool = True) -> EdgeRule | None:
     """A predicate on edge attributes (the relation is one of ``relations``, counts on ``as_of``,
     and is not derived unless allowed), or None when every edge passes, so callers can skip
     the per-edge test."""
     wanted = frozenset(relations or ())
     if not wanted and as_of is None and derived:
         return None
+    return EdgeRule(wanted, as_of, derived)
 
-    def keep(data: Mapping[str, Any]) -> bool:
-        return (
-            (not wanted or data.get("relation") in wanted)
-            and (derived or not records.is_derived(data))
-            and records.counts_on(data, as_of)
-        )
 
-    return keep
+def undated(keep: EdgeFilter | None) -> TypeGuard[EdgeRule | None]:
+    """Whether ``keep`` decides from an edge's kind alone (see :func:`kind_steps`)."""
+    return keep is None or (isinstance(keep, EdgeRule) and keep.as_of is None)
+
+
+def _kind_flags(kinds: Iterable[records.EdgeKind], keep: EdgeRule | None, shared: Container[str]) -> int | None:
+    """The flags every passing edge of ``kinds`` has in common (as :func:`steps_from` gives
+    them), or None when none passes; ``keep`` must be :func:`undated`."""
+    found: int | None = None
+    for relation, derived in kinds:
+        if keep is None or keep.takes(relation, derived):
+            flags = (DERIVED if derived else 0) | (SHARED if relation in shared else 0)
+            found = flags if found is None else found & flags
+    return found
+
+
+def kind_steps(
+    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeRule | None, shared: Collection[str]
+) -> dict[str, int]:
+    """:func:`neighbour_steps` read from the edges' kinds (see :func:`graph.store.records.kinds_around`)
+    for an :func:`undated` rule: the same answer, without the edges' attributes."""
+    found: dict[str, int] = {}
+    for way in records.ways(direction):
+        for other, kinds in records.kinds_around(graph, node, way):
+            flags = _kind_flags(kinds, keep, shared)
+            if flags is not None:
+                found[other] = found.get(other, _BOTH) & flags
+    return found
+
+
+def kind_step_between(
+    graph: nx.MultiDiGraph, u: str, v: str, direction: Direction, keep: EdgeRule | None, shared: Container[str]
+) -> int | None:
+    """:func:`step_between` read from the edges' kinds, for an :func:`undated` rule."""
+    return _kind_flags(
+        (kind for way in records.ways(direction) for kind in records.kinds_between(graph, u, v, way)), keep, shared
+    )
 
 
 def neighbour_ids(graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None) -> Iterator[str]:

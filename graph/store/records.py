@@ -34,6 +34,7 @@ __all__ = [
     "Direction",
     "EdgeFilter",
     "EdgeKey",
+    "EdgeKind",
     "EntityRecord",
     "EntitySummary",
     "MemberRow",
@@ -54,11 +55,15 @@ __all__ = [
     "entity_record",
     "fetch",
     "gather",
+    "gather_kinds",
+    "gather_pair_kinds",
     "gather_pairs",
     "is_derived",
     "is_imported",
     "iter_relations",
     "joined_by",
+    "kinds_around",
+    "kinds_between",
     "label",
     "members_page",
     "move_relations",
@@ -440,6 +445,60 @@ def gather_pairs(graph: nx.MultiDiGraph, pairs: Iterable[tuple[str, str]], *, at
         wanted = list(pairs)
         if wanted:
             fetch(wanted, attributes=attributes)
+
+
+# ---- what kind of edges join entities, without their attributes -----------------------------
+# A path search steps through thousands of entities and needs, of each edge it passes, only
+# its relation type and whether it is derived (what the walk rule and an undated edge filter
+# read). A graph read from a database reads those two from an index, not each edge's
+# attributes (a kilobyte of provenance for an imported relation).
+
+EdgeKind = tuple[Any, bool]
+"""An edge's relation type and whether it is derived (see :func:`is_derived`)."""
+
+
+def _kinds(keyed: Mapping[str, Mapping[str, Any]]) -> list[EdgeKind]:
+    return [(data.get("relation"), is_derived(data)) for data in keyed.values()]
+
+
+def kinds_around(graph: nx.MultiDiGraph, node: str, way: Literal["out", "in"]) -> Iterator[tuple[str, list[EdgeKind]]]:
+    """``node``'s neighbours on one side in adjacency order, each with the kinds of the edges
+    joining them (one per edge)."""
+    own = getattr(graph, "kinds_around", None)
+    if own is not None:
+        yield from own(node, way)
+        return
+    for other, keyed in adjacency(graph, node, way).items():
+        yield other, _kinds(keyed)
+
+
+def kinds_between(graph: nx.MultiDiGraph, node: str, other: str, way: Literal["out", "in"]) -> list[EdgeKind]:
+    """The kinds of the edges joining ``node`` to ``other`` on ``node``'s ``way`` side (none: empty)."""
+    own = getattr(graph, "kinds_between", None)
+    if own is not None:
+        found: list[EdgeKind] = own(node, other, way)
+        return found
+    keyed = adjacency(graph, node, way).get(other)
+    return _kinds(keyed) if keyed else []
+
+
+def gather_kinds(graph: nx.MultiDiGraph, nodes: Iterable[str], direction: Direction) -> None:
+    """Say whose neighbours a query reads next with :func:`kinds_around`: a graph read from
+    a database reads them all in one statement; an in-memory one has them."""
+    fetch = getattr(graph, "gather_kinds", None)
+    if fetch is not None:
+        fetch(list(nodes), direction)
+
+
+def gather_pair_kinds(graph: nx.MultiDiGraph, pairs: Iterable[tuple[str, str]]) -> None:
+    """Say which pairs (source, target) a query reads next with :func:`kinds_between`, and
+    whose degrees: a graph read from a database reads them in one statement; an in-memory
+    one has them (and ``pairs``, a generator, is not even run)."""
+    fetch = getattr(graph, "gather_pair_kinds", None)
+    if fetch is not None:
+        wanted = list(pairs)
+        if wanted:
+            fetch(wanted)
 
 
 def fetch(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> None:

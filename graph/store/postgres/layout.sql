@@ -21,7 +21,8 @@ CREATE TABLE {schema}.entities (
 -- Edges with the position of each end in the other's adjacency (out_pos: the target among
 -- the source's neighbours; in_pos: the source among the target's), and of the key among the
 -- pair's keys, so adjacency reads back in the in-memory graph's order; the relation type
--- beside the attributes, so a walk can skip relations it may not take without reading them;
+-- and whether the edge is derived beside the attributes, so a walk can skip relations it
+-- may not take, and a path search step, without reading them;
 -- and both ends' degrees (as entities.out_n, in_n), so a walk knows how many neighbours the
 -- entities it reaches have without a lookup per entity.
 CREATE TABLE {schema}.edges (
@@ -32,6 +33,7 @@ CREATE TABLE {schema}.edges (
     in_pos    integer NOT NULL,
     key_pos   integer NOT NULL,
     relation  text    NOT NULL,
+    derived   boolean NOT NULL,
     attrs     json    NOT NULL,
     src_out_n integer NOT NULL,
     src_in_n  integer NOT NULL,

@@ -26,9 +26,10 @@ from typing import Any, Literal, Protocol
 
 import networkx as nx
 
+from graph.store import records
 from graph.store.postgres import grouping
 from graph.store.postgres.neighbours import HubNeighbours
-from graph.store.records import Attrs, Direction
+from graph.store.records import Attrs, Direction, EdgeKind
 
 __all__ = ["FIRST_PAGE", "LOAD_WHOLE", "LazyGraph", "Reader"]
 
@@ -175,6 +176,9 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         self.graph, self.node, self.way, self.size = graph, node, way, size
         self.read: dict[str, dict[str, Attrs]] = {}
         self.next = 0  # position of the first neighbour not read yet
+        self.kinds: dict[str, list[EdgeKind]] | None = None
+        """Every neighbour with the kinds of the edges joining it, in adjacency order, when
+        read without attributes (see :meth:`LazyGraph.gather_kinds`)."""
 
     @property
     def complete(self) -> bool:
@@ -204,6 +208,9 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         self.take(rows, upto)
 
     def __iter__(self) -> Iterator[str]:
+        if self.kinds is not None and not self.complete:  # every neighbour known, in order
+            yield from self.kinds
+            return
         at = 0
         page = FIRST_PAGE
         while True:
@@ -229,7 +236,7 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         known = self.known
         if other in known:
             return known[other]
-        if self.complete:
+        if self.complete or (self.kinds is not None and other not in self.kinds):
             return None
         mirror = self.graph.opposite(self.way).adjacency.get(other)
         if mirror is not None and mirror.complete:  # the other end's side, read whole, says it all
@@ -257,6 +264,8 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         absent are remembered; the edges of those found are read when a query goes on to look
         at them (see :meth:`LazyGraph.gather_pairs`)."""
         wanted = set(candidates)
+        if self.kinds is not None and not self.complete:
+            return wanted & self.kinds.keys()
         if not self.complete and self.size <= min(LOAD_WHOLE, len(wanted) * 4):
             self.fetch(self.size)  # most of it is asked about: read it whole
         if self.complete:
@@ -266,9 +275,11 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         unknown = [c for c in wanted - found if c not in known]
         if unknown:
             present = self._present(unknown)
-            for c in unknown:
-                if c not in present:
-                    self.graph.learn(self.way, self.node, c, None)
+            absent = [c for c in unknown if c not in present]
+            known.update(dict.fromkeys(absent))  # as LazyGraph.learn notes them, from both ends
+            mirror, node = self.graph.opposite(self.way).known, self.node
+            for c in absent:
+                mirror.setdefault(c, {})[node] = None
             found |= present
         return found | {c for c in wanted - found if known.get(c) is not None}
 
@@ -401,13 +412,22 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     """One request's view of one load: a MultiDiGraph whose dicts read the database lazily."""
 
     def __init__(
-        self, reader: Reader, attributes: Mapping[str, Any], nodes: int, neighbours: HubNeighbours | None = None
+        self,
+        reader: Reader,
+        attributes: Mapping[str, Any],
+        nodes: int,
+        neighbours: HubNeighbours | None = None,
+        hubs: Mapping[str, Mapping[tuple[str, Way], int]] | None = None,
     ) -> None:
         super().__init__()
         self.graph.update(attributes)
         self.reader = reader
         self.neighbours = neighbours
         """The biggest adjacencies' neighbour ids, kept across the requests of one load."""
+        self.hubs = hubs or {}
+        """The size of each (relation type, way) group of each hub, as the load's ``hub_items`` hold them."""
+        self.pair_kinds: dict[tuple[str, str], list[EdgeKind]] = {}
+        """(source, target) -> the kinds of the edges from one to the other, read without attributes."""
         self.entities = _Entities(reader, nodes)
         self._node = self.entities
         self._succ = self._adj = _Side(self, "out")
@@ -481,6 +501,94 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
                 return
             page = min(page * 2, MAX_PAGE)
 
+    # ---- edge kinds, without attributes (see graph.store.records.kinds_around) ----
+
+    def gather_kinds(self, nodes: Sequence[str], direction: Direction) -> None:
+        """Read whether ``nodes`` exist, their degrees, and the kinds of all their edges on
+        the sides ``direction`` walks, from the index of edge ends alone, in one statement
+        per side; a hub's (more than :data:`LOAD_WHOLE` neighbours) are read when asked for."""
+        self.entities.know(nodes)
+        for way in ("out", "in") if direction == "both" else (direction,):
+            side = self.side(way)
+            fresh = [side[n] for n in dict.fromkeys(nodes) if n in self.entities]
+            fresh = [a for a in fresh if a.size and not a.complete and a.kinds is None and a.size <= LOAD_WHOLE]
+            if fresh:
+                self._read_kinds(way, fresh)
+
+    def _read_kinds(self, way: Way, adjacencies: Sequence[_Adjacency]) -> None:
+        mine, theirs, position = _COLUMNS[way]
+        rows = self.reader.rows(
+            f"SELECT {theirs}, {_far(way)}, {mine}, relation, derived, {position}, key_pos FROM {{s}}.edges "
+            f"WHERE {mine} = ANY(%s)",
+            [[a.node for a in adjacencies]],
+        )
+        self.entities.reached(rows, 1)
+        rows.sort(key=lambda row: (row[3], row[6], row[7]))  # in adjacency order (sorted here: index only)
+        by_node: dict[str, dict[str, list[EdgeKind]]] = {a.node: {} for a in adjacencies}
+        for other, _, _, node, relation, derived, _, _ in rows:
+            by_node[node].setdefault(other, []).append((relation, derived))
+        for adjacency in adjacencies:
+            adjacency.kinds = by_node[adjacency.node]
+
+    def kinds_around(self, node: str, way: Way) -> Iterator[tuple[str, list[EdgeKind]]]:
+        """``node``'s neighbours on one side with the kinds of their edges (see
+        :func:`graph.store.records.kinds_around`): from the attributes if read whole, else
+        from the index of edge ends."""
+        adjacency = self.side(way)[node]
+        if adjacency.complete:
+            for other, keyed in adjacency.read.items():
+                yield other, [(data.get("relation"), records.is_derived(data)) for data in keyed.values()]
+            return
+        if adjacency.kinds is None:
+            self._read_kinds(way, [adjacency])
+        assert adjacency.kinds is not None
+        yield from adjacency.kinds.items()
+
+    def kinds_between(self, node: str, other: str, way: Way) -> list[EdgeKind]:
+        """The kinds of the edges joining ``node`` to ``other`` on ``node``'s ``way`` side:
+        from what is read (attributes, kinds, either end), else read for this pair alone."""
+        pair = (node, other) if way == "out" else (other, node)
+        found = self._known_kinds(*pair)
+        if found is None:
+            self.gather_pair_kinds([pair])
+            found = self.pair_kinds[pair]
+        return found
+
+    def _known_kinds(self, source: str, target: str) -> list[EdgeKind] | None:
+        """The kinds of the edges from ``source`` to ``target`` if known without a statement:
+        from either end's kinds, the pair's, or edges read with their attributes."""
+        found = self.pair_kinds.get((source, target))
+        if found is not None:
+            return found
+        out = self._succ.adjacency.get(source)
+        if out is not None and out.kinds is not None:
+            return out.kinds.get(target, [])
+        into = self._pred.adjacency.get(target)
+        if into is not None and into.kinds is not None:
+            return into.kinds.get(source, [])
+        if self._settled(source, target):
+            keyed = self._read_pair(source, target)
+            return [(data.get("relation"), records.is_derived(data)) for data in (keyed or {}).values()]
+        return None
+
+    def gather_pair_kinds(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Read the kinds of the edges from each pair's first entity to its second, and both
+        entities' degrees, from the index of edge ends alone, in two statements."""
+        self.entities.know([end for pair in pairs for end in pair])
+        wanted = [pair for pair in dict.fromkeys(pairs) if self._known_kinds(*pair) is None]
+        if not wanted:
+            return
+        rows = self.reader.rows(
+            "SELECT e.src, e.dst, e.relation, e.derived, e.key_pos FROM unnest(%s::text[], %s::text[]) AS p(s, d) "
+            "JOIN {s}.edges e ON e.src = p.s AND e.dst = p.d",
+            [[u for u, _ in wanted], [v for _, v in wanted]],
+        )
+        rows.sort(key=lambda row: row[4])
+        for pair in wanted:
+            self.pair_kinds[pair] = []
+        for u, v, relation, derived, _ in rows:
+            self.pair_kinds[(u, v)].append((relation, derived))
+
     def fetch(self, nodes: Sequence[str]) -> None:
         """Read the attributes of ``nodes`` in one statement (see :func:`graph.store.records.fetch`)."""
         self.entities.load(nodes)
@@ -488,6 +596,12 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     def joined_by(self, node: str, way: Way, others: Collection[str], shared: Collection[str]) -> set[str]:
         """Which of ``others`` are joined to ``node`` on one side by a relation not in
         ``shared`` (see :func:`graph.store.records.joined_by`), from the index of edge ends alone."""
+        joined = self._joined_few(node, way, shared)
+        if joined is not None:
+            return joined.intersection(others)
+        joined = self._joined_most(node, way, others, shared)
+        if joined is not None:
+            return joined
         mine, theirs, _ = _COLUMNS[way]
         rows = self.reader.rows(
             f"SELECT DISTINCT {theirs} FROM {{s}}.edges WHERE {mine} = %s "
@@ -495,6 +609,54 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             [node, list(others), sorted(shared)],
         )
         return {row[0] for row in rows}
+
+    def _joined_few(self, node: str, way: Way, shared: Collection[str]) -> set[str] | None:
+        """A hub's neighbours on one side joined by a relation not in ``shared``, when its
+        groups say those are few: read from its groups (``hub_items``), not from its edges
+        (an authority's one ownership beside its 44,000 designations). None otherwise."""
+        groups = self.hubs.get(node)
+        if groups is None:
+            return None
+        wanted = [relation for (relation, side), size in groups.items() if side == way and relation not in shared]
+        if sum(groups[(relation, way)] for relation in wanted) > LOAD_WHOLE:
+            return None
+        if not wanted:
+            return set()
+        rows = self.reader.rows(
+            "SELECT other FROM {s}.hub_items WHERE hub = %s AND relation = ANY(%s) AND way = %s", [node, wanted, way]
+        )
+        return {row[0] for row in rows}
+
+    def _joined_most(self, node: str, way: Way, others: Collection[str], shared: Collection[str]) -> set[str] | None:
+        """Which of ``others`` a hub whose relations on one side are mostly not in ``shared``
+        is joined to by one that is not (a conglomerate's 21,000 ownerships beside one
+        designation): its neighbour ids, kept by the server, less those its few shared
+        relations alone join. None for another entity."""
+        groups = self.hubs.get(node)
+        if groups is None or self.neighbours is None:
+            return None
+        sizes = {relation: size for (relation, side), size in groups.items() if side == way}
+        if sum(sizes.values()) > self.neighbours.budget:
+            return None
+        unwanted = [relation for relation in sizes if relation in shared]
+        if sum(sizes[relation] for relation in unwanted) > LOAD_WHOLE:
+            return None
+        found = set(self.neighbours.of(node, way).intersection(others))
+        if not unwanted or not found:
+            return found
+        rows = self.reader.rows(
+            "SELECT other FROM {s}.hub_items WHERE hub = %s AND relation = ANY(%s) AND way = %s", [node, unwanted, way]
+        )
+        doubtful = found.intersection(row[0] for row in rows)
+        if doubtful:  # joined by a shared relation: by another too?
+            mine, theirs, _ = _COLUMNS[way]
+            rows = self.reader.rows(
+                f"SELECT DISTINCT {theirs} FROM {{s}}.edges WHERE {mine} = %s AND {theirs} = ANY(%s) "
+                "AND NOT (relation = ANY(%s))",
+                [node, sorted(doubtful), sorted(shared)],
+            )
+            found -= doubtful - {row[0] for row in rows}
+        return found
 
     def gather_pairs(self, pairs: Sequence[tuple[str, str]], *, attributes: bool = True) -> None:
         """Read every edge from each pair's first entity to its second, and both entities (or

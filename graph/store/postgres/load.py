@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["LAYOUT", "LoadRecord", "connect", "drop_load", "load_database", "loads", "schema_sql"]
 
 #: The layout of a load's tables (``layout.sql``); a server refuses to serve another one.
-LAYOUT = 2
+LAYOUT = 3
 #: Loads kept besides the served one (servers may still be answering from the previous).
 KEEP_PREVIOUS = 1
 
@@ -231,10 +231,11 @@ def _fill(conn: psycopg.Connection, schema: str, store: GraphStore, progress: Lo
                 ends = (*source, len(succ[v]), len(pred[v]))
                 at = in_pos[(u, v)]
                 for key_pos, (key, attrs) in enumerate(keyed.items()):
-                    yield u, v, key, out_pos, at, key_pos, str(attrs.get("relation", "")), _json(attrs), *ends
+                    relation, derived = str(attrs.get("relation", "")), records.is_derived(attrs)
+                    yield u, v, key, out_pos, at, key_pos, relation, derived, _json(attrs), *ends
 
     _copy(conn, f"{schema}.edges",
-          "src, dst, key, out_pos, in_pos, key_pos, relation, attrs, src_out_n, src_in_n, dst_out_n, dst_in_n",
+          "src, dst, key, out_pos, in_pos, key_pos, relation, derived, attrs, src_out_n, src_in_n, dst_out_n, dst_in_n",
           edge_rows(), store.edges, progress)  # fmt: skip
     dated = store.dated
     _copy(conn, f"{schema}.dated", "ended, day, relation, src, dst, key",

@@ -229,7 +229,7 @@ class PostgresStore(Lookups):
     @property
     def graph(self) -> nx.MultiDiGraph:
         """A fresh lazy graph: one per request, which keeps what it read until the request ends."""
-        return LazyGraph(self.reader, self.attributes, self.nodes, self.neighbours)
+        return LazyGraph(self.reader, self.attributes, self.nodes, self.neighbours, self.hubs.groups)
 
     def warm(self) -> PostgresStore:
         """Nothing to build: the load wrote every index."""
