@@ -64,6 +64,7 @@ __all__ = [
     "joined_by",
     "kinds_around",
     "kinds_between",
+    "kinds_of",
     "label",
     "members_page",
     "move_relations",
@@ -457,7 +458,8 @@ EdgeKind = tuple[Any, bool]
 """An edge's relation type and whether it is derived (see :func:`is_derived`)."""
 
 
-def _kinds(keyed: Mapping[str, Mapping[str, Any]]) -> list[EdgeKind]:
+def kinds_of(keyed: Mapping[str, Mapping[str, Any]]) -> list[EdgeKind]:
+    """The kinds of the edges of one pair (key -> attributes), in key order."""
     return [(data.get("relation"), is_derived(data)) for data in keyed.values()]
 
 
@@ -469,7 +471,7 @@ def kinds_around(graph: nx.MultiDiGraph, node: str, way: Literal["out", "in"]) -
         yield from own(node, way)
         return
     for other, keyed in adjacency(graph, node, way).items():
-        yield other, _kinds(keyed)
+        yield other, kinds_of(keyed)
 
 
 def kinds_between(graph: nx.MultiDiGraph, node: str, other: str, way: Literal["out", "in"]) -> list[EdgeKind]:
@@ -479,7 +481,7 @@ def kinds_between(graph: nx.MultiDiGraph, node: str, other: str, way: Literal["o
         found: list[EdgeKind] = own(node, other, way)
         return found
     keyed = adjacency(graph, node, way).get(other)
-    return _kinds(keyed) if keyed else []
+    return kinds_of(keyed) if keyed else []
 
 
 def gather_kinds(graph: nx.MultiDiGraph, nodes: Iterable[str], direction: Direction) -> None:

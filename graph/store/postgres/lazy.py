@@ -12,7 +12,9 @@ Round trips are what cost, so the graph reads in batches wherever a query says w
 next (through :mod:`graph.store.records`): the first page of a whole level's adjacency
 (:meth:`LazyGraph.gather`), the edges among a selection (:meth:`LazyGraph.edges_among`), a
 list of pairs (:meth:`LazyGraph.gather_pairs`), only the connecting neighbours of an entity
-a walk may not leave by a shared relation (:meth:`LazyGraph.connecting`). Entities reached
+a walk may not leave by a shared relation (:meth:`LazyGraph.connecting`), and for a path
+search only the kinds of edges (relation type, derived) from the index of edge ends, not
+their attributes (:meth:`LazyGraph.gather_kinds`, :meth:`LazyGraph.gather_pair_kinds`). Entities reached
 are fetched thousands at a time when the first of them is asked for. Intersecting two
 neighbourhoods probes the bigger with the smaller's members, or lets the database join two
 hubs. Every edge read from one end also answers lookups from the other end, absent ones
@@ -537,7 +539,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         adjacency = self.side(way)[node]
         if adjacency.complete:
             for other, keyed in adjacency.read.items():
-                yield other, [(data.get("relation"), records.is_derived(data)) for data in keyed.values()]
+                yield other, records.kinds_of(keyed)
             return
         if adjacency.kinds is None:
             self._read_kinds(way, [adjacency])
@@ -568,7 +570,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             return into.kinds.get(source, [])
         if self._settled(source, target):
             keyed = self._read_pair(source, target)
-            return [(data.get("relation"), records.is_derived(data)) for data in (keyed or {}).values()]
+            return records.kinds_of(keyed or {})
         return None
 
     def gather_pair_kinds(self, pairs: Sequence[tuple[str, str]]) -> None:
