@@ -167,10 +167,14 @@ class Database:
 
 
 def _configure(conn: Any) -> None:
+    """JSON read with orjson; lists (of ids, mostly) sent in binary: the text form quotes each
+    element, which took as long as the statement for a path search's 3,000 ids."""
     import orjson
+    from psycopg.types.array import ListBinaryDumper
     from psycopg.types.json import set_json_loads
 
     set_json_loads(orjson.loads, conn)
+    conn.adapters.register_dumper(list, ListBinaryDumper)
 
 
 def _safe(url: str) -> str:
