@@ -574,9 +574,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         return None
 
     def gather_pair_kinds(self, pairs: Sequence[tuple[str, str]]) -> None:
-        """Read the kinds of the edges from each pair's first entity to its second, and both
-        entities' degrees, from the index of edge ends alone, in two statements."""
-        self.entities.know([end for pair in pairs for end in pair])
+        """Read the kinds of the edges from each pair's first entity to its second, from the
+        index of edge ends alone, in one statement."""
         wanted = [pair for pair in dict.fromkeys(pairs) if self._known_kinds(*pair) is None]
         if not wanted:
             return
