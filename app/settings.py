@@ -74,6 +74,13 @@ class Settings(BaseSettings):
         description="Worker processes serving requests, forked from the main process once it has loaded the "
         "data, so they share one copy of the graph. Default: one per core, at most 4.",
     )
+    malloc_arenas: int = Field(
+        2,
+        ge=0,
+        le=64,
+        description="Memory arenas of the allocator (glibc's malloc) in each serving process: each thread that "
+        "allocates otherwise gets its own, up to 8 per core, and keeps its highest use. 0: glibc's default.",
+    )
     log_level: str = Field("info", description="Log level of the server: debug, info, warning or error.")
 
     @model_validator(mode="after")

@@ -16,7 +16,8 @@
   below, from the database and from the snapshot.
 - *load with clients*: PG_CLIENTS (16) paced clients (250 ms think time) for PG_SECONDS (60)
   against PG_SERVERS (2) servers of one worker each on the one database, half the clients on
-  each (the request mix of ``bench/load.py``).
+  each (the request mix of ``bench/load.py``); each server's RSS at start, after the clients,
+  and at its highest (``VmHWM``).
 
 Then a generated graph of PG_BIG_SIZE (10,000,000; 0 skips it) FtM entities through the
 PostgreSQL store alone, in a cluster of its own: ``db load`` end to end with the loader's
@@ -155,17 +156,24 @@ def clients(urls: list[str], pids: list[int]) -> tuple[Tally, list[int]]:
     return tally, [memory_kib(pid)[1][0] for pid in pids]
 
 
-def clients_on_servers(env: dict[str, str]) -> tuple[Tally, list[float], list[int]]:
+def highest_kib(pid: int) -> int:
+    """The highest resident set size the process has had (``VmHWM``), in KiB."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return int(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+
+
+def clients_on_servers(env: dict[str, str]) -> tuple[Tally, list[float], list[int], list[int]]:
     """The paced clients against PG_SERVERS servers of one worker started with ``env``: their
-    tally, and each server's RSS at start (MiB) and after the clients (KiB)."""
+    tally, and each server's RSS at start (MiB), after the clients (KiB) and at its highest (KiB)."""
     servers = [serve_memory(["--workers", "1"], env) for _ in range(SERVERS)]
     try:
         idle = [memory_kib(process.pid)[1][0] / 1024 for process, _, _ in servers]
         tally, rss = clients([url for _, url, _ in servers], [process.pid for process, _, _ in servers])
+        highest = [highest_kib(process.pid) for process, _, _ in servers]
     finally:
         for process, _, _ in servers:
             stop(process)
-    return tally, idle, rss
+    return tally, idle, rss, highest
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -230,10 +238,11 @@ def big() -> None:
         print(f"`db load` end to end: {load_s:,.0f} s ({served['entities']:,} nodes, {served['relations']:,} "
               f"relations); {disk / 2**30:,.1f} GiB on disk; the loader's peak RSS {peak:,.1f} GiB.")  # fmt: skip
         query_table({"PostgreSQL": run_queries(f"postgres:{pg.dsn}")}, ("PostgreSQL",))
-        tally, idle, rss = clients_on_servers(env)
+        tally, idle, rss, highest = clients_on_servers(env)
         print_clients(tally, SERVERS)
         print(f"Linkscope process RSS: {', '.join(f'{m:,.0f}' for m in idle)} MiB at start, "
-              f"{', '.join(f'{r / 1024:,.0f}' for r in rss)} MiB after the clients.")  # fmt: skip
+              f"{', '.join(f'{r / 1024:,.0f}' for r in rss)} MiB after the clients, "
+              f"{', '.join(f'{h / 1024:,.0f}' for h in highest)} MiB at the highest.")  # fmt: skip
     finally:
         pg.stop()
 
@@ -260,7 +269,7 @@ def main() -> None:
         query_table(results, ("PostgreSQL", "in memory"))
         ego = results["in memory"]["plain ego_graph"]
         print(f"| plain networkx `ego_graph` radius 2 (reference) | | {fmt_ms(p(ego, 50))} / {fmt_ms(p(ego, 99))} | |")
-        tally, idle, rss = clients_on_servers({"LINKSCOPE_DATABASE_URL": pg.dsn})
+        tally, idle, rss, highest = clients_on_servers({"LINKSCOPE_DATABASE_URL": pg.dsn})
         memory_server = serve_memory(["--workers", "1", "--snapshot", str(snapshot)], {})
         try:
             memory_idle = memory_kib(memory_server[0].pid)[1][0] / 1024
@@ -269,7 +278,8 @@ def main() -> None:
         print_clients(tally, SERVERS)
         print(
             f"Linkscope process RSS: from the database {', '.join(f'{m:,.0f}' for m in idle)} MiB at start, "
-            f"{', '.join(f'{r / 1024:,.0f}' for r in rss)} MiB after the clients; from the snapshot "
+            f"{', '.join(f'{r / 1024:,.0f}' for r in rss)} MiB after the clients "
+            f"({', '.join(f'{h / 1024:,.0f}' for h in highest)} at the highest); from the snapshot "
             f"{memory_idle:,.0f} MiB at start."
         )
     finally:

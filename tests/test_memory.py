@@ -1,0 +1,25 @@
+"""A serving process limits the C allocator's arenas before any thread starts."""
+
+from __future__ import annotations
+
+import platform
+
+import pytest
+
+from app import serving
+from app.memory import limit_arenas
+from app.settings import Settings
+
+
+def test_arenas_are_limited_where_glibc_allocates() -> None:
+    assert limit_arenas(0) is False  # glibc's default left as it is
+    assert limit_arenas(2) is (platform.libc_ver()[0] == "glibc")
+
+
+def test_serve_limits_the_arenas_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(serving, "limit_arenas", lambda arenas: calls.append(f"arenas {arenas}"))
+    monkeypatch.setattr(serving, "_serve_database", lambda settings: calls.append("serve"))
+    serving.serve(Settings(database_url="postgresql://x@127.0.0.1/db", malloc_arenas=3))
+    assert calls == ["arenas 3", "serve"]
+    assert Settings().malloc_arenas == 2
