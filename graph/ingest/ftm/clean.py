@@ -49,7 +49,10 @@ class Cleaner:
 
     def start(self, raw: bytes) -> None:
         """Look at a new line's bytes: a short line without suspect bytes skips per-value cleaning."""
-        self.clean = len(raw) <= MAX_TEXT and _SUSPECT_BYTES.search(raw) is None
+        # an ASCII line without backslash or DEL has none (cheaper to tell than the regex search)
+        self.clean = len(raw) <= MAX_TEXT and (
+            (raw.isascii() and b"\\" not in raw and b"\x7f" not in raw) or _SUSPECT_BYTES.search(raw) is None
+        )
 
     def entity_id(self, value: Any) -> str:
         if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID:

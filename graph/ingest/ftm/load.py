@@ -71,6 +71,10 @@ def load_ftm(
         )
     finally:
         if enabled:
+            # The entities just made live as long as the graph: straight to the oldest
+            # generation, or the first collection would walk them all.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
     loader.report.cleaned = loader.clean.cleaned
     if loader.report.problem_count and not skip_invalid:
@@ -101,6 +105,7 @@ class _Loader:
         self.file = ""
         self.line = 0
         self.based_in: records.Attrs = {}
+        self.authority_ids: dict[str, str] = {}  # a name's node id (computing one is a regex, per sanction)
 
     # ---- reading ------------------------------------------------------------------
 
@@ -368,7 +373,10 @@ class _Loader:
         self.report.sanctions += self.report.edges - before
 
     def _authority(self, name: str, countries: list[str]) -> str:
-        node = self._resolve(m.authority_node_id(name))
+        node_id = self.authority_ids.get(name)
+        if node_id is None:
+            node_id = self.authority_ids[name] = m.authority_node_id(name)
+        node = self._resolve(node_id)
         if node not in self.nodes:
             attrs: records.Attrs = {"label": name[:300], "kind": m.AUTHORITY_KIND, "confidence": m.CONFIDENCE}
             if countries:

@@ -1,7 +1,8 @@
 -- The tables of one load, in its own schema ({schema}). Filled with COPY, indexed after
--- (layout_indexes.sql). Text that is compared or ordered like Python strings is COLLATE "C"
--- (code point order, as Python sorts), and so are ids: compared byte by byte, whatever the
--- database's default collation, they are looked up faster.
+-- (layout_indexes.sql). Each statement is about the first table it names: the loader runs
+-- a table's statements in the transaction that fills it. Text that is compared or ordered
+-- like Python strings is COLLATE "C" (code point order, as Python sorts), and so are ids:
+-- compared byte by byte, whatever the database's default collation, they are looked up faster.
 
 -- Entities in the order the in-memory graph holds them (pos), with their attributes as the
 -- loader made them, how many distinct neighbours they have each way, and their place in

@@ -1,4 +1,7 @@
--- Indexes of one load's tables ({schema}), made once the rows are in.
+-- Indexes of one load's tables ({schema}), each made once the first table it names is
+-- filled, on one of several connections (while the loader fills the next table). Two
+-- indexes of one table built at once cannot both take the default name (the table's and
+-- the columns' names, cut at 63 bytes): where those would be the same, one is named here.
 ALTER TABLE {schema}.entities ADD PRIMARY KEY (pos);
 CREATE UNIQUE INDEX ON {schema}.entities (id) INCLUDE (out_n, in_n, kind, country);
 CREATE UNIQUE INDEX ON {schema}.entities (rank);
@@ -10,5 +13,5 @@ CREATE INDEX ON {schema}.dated (ended, day, relation, src, dst, key);
 CREATE INDEX ON {schema}.names (name);
 CREATE UNIQUE INDEX ON {schema}.words (word);
 CREATE UNIQUE INDEX ON {schema}.words (number);
-CREATE INDEX ON {schema}.words USING gin (word public.gin_trgm_ops);
+CREATE INDEX words_word_trgm_idx ON {schema}.words USING gin (word public.gin_trgm_ops);
 ALTER TABLE {schema}.hub_items ADD PRIMARY KEY (hub, relation, way, position);

@@ -1,11 +1,17 @@
 """Loading a validated graph into PostgreSQL, beside the served one, and serving it at once.
 
-A load is a new schema ``linkscope_g<id>`` (tables in ``layout.sql``) filled with COPY and
-indexed in one transaction, then vacuumed and analysed; only when all of that is done does one
-update of ``linkscope.served`` point every server at it. A load that fails (bad input never
-gets here: it is validated first, exactly as ``serve`` validates) is rolled back or dropped
-whole and recorded as failed; the served version is untouched. The version served before is kept
-(servers may still be answering from it) and older ones are dropped.
+A load is a new schema ``linkscope_g<id>`` (tables in ``layout.sql``, indexes in
+``layout_indexes.sql``); only when every table is filled, indexed and analysed does one update
+of ``linkscope.served`` point every server at it. Nothing reads a schema before that, so its
+tables need not share one transaction: each is created and filled with ``COPY ... FREEZE`` in
+a transaction of its own (its rows frozen and its pages marked all-visible as they are
+written, so index-only scans need no VACUUM first), then indexed and analysed on other
+connections while the next table fills: PostgreSQL sorts one table while Python makes the
+rows of the next. A load that fails (bad input never gets here: it is validated first, exactly
+as ``serve`` validates) has its schema dropped whole and is recorded as failed; the served
+version is untouched. One whose loader died before it could clean up is cleaned up by the next
+load. The version served before is kept (servers may still be answering from it) and older
+ones are dropped.
 
 The rows are what the in-memory store holds, in its order, with what its indexes computed
 (search words, hub groups, dated edges, counts), so the PostgreSQL store answers exactly
@@ -14,13 +20,20 @@ as the in-memory one does.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
+import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -35,15 +48,22 @@ if TYPE_CHECKING:
     from graph.store.state import IndexState
     from graph.store.store import GraphStore
 
-__all__ = ["LAYOUT", "LoadRecord", "connect", "drop_load", "load_database", "loads", "schema_sql"]
+__all__ = ["LAYOUT", "LoadRecord", "connect", "drop_load", "load_database", "loads", "schema_statements"]
 
 #: The layout of a load's tables (``layout.sql``); a server refuses to serve another one.
 LAYOUT = 3
 #: Loads kept besides the served one (servers may still be answering from the previous).
 KEEP_PREVIOUS = 1
 
-#: ``progress(stage, done, total)``: called as each table fills.
+#: Connections that index and analyse the tables already filled while the next one fills.
+INDEXERS = 2
+
+#: ``progress(stage, done, total)``: called as each table fills (stage: the table), before
+#: and after each index of the in-memory store is built (``search index``: 0 of 1, then 1 of
+#: 1), and as PostgreSQL's indexes and statistics are done (stage ``indexes``).
 LoadProgress = Callable[[str, int, int], None]
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -81,23 +101,30 @@ def connect(dsn: str, **options: Any) -> psycopg.Connection:
         raise DatabaseError(f"cannot connect to the database: {str(err).strip()}") from None
 
 
-def schema_sql(name: str, schema: str) -> bytes:
-    """One of the layout files with its tables in ``schema``."""
+def schema_statements(name: str, schema: str) -> dict[str, list[bytes]]:
+    """The statements of one of the layout files with its tables in ``schema``, by the table
+    each is about (the first one it names), in the file's order."""
     text = resources.files("graph.store.postgres").joinpath(name).read_text(encoding="utf-8")
-    return text.replace("{schema}", schema).encode()
+    found: dict[str, list[bytes]] = {}
+    for statement in filter(str.strip, re.sub(r"--[^\n]*", "", text).split(";")):
+        named = re.search(r"\{schema\}\.(\w+)", statement)
+        if named is None:
+            raise ValueError(f"{name}: a statement about none of the load's tables: {statement.strip()[:80]}")
+        found.setdefault(named[1], []).append(statement.strip().replace("{schema}", schema).encode())
+    return found
 
 
 def load_database(
     dsn: str, store: GraphStore, *, inputs: Sequence[Path | str] = (), progress: LoadProgress | None = None
 ) -> LoadRecord:
     """Load ``store`` (validated, as every loader makes it) into the database and serve it."""
-    store.warm()
     conn = connect(dsn)
     with conn:
         migrate(conn)
         locked = conn.execute("SELECT pg_try_advisory_lock(%s)", [LOCK + 1]).fetchone()
         if not locked or not locked[0]:
             raise DatabaseError("another load into this database is running; try again when it has finished")
+        _drop_unfinished(conn)
         described = [file.__dict__ for file in input_files(inputs)] if inputs else []
         row = conn.execute(
             "INSERT INTO linkscope.loads (schema_name, layout, status, inputs, linkscope_version) "
@@ -108,15 +135,14 @@ def load_database(
         load_id = int(row[0])
         schema = f"linkscope_g{load_id}"
         conn.execute("UPDATE linkscope.loads SET schema_name = %s WHERE id = %s", [schema, load_id])
+        report = progress or (lambda stage, done, total: None)
+        enabled = gc.isenabled()
+        gc.disable()  # millions of rows and index entries made, none of them cyclic garbage: the GC only costs time
         try:
-            with conn.transaction():
-                conn.execute(f"CREATE SCHEMA {schema}".encode())
-                conn.execute(schema_sql("layout.sql", schema))
-                _fill(conn, schema, store, progress or (lambda stage, done, total: None))
-                conn.execute(schema_sql("layout_indexes.sql", schema))
-            # statistics for the planner, and the visibility map index-only scans need
-            for table in ("entities", "edges", "dated", "names", "words", "hub_items"):
-                conn.execute(f"VACUUM (ANALYZE) {schema}.{table}".encode())
+            conn.execute(f"CREATE SCHEMA {schema}".encode())
+            with _Indexer(dsn, INDEXERS) as indexer:
+                _fill(_Tables(conn, schema, indexer, report), store)
+                indexer.wait(report)
         except BaseException as err:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE".encode())
             conn.execute(
@@ -124,6 +150,13 @@ def load_database(
                 [str(err)[:2000] or type(err).__name__, load_id],
             )
             raise
+        finally:
+            if enabled:
+                # the indexes just made live as long as the store: straight to the oldest
+                # generation, or the first collection would walk them all
+                gc.freeze()
+                gc.unfreeze()
+                gc.enable()
         with conn.transaction():
             conn.execute("UPDATE linkscope.loads SET status = 'retired' WHERE status = 'served'")
             conn.execute(
@@ -165,10 +198,120 @@ def drop_load(conn: psycopg.Connection, load: LoadRecord) -> None:
         conn.execute("UPDATE linkscope.loads SET status = 'dropped' WHERE id = %s", [load.id])
 
 
+def _drop_unfinished(conn: psycopg.Connection) -> None:
+    """Drop the tables of loads still marked loading, and record them as failed: their loader
+    stopped before it could (killed, or its connection lost). Called holding the load lock,
+    so none of them is running."""
+    for load in loads(conn):
+        if load.status == "loading":
+            with conn.transaction():
+                if load.schema:
+                    conn.execute(f"DROP SCHEMA IF EXISTS {load.schema} CASCADE".encode())
+                conn.execute(
+                    "UPDATE linkscope.loads SET status = 'failed', finished_at = now(), error = %s WHERE id = %s",
+                    ["the load stopped before it finished (cleaned up by the next load)", load.id],
+                )
+
+
 def _drop_old(conn: psycopg.Connection) -> None:
     retired = [load for load in loads(conn) if load.status == "retired"]
     for load in retired[KEEP_PREVIOUS:]:
         drop_load(conn, load)
+
+
+# ---- filling, indexing ----------------------------------------------------------------------
+
+
+class _Indexer:
+    """Runs the statements that index and analyse each filled table on connections of its
+    own, so PostgreSQL builds one table's indexes while the loader fills the next table."""
+
+    def __init__(self, dsn: str, workers: int) -> None:
+        self._dsn = dsn
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="linkscope-indexer")
+        self._jobs: list[Future[None]] = []
+        self._local = threading.local()
+        self._connections: list[psycopg.Connection] = []
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def __enter__(self) -> _Indexer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        import psycopg
+
+        if error is not None:  # the load fails: what runs is cancelled, what waits never starts
+            self._stopping = True
+            with self._lock:
+                for conn in self._connections:
+                    with contextlib.suppress(psycopg.Error):
+                        conn.cancel_safe()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for conn in self._connections:
+            conn.close()
+
+    def submit(self, statements: Iterable[bytes]) -> None:
+        """Run ``statements`` in the background (raising first the failure of any run before)."""
+        for job in self._jobs:
+            if job.done():
+                job.result()
+        self._jobs.extend(self._pool.submit(self._run, statement) for statement in statements)
+
+    def wait(self, progress: LoadProgress) -> None:
+        """Until every statement has run; raises the first failure."""
+        for done, job in enumerate(as_completed(self._jobs), 1):
+            job.result()
+            progress("indexes", done, len(self._jobs))
+
+    def _run(self, statement: bytes) -> None:
+        if self._stopping:
+            return
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect(self._dsn)
+            with self._lock:
+                self._connections.append(conn)
+        conn.execute(statement)
+
+
+class _Tables:
+    """Creates and fills a load's tables, one transaction each, then hands each to the indexer."""
+
+    def __init__(self, conn: psycopg.Connection, schema: str, indexer: _Indexer, progress: LoadProgress) -> None:
+        self.conn, self.schema, self.indexer, self.progress = conn, schema, indexer, progress
+        self.layout = schema_statements("layout.sql", schema)
+        self.indexes = schema_statements("layout_indexes.sql", schema)
+        self.filled: list[str] = []
+
+    def fill(self, table: str, columns: str, rows: Iterable[tuple[Any, ...]], total: int) -> None:
+        """Create ``table`` and COPY ``rows`` into it (frozen: it was created in the same
+        transaction), then index and analyse it in the background."""
+        with self.conn.transaction():
+            for statement in self.layout[table]:
+                self.conn.execute(statement)
+            copying = f"COPY {self.schema}.{table} ({columns}) FROM STDIN (FREEZE)".encode()
+            with self.conn.cursor() as cursor, cursor.copy(copying) as copy:
+                for done, row in enumerate(rows, 1):
+                    copy.write_row(row)
+                    if done % 50_000 == 0:
+                        self.progress(table, done, total)
+        self.progress(table, total, total)
+        self.filled.append(table)
+        self.indexer.submit([*self.indexes.get(table, ()), f"ANALYZE {self.schema}.{table}".encode()])
+
+    def build(self, stage: str, make: Callable[[], _T]) -> _T:
+        """Build an index of the in-memory store (minutes at ten million entities), as a stage."""
+        self.progress(stage, 0, 1)
+        made = make()
+        self.progress(stage, 1, 1)
+        return made
+
+    def check(self) -> None:
+        """Every table of the layout was made (one the rows below forgot would fail every server)."""
+        missing = sorted(set(self.layout) - set(self.filled))
+        if missing:
+            raise DatabaseError(f"the load made no table {', '.join(missing)} of the layout")
 
 
 # ---- the rows ------------------------------------------------------------------------------
@@ -176,19 +319,6 @@ def _drop_old(conn: psycopg.Connection) -> None:
 
 def _json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-def _copy(
-    conn: psycopg.Connection, table: str, columns: str, rows: Iterable[tuple[Any, ...]], total: int,
-    progress: LoadProgress,
-) -> None:  # fmt: skip
-    stage = table.rsplit(".", 1)[-1]
-    with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN".encode()) as copy:
-        for done, row in enumerate(rows, 1):
-            copy.write_row(row)
-            if done % 50_000 == 0:
-                progress(stage, done, total)
-    progress(stage, total, total)
 
 
 def _word_rows(words: list[str], search: IndexState) -> Iterator[tuple[str, int, bool, bytes, bytes]]:
@@ -203,60 +333,68 @@ def _word_rows(words: list[str], search: IndexState) -> Iterator[tuple[str, int,
                first_raw[first_at[number] : first_at[number + 1]])  # fmt: skip
 
 
-def _fill(conn: psycopg.Connection, schema: str, store: GraphStore, progress: LoadProgress) -> None:
+def _edge_rows(store: GraphStore) -> Iterator[tuple[Any, ...]]:
+    """Every edge in the in-memory graph's order, with the positions and degrees of ``edges``."""
+    succ, pred = records.successors(store.graph), records.predecessors(store.graph)
+    in_pos = {(u, v): i for v, before in pred.items() for i, u in enumerate(before)}
+    is_derived = records.is_derived
+    for u, after in succ.items():
+        out_n, in_n = len(after), len(pred[u])
+        for out_pos, (v, keyed) in enumerate(after.items()):
+            at, dst_out_n, dst_in_n = in_pos[(u, v)], len(succ[v]), len(pred[v])
+            for key_pos, (key, attrs) in enumerate(keyed.items()):
+                yield (u, v, key, out_pos, at, key_pos, str(attrs.get("relation", "")), is_derived(attrs),
+                       _json(attrs), out_n, in_n, dst_out_n, dst_in_n)  # fmt: skip
+
+
+def _fill(tables: _Tables, store: GraphStore) -> None:
+    """Every table, each as soon as what its rows need is built: PostgreSQL indexes the tables
+    filled so far while the store's next index is built here (edges need only the graph;
+    entities, names and words the search index; then the hub and dated indexes)."""
     graph = store.graph
+    tables.fill("edges",
+                "src, dst, key, out_pos, in_pos, key_pos, relation, derived, attrs, src_out_n, src_in_n, dst_out_n, "
+                "dst_in_n", _edge_rows(store), store.edges)  # fmt: skip
+    tables.build("search index", lambda: store.index.warm())
     succ, pred = records.successors(graph), records.predecessors(graph)
     search = store.index.state()
-    rank = {node: number for number, node in enumerate(search["nodes"])}
     names, owner, first_name = search["names"], search["name_owner"], search["first_name"]
 
-    def label_name(number: int) -> str | None:
-        first = int(first_name[number])
-        return names[first] if first < len(names) and owner[first] == number * 2 else None
-
-    def entity_rows() -> Iterable[tuple[Any, ...]]:
+    def entity_rows() -> Iterator[tuple[Any, ...]]:
+        rank = {node: number for number, node in enumerate(search["nodes"])}
+        owners, firsts, count = owner.tolist(), first_name.tolist(), len(names)
         for pos, (node, attrs) in enumerate(records.entities(graph).items()):
             number = rank[node]
+            first = firsts[number]
+            label_name = names[first] if first < count and owners[first] == number * 2 else None
             kind, country = str(attrs.get("kind") or "unknown"), str(attrs.get("country") or "none")
-            yield pos, node, _json(attrs), len(succ[node]), len(pred[node]), number, kind, country, label_name(number)
+            yield pos, node, _json(attrs), len(succ[node]), len(pred[node]), number, kind, country, label_name
 
-    _copy(conn, f"{schema}.entities", "pos, id, attrs, out_n, in_n, rank, kind, country, label_name", entity_rows(),
-          store.nodes, progress)  # fmt: skip
-
-    def edge_rows() -> Iterable[tuple[Any, ...]]:
-        in_pos = {(u, v): i for v, before in pred.items() for i, u in enumerate(before)}
-        for u, after in succ.items():
-            source = len(after), len(pred[u])
-            for out_pos, (v, keyed) in enumerate(after.items()):
-                ends = (*source, len(succ[v]), len(pred[v]))
-                at = in_pos[(u, v)]
-                for key_pos, (key, attrs) in enumerate(keyed.items()):
-                    relation, derived = str(attrs.get("relation", "")), records.is_derived(attrs)
-                    yield u, v, key, out_pos, at, key_pos, relation, derived, _json(attrs), *ends
-
-    _copy(conn, f"{schema}.edges",
-          "src, dst, key, out_pos, in_pos, key_pos, relation, derived, attrs, src_out_n, src_in_n, dst_out_n, dst_in_n",
-          edge_rows(), store.edges, progress)  # fmt: skip
-    dated = store.dated
-    _copy(conn, f"{schema}.dated", "ended, day, relation, src, dst, key",
-          [(False, *row) for row in dated.rows] + [(True, *row) for row in dated.ends],
-          len(dated.rows) + len(dated.ends), progress)  # fmt: skip
-    _copy(conn, f"{schema}.names", "name, entity, alias",
-          ((name, int(o) >> 1, bool(int(o) & 1)) for name, o in zip(names, owner, strict=True)), len(names),
-          progress)  # fmt: skip
+    tables.fill("entities", "pos, id, attrs, out_n, in_n, rank, kind, country, label_name", entity_rows(),
+                store.nodes)  # fmt: skip
+    tables.fill("names", "name, entity, alias",
+                ((name, o >> 1, bool(o & 1)) for name, o in zip(names, owner.tolist(), strict=True)),
+                len(names))  # fmt: skip
     words = search["words"]
-    _copy(conn, f"{schema}.words", "word, number, numeric, any_entities, first_entities",
-          _word_rows(words, search), len(words), progress)  # fmt: skip
-    hub_rows = [
-        (hub, relation, way, position, other, key, int(group.starts[position]), int(group.ends[position]))
-        for hub, groups in store.hubs.groups.items()
-        for (relation, way), group in groups.items()
-        for position, (other, key) in enumerate(zip(group.others, group.keys, strict=True))
-    ]
-    _copy(conn, f"{schema}.hub_items", "hub, relation, way, position, other, key, start_day, end_day", hub_rows,
-          len(hub_rows), progress)  # fmt: skip
+    tables.fill("words", "word, number, numeric, any_entities, first_entities", _word_rows(words, search), len(words))
     codes = [(name, search[name].astype("<u2").tobytes()) for name in ("kind_codes", "country_codes")]
-    _copy(conn, f"{schema}.arrays", "name, data", codes, len(codes), progress)
+    tables.fill("arrays", "name, data", codes, len(codes))
+    hubs = tables.build("hub index", lambda: store.hubs).groups
+
+    def hub_rows() -> Iterator[tuple[Any, ...]]:
+        for hub, groups in hubs.items():
+            for (relation, way), group in groups.items():
+                items = zip(group.others, group.keys, group.starts.tolist(), group.ends.tolist(), strict=True)
+                for position, (other, key, start, end) in enumerate(items):
+                    yield hub, relation, way, position, other, key, start, end
+
+    tables.fill("hub_items", "hub, relation, way, position, other, key, start_day, end_day", hub_rows(),
+                sum(len(group.others) for groups in hubs.values() for group in groups.values()))  # fmt: skip
+    dated = tables.build("dated index", lambda: store.dated)
+    tables.fill("dated", "ended, day, relation, src, dst, key",
+                itertools.chain(((False, *row) for row in dated.rows), ((True, *row) for row in dated.ends)),
+                len(dated.rows) + len(dated.ends))  # fmt: skip
+    tables.build("statistics", lambda: store.stats)
     listing = store.index.search("", limit=1)
     meta = {
         "graph": {k: v for k, v in graph.graph.items() if k != "vocabulary"},
@@ -271,7 +409,8 @@ def _fill(conn: psycopg.Connection, schema: str, store: GraphStore, progress: Lo
         "country_names": search["country_names"],
         "hubs": {
             hub: [[relation, way, len(group.others)] for (relation, way), group in groups.items()]
-            for hub, groups in store.hubs.groups.items()
+            for hub, groups in hubs.items()
         },
     }
-    _copy(conn, f"{schema}.meta", "key, value", ((k, _json(v)) for k, v in meta.items()), len(meta), progress)
+    tables.fill("meta", "key, value", [(k, _json(v)) for k, v in meta.items()], len(meta))
+    tables.check()
