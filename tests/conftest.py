@@ -136,3 +136,17 @@ def new_database(postgres: Cluster) -> Iterator[DatabaseFactory]:
     with psycopg.connect(postgres.dsn, autocommit=True) as conn:
         for name in made:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)".encode())
+
+
+@pytest.fixture
+def dsn(new_database: DatabaseFactory) -> str:
+    """A new empty database of the test cluster."""
+    return new_database()
+
+
+def schemas(dsn: str) -> set[str]:
+    """The schemas of Linkscope (its own, and one per load) in a database."""
+    from graph.store.postgres.load import connect
+
+    with connect(dsn) as conn:
+        return {row[0] for row in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'linkscope%'")}

@@ -18,22 +18,12 @@ import graph.store.postgres.load as load_module
 from graph.errors import DatabaseError
 from graph.store import GraphStore
 from graph.store.postgres.load import LAYOUT, connect, load_database, loads, schema_statements
-from tests.conftest import DatabaseFactory
+from tests.conftest import schemas
 
 
 @pytest.fixture(scope="module")
 def bundled_store() -> GraphStore:
     return GraphStore.load()
-
-
-@pytest.fixture
-def dsn(new_database: DatabaseFactory) -> str:
-    return new_database()
-
-
-def schemas(dsn: str) -> set[str]:
-    with connect(dsn) as conn:
-        return {row[0] for row in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'linkscope%'")}
 
 
 def assert_only_served(dsn: str, served: int, failed: int, reason: str) -> None:

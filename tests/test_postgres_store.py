@@ -26,23 +26,13 @@ from graph.store.postgres.load import LAYOUT, connect, load_database, loads
 from graph.store.postgres.migrate import applied, migrate, migrations
 from graph.store.postgres.neighbours import HubNeighbours
 from graph.store.postgres.store import Database, PostgresStore
-from tests.conftest import DatabaseFactory, WriteData, entity, relation
+from tests.conftest import DatabaseFactory, WriteData, entity, relation, schemas
 from tests.pg_cluster import Cluster
 
 
 @pytest.fixture(scope="module")
 def bundled_store() -> GraphStore:
     return GraphStore.load().warm()
-
-
-@pytest.fixture
-def dsn(new_database: DatabaseFactory) -> str:
-    return new_database()
-
-
-def schemas(dsn: str) -> set[str]:
-    with connect(dsn) as conn:
-        return {row[0] for row in conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'linkscope%'")}
 
 
 def test_migrations_apply_once_from_scratch_in_order(dsn: str) -> None:
