@@ -111,7 +111,7 @@ class _Side:
         """Add the next layer; or say what stopped it (``time_budget``, ``max_nodes``)."""
         search = self.search
         layer: list[_Half] = []
-        search.gather(self.graph, [end for end in self.ends[-1] if end != self.other_end], self.direction)
+        search.gather([end for end in self.ends[-1] if end != self.other_end], self.direction)
         for seen, (end, halves) in enumerate(self.ends[-1].items(), 1):
             if end == self.other_end:
                 continue  # a path ends there: a longer one cannot pass through it
@@ -229,8 +229,8 @@ class PathSearch:
     def _join(self, join: _Join) -> Iterator[list[str]]:
         heads, tails = self._heads.ends[join.a], self._tails.ends[join.b]
         if join.gap:  # the joins read the ends' neighbourhoods: a database-backed graph reads them at once
-            self.gather(self.graph, list(heads), self._heads.direction)
-            self.gather(self.graph, list(tails), self._tails.direction)
+            self.gather(list(heads), self._heads.direction)
+            self.gather(list(tails), self._tails.direction)
         pairs = {0: self._meet, 1: self._bridge_edge, 2: self._bridge_entity}[join.gap](heads, tails)
         for count, (head, middle, tail) in enumerate(pairs, 1):
             yield [*head.nodes, *middle, *reversed(tail.nodes)]
@@ -317,8 +317,8 @@ class PathSearch:
 
     # ---- reading: by the edges' kinds when the rule allows, else by their attributes ----------
 
-    def gather(self, graph: nx.MultiDiGraph, nodes: list[str], direction: Direction) -> None:
-        (records.gather_kinds if self.by_kind else records.gather)(graph, nodes, direction)
+    def gather(self, nodes: list[str], direction: Direction) -> None:
+        (records.gather_kinds if self.by_kind else records.gather)(self.graph, nodes, direction)
 
     def _gather_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
         if self.by_kind:
