@@ -24,7 +24,7 @@ and by :data:`MAX_HALF_PATHS` half paths held at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +63,10 @@ _MIDDLES_READ = 512
 #: Above this many middle entities a search in connections mode first asks which are joined
 #: to either end by a relation that is not shared (see ``_connecting_middles``).
 _FEW_MIDDLES = 128
+#: Ends (or pairs of ends) a join goes through between two checks of the time budget.
+_ENDS_AT_ONCE = 256
+#: Neighbours of the ends a search reads at once (see ``PathSearch.read_ahead``).
+_READ_AHEAD = 16_384
 _UNBOUNDED = 1 << 30
 
 
@@ -95,7 +99,7 @@ class _Side:
     def degree(self, node: str) -> int:
         found = self._degrees.get(node)
         if found is None:
-            found = self._degrees[node] = sum(len(side[node]) for side in self.adjacency)
+            found = self._degrees[node] = records.degree(self.graph, node, self.direction)
         return found
 
     def _add(self, layer: list[_Half]) -> None:
@@ -111,10 +115,11 @@ class _Side:
         """Add the next layer; or say what stopped it (``time_budget``, ``max_nodes``)."""
         search = self.search
         layer: list[_Half] = []
-        search.gather([end for end in self.ends[-1] if end != self.other_end], self.direction)
-        for seen, (end, halves) in enumerate(self.ends[-1].items(), 1):
-            if end == self.other_end:
-                continue  # a path ends there: a longer one cannot pass through it
+        ends = self.ends[-1]
+        # an end at the other end is not grown: a longer path cannot pass through it
+        growing = (end for end in ends if end != self.other_end)
+        for seen, end in enumerate(search.read_ahead(growing, self.direction, self.degree), 1):
+            halves = ends[end]
             steps = search.steps(end, self.direction)
             for half in halves:
                 interior = len(half.nodes) > 1
@@ -228,9 +233,6 @@ class PathSearch:
 
     def _join(self, join: _Join) -> Iterator[list[str]]:
         heads, tails = self._heads.ends[join.a], self._tails.ends[join.b]
-        if join.gap:  # the joins read the ends' neighbourhoods: a database-backed graph reads them at once
-            self.gather(list(heads), self._heads.direction)
-            self.gather(list(tails), self._tails.direction)
         pairs = {0: self._meet, 1: self._bridge_edge, 2: self._bridge_entity}[join.gap](heads, tails)
         for count, (head, middle, tail) in enumerate(pairs, 1):
             yield [*head.nodes, *middle, *reversed(tail.nodes)]
@@ -240,7 +242,10 @@ class PathSearch:
 
     def _meet(self, heads: dict[str, list[_Half]], tails: dict[str, list[_Half]]) -> Iterator[_Triple]:
         """Halves ending at the same entity (the tail's copy of it is dropped)."""
-        for end, with_head in heads.items():
+        for seen, (end, with_head) in enumerate(heads.items(), 1):
+            if seen % _ENDS_AT_ONCE == 0 and self.deadline.expired:
+                self.stopped = "time_budget"
+                return
             for tail in tails.get(end, ()):
                 trimmed = _Half(tail.nodes[:-1], tail.last)
                 for head in with_head:
@@ -251,30 +256,42 @@ class PathSearch:
                         yield head, (), trimmed
 
     def _bridge_edge(self, heads: dict[str, list[_Half]], tails: dict[str, list[_Half]]) -> Iterator[_Triple]:
-        """Halves whose ends one edge joins (the ends' neighbours intersected with the tails' ends, in C)."""
-        for x, with_head in heads.items():
-            joined = _common(tuple(side[x] for side in self._heads.adjacency), (tails,))
-            self._gather_pairs(pair for y in joined for pair in ((x, y), (y, x)))
-            for y in joined:
-                flags = self._step(x, y)
-                if flags is None:
-                    continue
-                for head in with_head:
-                    for tail in tails[y]:
-                        if self._at_ends(head, flags, flags, tail) and _apart(head.nodes, tail.nodes):
-                            yield head, (), tail
+        """Halves whose ends one edge joins (the ends' neighbours intersected with the tails' ends,
+        in C); the steps of many ends' joined ones are read at once (see :meth:`_batches`)."""
+        found = (
+            (x, _common(tuple(side[x] for side in self._heads.adjacency), (tails,)))
+            for x in self._ahead(heads, self._heads)
+        )
+        for batch in self._batches(found, lambda joined: joined):
+            self._gather_pairs(pair for x, joined in batch for y in joined for pair in ((x, y), (y, x)))
+            for x, joined in batch:
+                for y in joined:
+                    flags = self._step(x, y)
+                    if flags is None:
+                        continue
+                    for head in heads[x]:
+                        for tail in tails[y]:
+                            if self._at_ends(head, flags, flags, tail) and _apart(head.nodes, tail.nodes):
+                                yield head, (), tail
 
     def _bridge_entity(self, heads: dict[str, list[_Half]], tails: dict[str, list[_Half]]) -> Iterator[_Triple]:
-        """Halves whose ends are both adjacent to one more entity, read from the smaller neighbourhood."""
-        for x, with_head in heads.items():
-            for y, with_tail in tails.items():
-                if x == y:
-                    continue
-                for z, into, out in self._middles(x, y):
+        """Halves whose ends are both adjacent to one more entity, read from the smaller
+        neighbourhood; the steps through the middle entities of many pairs of ends are read
+        at once (see :meth:`_batches`)."""
+        found = (
+            (x, y, self._middle_entities(x, y))
+            for x in self._ahead(heads, self._heads)
+            for y in self._ahead(tails, self._tails)
+            if x != y
+        )
+        for batch in self._batches(found, lambda middles: middles[:_MIDDLES_READ]):
+            self._gather_middles((x, y, middles[:_MIDDLES_READ]) for x, y, middles in batch)
+            for x, y, middles in batch:
+                for z, into, out in self._middles(x, y, middles):
                     if not passes(into, out, self.via):
                         continue
-                    for head in with_head:
-                        for tail in with_tail:
+                    for head in heads[x]:
+                        for tail in tails[y]:
                             if (
                                 self._at_ends(head, into, out, tail)
                                 and z not in head.nodes
@@ -283,17 +300,56 @@ class PathSearch:
                             ):
                                 yield head, (z,), tail
 
-    def _middles(self, x: str, y: str) -> Iterator[tuple[str, int, int]]:
-        """Entities ``z`` with a step x -> z and a step z -> y (path direction), with both steps' flags:
-        the two neighbourhoods intersected in C, so a hub at either end costs little."""
+    def _batches(self, found: Iterable[_Found], read: Callable[[list[str]], list[str]]) -> Iterator[list[_Found]]:
+        """Ends (or pairs of ends) with the entities found for each, in order, in batches whose
+        entities to read (``read`` of each's) number about :data:`_MIDDLES_READ`, the ones with
+        none left out: a database reads a batch's steps in one statement, not one per end, and
+        the time budget is checked as they are found (a hub's thousands of ends may find none).
+        """
+        batch: list[_Found] = []
+        size = 0
+        for seen, entry in enumerate(found, 1):
+            if seen % _ENDS_AT_ONCE == 0 and self.deadline.expired:
+                self.stopped = "time_budget"
+                return
+            if not entry[-1]:
+                continue
+            batch.append(entry)
+            size += len(read(entry[-1]))
+            if size >= _MIDDLES_READ:
+                yield batch
+                if self.deadline.expired:
+                    self.stopped = "time_budget"
+                    return
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    def _middle_entities(self, x: str, y: str) -> list[str]:
+        """Entities adjacent to both ``x`` and ``y`` (the two neighbourhoods intersected in C,
+        so a hub at either end costs little), in id order; in connections mode only those a
+        connecting path can pass when they are many (see :meth:`_connecting_middles`)."""
         near_x = tuple(side[x] for side in self._heads.adjacency)
         near_y = tuple(side[y] for side in self._tails.adjacency)
         middles = _common(near_x, near_y)
         if len(middles) > _FEW_MIDDLES and self.via == "connections":
             middles = self._connecting_middles(x, y, middles)
+        return middles
+
+    def _gather_middles(self, found: Iterable[tuple[str, str, list[str]]]) -> None:
+        """Say that the steps from each ``x`` to its middle entities and from them to ``y`` are read next."""
+        self._gather_pairs(
+            pair for x, y, middles in found for z in middles for pair in ((x, z), (z, x), (z, y), (y, z))
+        )
+
+    def _middles(self, x: str, y: str, middles: list[str]) -> Iterator[tuple[str, int, int]]:
+        """Of ``middles`` (see :meth:`_middle_entities`), those ``z`` with a step x -> z and a step
+        z -> y (path direction), with both steps' flags; the steps of all but the first
+        :data:`_MIDDLES_READ` are read as the search gets to them."""
         for start in range(0, len(middles), _MIDDLES_READ):
             some = middles[start : start + _MIDDLES_READ]
-            self._gather_pairs(pair for z in some for pair in ((x, z), (z, x), (z, y), (y, z)))
+            if start:
+                self._gather_middles([(x, y, some)])
             for z in some:
                 if z in (x, y):
                     continue
@@ -316,6 +372,26 @@ class PathSearch:
     # ---- small checks ---------------------------------------------------------------------
 
     # ---- reading: by the edges' kinds when the rule allows, else by their attributes ----------
+
+    def read_ahead(self, nodes: Iterable[str], direction: Direction, degree: Callable[[str], int]) -> Iterator[str]:
+        """``nodes`` one by one, their neighbourhoods read (a database reads them in one
+        statement) a batch ahead: batches of about :data:`_READ_AHEAD` neighbours, so no one
+        statement reads a hub's thousands of ends at once, past the time budget."""
+        batch: list[str] = []
+        size = 0
+        for node in nodes:
+            batch.append(node)
+            size += degree(node)
+            if size >= _READ_AHEAD:
+                self.gather(batch, direction)
+                yield from batch
+                batch, size = [], 0
+        if batch:
+            self.gather(batch, direction)
+            yield from batch
+
+    def _ahead(self, ends: Iterable[str], side: _Side) -> Iterator[str]:
+        return self.read_ahead(ends, side.direction, side.degree)
 
     def gather(self, nodes: list[str], direction: Direction) -> None:
         (records.gather_kinds if self.by_kind else records.gather)(self.graph, nodes, direction)
@@ -347,6 +423,8 @@ class PathSearch:
 
 
 _Triple = tuple[_Half, tuple[str, ...], _Half]
+#: An end (with its halves) or a pair of ends, and the entities found for it (see ``PathSearch._batches``).
+_Found = tuple[Any, ...]
 
 
 def _common(first: tuple[Mapping[str, Any], ...], second: tuple[Mapping[str, Any], ...]) -> list[str]:

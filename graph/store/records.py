@@ -316,6 +316,17 @@ def sides(graph: nx.MultiDiGraph, direction: Direction) -> tuple[Mapping[str, Ad
     return (graph._succ,) if direction == "out" else (graph._pred,)
 
 
+def degree(graph: nx.MultiDiGraph, node: str, direction: Direction) -> int:
+    """How many neighbours ``node`` has on the sides ``direction`` walks (one on both sides
+    counts twice): a graph read from a database knows it without reading them. KeyError
+    when there is no such entity."""
+    own = getattr(graph, "degree_of", None)
+    if own is not None:
+        found: int = own(node, direction)
+        return found
+    return sum(len(side[node]) for side in sides(graph, direction))
+
+
 def ways(direction: Direction) -> tuple[Literal["out", "in"], ...]:
     """The sides ``direction`` walks, in the order :func:`sides` gives them."""
     return ("out", "in") if direction == "both" else (direction,)

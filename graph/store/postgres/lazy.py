@@ -24,6 +24,7 @@ included. Whole-graph iteration (exports of everything) streams.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, KeysView, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, Literal, Protocol
 
 import networkx as nx
@@ -290,7 +291,7 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         hub = self.graph.neighbours
         if hub is not None and self.size > LOAD_WHOLE:  # a hub: its ids read once per load, kept
             kept = hub.of(self.node, self.way)
-            return {c for c in candidates if c in kept}
+            return kept.intersection(candidates)
         mine, theirs, _ = _COLUMNS[self.way]
         # a join with the candidates, not "= ANY": a long array there is read element by element per row
         rows = self.graph.reader.rows(
@@ -447,6 +448,15 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     def opposite(self, way: Way) -> _Side:
         return self._pred if way == "out" else self._succ
 
+    def degree_of(self, node: str, direction: Direction) -> int:
+        """``node``'s neighbours on the sides ``direction`` walks, counted (see
+        :func:`graph.store.records.degree`): from its degrees, known as it was reached."""
+        degrees = self.entities.degree(node)
+        if degrees is None:
+            raise KeyError(node)
+        out_n, in_n = degrees
+        return out_n if direction == "out" else in_n if direction == "in" else out_n + in_n
+
     def gather(self, nodes: Sequence[str], direction: Direction) -> None:
         """Read whether the entities ``nodes`` exist, their degrees, and the first page of
         their adjacency (on the sides ``direction`` walks), in one statement each."""
@@ -525,7 +535,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             [[a.node for a in adjacencies]],
         )
         self.entities.reached(rows, 1)
-        rows.sort(key=lambda row: (row[3], row[6], row[7]))  # in adjacency order (sorted here: index only)
+        rows.sort(key=itemgetter(3, 6, 7))  # in adjacency order (sorted here: index only)
         by_node: dict[str, dict[str, list[EdgeKind]]] = {a.node: {} for a in adjacencies}
         for other, _, _, node, relation, derived, _, _ in rows:
             by_node[node].setdefault(other, []).append((relation, derived))
@@ -584,7 +594,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             "JOIN {s}.edges e ON e.src = p.s AND e.dst = p.d",
             [[u for u, _ in wanted], [v for _, v in wanted]],
         )
-        rows.sort(key=lambda row: row[4])
+        rows.sort(key=itemgetter(4))
         for pair in wanted:
             self.pair_kinds[pair] = []
         for u, v, relation, derived, _ in rows:

@@ -87,13 +87,17 @@ class NeighbourIds(Set[str]):
         if isinstance(others, NeighbourIds):
             small, big = sorted((self.ids, others.ids), key=len)  # widths may differ: numpy compares them as they are
             return {node.decode() for node in small[_found(big, small)].tolist()}
-        wanted = {node for node in others if isinstance(node, str)}
-        keys = {node: key for node in wanted if (key := _key(node, self.ids.itemsize)) is not None}
-        if not keys or not self.ids.size:
+        if not self.ids.size:
             return set()
-        nodes = list(keys)
-        hits = _found(self.ids, np.array([keys[node] for node in nodes], dtype=self.ids.dtype))
-        return {nodes[at] for at in np.flatnonzero(hits)}
+        width = self.ids.itemsize
+        nodes = list({node for node in others if isinstance(node, str)})
+        keys = [node.encode("utf-8", "surrogatepass") for node in nodes]
+        # as _key decides, for all at once
+        usable = [at for at, key in enumerate(keys) if key and len(key) <= width and b"\0" not in key]
+        if not usable:
+            return set()
+        hits = _found(self.ids, np.array([keys[at] for at in usable], dtype=self.ids.dtype))
+        return {nodes[usable[at]] for at in np.flatnonzero(hits)}
 
     def __and__(self, other: Iterable[Any]) -> set[str]:
         return self.intersection(other)
