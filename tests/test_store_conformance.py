@@ -271,6 +271,39 @@ def test_edge_kinds_read_without_attributes(generated_pair: Pair) -> None:
                 same(generated_pair, lambda s, n=node, o=other, w=way: records.kinds_between(s.graph, n, o, w))
 
 
+def test_edge_kinds_filtered(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the kinds of edges of some relations, or not derived, as a path search with an
+    edge filter reads them: the same from both stores, for hubs whose other edges the
+    database leaves unread (a smaller :data:`LOAD_WHOLE` makes the holding company and the
+    country hubs) and for entities read whole; and exactly the unfiltered kinds, filtered."""
+    monkeypatch.setattr("graph.store.postgres.lazy.LOAD_WHOLE", 500)
+    filters: list[dict[str, Any]] = [
+        {"relations": ["owns", "supplied"]},
+        {"derived": False},
+        {"relations": ["based_in", "owns"], "derived": False},
+        {"relations": ["based_in"]},
+    ]
+    memory = generated_pair[0].graph
+    for node in ["ofac", "holding", "cn", "e5", "e77"]:
+        for way in ("out", "in"):
+            every = list(records.kinds_around(memory, node, way))
+            for given in filters:
+                same(generated_pair, lambda s, n=node, w=way, f=given: list(records.kinds_around(s.graph, n, w, **f)))
+                wanted = set(given.get("relations", ())) or None
+                expected = [
+                    (other, kept)
+                    for other, kinds in every
+                    if (
+                        kept := [
+                            k
+                            for k in kinds
+                            if (wanted is None or k[0] in wanted) and (given.get("derived", True) or not k[1])
+                        ]
+                    )
+                ]
+                assert list(records.kinds_around(memory, node, way, **given)) == expected
+
+
 def test_search_tiers_paged_filtered_and_cut(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages that cross from one tier to the next, prefixes spanning many words, filters, the
     listing, and an infix matching more words than are read (with the limit lowered)."""

@@ -119,7 +119,10 @@ def kind_steps(
     for an :func:`undated` rule: the same answer, without the edges' attributes."""
     found: dict[str, int] = {}
     for way in records.ways(direction):
-        for other, kinds in records.kinds_around(graph, node, way):
+        passing = records.kinds_around(
+            graph, node, way, relations=keep.relations if keep else (), derived=keep.derived if keep else True
+        )
+        for other, kinds in passing:
             flags = _kind_flags(kinds, keep, shared)
             if flags is not None:
                 found[other] = found.get(other, _BOTH) & flags

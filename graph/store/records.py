@@ -48,6 +48,7 @@ __all__ = [
     "connecting",
     "count_relations",
     "counts_on",
+    "degree",
     "edge_id",
     "edges_among",
     "entities",
@@ -69,6 +70,7 @@ __all__ = [
     "members_page",
     "move_relations",
     "new_graph",
+    "passing_kinds",
     "predecessors",
     "relation_attrs",
     "relation_id",
@@ -474,15 +476,39 @@ def kinds_of(keyed: Mapping[str, Mapping[str, Any]]) -> list[EdgeKind]:
     return [(data.get("relation"), is_derived(data)) for data in keyed.values()]
 
 
-def kinds_around(graph: nx.MultiDiGraph, node: str, way: Literal["out", "in"]) -> Iterator[tuple[str, list[EdgeKind]]]:
+def kinds_around(
+    graph: nx.MultiDiGraph,
+    node: str,
+    way: Literal["out", "in"],
+    *,
+    relations: Collection[str] = (),
+    derived: bool = True,
+) -> Iterator[tuple[str, list[EdgeKind]]]:
     """``node``'s neighbours on one side in adjacency order, each with the kinds of the edges
-    joining them (one per edge)."""
+    joining them (one per edge): of the edges of ``relations`` (any, if empty) and, unless
+    ``derived``, not derived; a neighbour with none of those is left out. A graph read from a
+    database leaves the others in the database (a country's million derived members)."""
     own = getattr(graph, "kinds_around", None)
     if own is not None:
-        yield from own(node, way)
+        yield from own(node, way, relations, derived)
         return
-    for other, keyed in adjacency(graph, node, way).items():
-        yield other, kinds_of(keyed)
+    yield from passing_kinds(
+        ((other, kinds_of(keyed)) for other, keyed in adjacency(graph, node, way).items()), relations, derived
+    )
+
+
+def passing_kinds(
+    found: Iterable[tuple[str, list[EdgeKind]]], relations: Collection[str], derived: bool
+) -> Iterator[tuple[str, list[EdgeKind]]]:
+    """Of neighbours with the kinds of their edges, those with edges of ``relations`` (any, if
+    empty) that are not derived unless ``derived``, with the kinds of those edges only."""
+    if not relations and derived:
+        yield from found
+        return
+    for other, kinds in found:
+        kept = [kind for kind in kinds if (not relations or kind[0] in relations) and (derived or not kind[1])]
+        if kept:
+            yield other, kept
 
 
 def kinds_between(graph: nx.MultiDiGraph, node: str, other: str, way: Literal["out", "in"]) -> list[EdgeKind]:

@@ -542,19 +542,51 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         for adjacency in adjacencies:
             adjacency.kinds = by_node[adjacency.node]
 
-    def kinds_around(self, node: str, way: Way) -> Iterator[tuple[str, list[EdgeKind]]]:
-        """``node``'s neighbours on one side with the kinds of their edges (see
+    def kinds_around(
+        self, node: str, way: Way, relations: Collection[str] = (), derived: bool = True
+    ) -> Iterator[tuple[str, list[EdgeKind]]]:
+        """``node``'s neighbours on one side with the kinds of their passing edges (see
         :func:`graph.store.records.kinds_around`): from the attributes if read whole, else
-        from the index of edge ends."""
+        from the index of edge ends; of a hub (more than :data:`LOAD_WHOLE` neighbours), only
+        the passing edges are read when some do not pass (a country's derived members stay in
+        the database)."""
         adjacency = self.side(way)[node]
+        found: Iterable[tuple[str, list[EdgeKind]]]
         if adjacency.complete:
-            for other, keyed in adjacency.read.items():
-                yield other, records.kinds_of(keyed)
+            found = ((other, records.kinds_of(keyed)) for other, keyed in adjacency.read.items())
+        elif adjacency.kinds is None and adjacency.size > LOAD_WHOLE and (relations or not derived):
+            yield from self._passing_kinds(node, way, relations, derived)
             return
-        if adjacency.kinds is None:
-            self._read_kinds(way, [adjacency])
-        assert adjacency.kinds is not None
-        yield from adjacency.kinds.items()
+        else:
+            if adjacency.kinds is None:
+                self._read_kinds(way, [adjacency])
+            assert adjacency.kinds is not None
+            found = adjacency.kinds.items()
+        yield from records.passing_kinds(found, relations, derived)
+
+    def _passing_kinds(
+        self, node: str, way: Way, relations: Collection[str], derived: bool
+    ) -> Iterator[tuple[str, list[EdgeKind]]]:
+        """A hub's neighbours on one side joined by passing edges (see :meth:`kinds_around`),
+        with those edges' kinds, in adjacency order: the others filtered out by the database."""
+        mine, theirs, position = _COLUMNS[way]
+        conditions = [f"{mine} = %s"]
+        params: list[Any] = [node]
+        if relations:
+            conditions.append("relation = ANY(%s)")
+            params.append(sorted(relations))
+        if not derived:
+            conditions.append("NOT derived")
+        rows = self.reader.rows(
+            f"SELECT {theirs}, {_far(way)}, relation, derived, {position}, key_pos FROM {{s}}.edges "
+            f"WHERE {' AND '.join(conditions)} ORDER BY {position}, key_pos",
+            params,
+        )
+        self.entities.reached(rows, 1)
+        found: dict[str, list[EdgeKind]] = {}
+        for other, _, _, relation, is_derived, _, _ in rows:
+            found.setdefault(other, []).append((relation, is_derived))
+        yield from found.items()
 
     def kinds_between(self, node: str, other: str, way: Way) -> list[EdgeKind]:
         """The kinds of the edges joining ``node`` to ``other`` on ``node``'s ``way`` side:
