@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.cli import cli
 from graph.ingest.curated import load_dataset
+from graph.limits import Deadline
 from graph.queries.changes import changes
 from graph.store import records
 from graph.store.build import build_graph
@@ -80,6 +81,35 @@ def test_an_ended_measure_and_a_partial_date(write_data: WriteData) -> None:
     assert changes(graph, date(2024, 11, 30), date(2024, 12, 31))["began"] == 1
     assert changes(graph, date(2024, 12, 1), date(2024, 12, 30))["began"] == 0  # "2024-12" counts from the 31st
     assert changes(graph, date(2025, 1, 1), date(2024, 1, 1))["rounds"] == []  # an empty period
+
+
+def test_a_round_of_ends_is_statutory_only_when_every_end_is(write_data: WriteData) -> None:
+    ends = {"start": "2022-03-01", "end": "2024-03-01", **SANCTION}
+    later = {**ends, "start": "2022-04-01", "end": "2024-04-01"}
+    folder = write_data(
+        entities=[entity("state", "agency"), *(entity(name) for name in ("acme", "globex", "initech", "hooli"))],
+        relations=[
+            relation("sanctioned", "state", "acme", end_basis="statutory", **ends),
+            relation("sanctioned", "state", "globex", end_basis="statutory", **ends),
+            relation("sanctioned", "state", "initech", end_basis="statutory", **later),
+            relation("sanctioned", "state", "hooli", **later),
+        ],
+    )
+    graph = build_graph(load_dataset([folder]))
+    statutory, mixed = changes(graph, date(2024, 1, 1), date(2024, 6, 1))["rounds"]
+    assert statutory["count"] == mixed["count"] == 2
+    assert "statutory term" in statutory["explanation"] and "statutory" not in mixed["explanation"]
+
+
+def test_changes_past_the_time_budget_are_counted_not_listed(bundled: nx.MultiDiGraph) -> None:
+    """Past its budget an answer still counts every change, and says it lists none."""
+    whole = changes(bundled, date(2020, 1, 1), date(2026, 1, 1))
+    assert whole["rounds"] and not whole["truncated"]
+    spent = Deadline(0.0)
+    cut = changes(bundled, date(2020, 1, 1), date(2026, 1, 1), deadline=spent)
+    assert (cut["began"], cut["ended"]) == (whole["began"], whole["ended"])
+    assert cut["rounds"] == [] and cut["entities"] == []
+    assert cut["truncated"] and cut["truncated_reason"] == "time_budget"
 
 
 def test_api_changes(client: TestClient, bundled: nx.MultiDiGraph) -> None:

@@ -8,6 +8,7 @@ of inventing a day, and compares them conservatively (see :func:`in_force`).
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date
 
@@ -49,12 +50,16 @@ def parse_partial_date(value: str) -> tuple[int, int | None, int | None]:
     return year, month, day
 
 
+# Both are asked about the same few thousand dates again and again (every edge of an as-of
+# view, every change of a window), so their answers are kept.
+@functools.lru_cache(maxsize=65_536)
 def earliest(value: str) -> date:
     """First day the partial date may mean ("2025-03" -> 2025-03-01)."""
     year, month, day = parse_partial_date(value)
     return date(year, month or 1, day or 1)
 
 
+@functools.lru_cache(maxsize=65_536)
 def latest(value: str) -> date:
     """Last day the partial date may mean ("2025-03" -> 2025-03-31)."""
     year, month, day = parse_partial_date(value)

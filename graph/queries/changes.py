@@ -35,6 +35,8 @@ __all__ = ["ChangeRound", "ChangesAnswer", "EntityChange", "EntityChanges", "cha
 
 #: Relations listed per round, and changes per entity; counts stay exact.
 PER_GROUP = 50
+#: Entities labelled, or relations read, at once (one statement for a database).
+LABELS_AT_ONCE = 20_000
 
 ChangeKind = Literal["began", "ended"]
 
@@ -134,9 +136,17 @@ def changes(
             break
     found.sort(key=lambda item: (latest(item[1][0]), item[1][0], item[0], item[1][1], item[1][2]))
 
-    rounds = _rounds(graph, found)
-    cut_rounds = len(rounds) > MAX_PAGE
-    entities, cut = _by_entity(graph, found)
+    rounds: list[ChangeRound] = []
+    entities: list[EntityChanges] = []
+    cut_rounds = cut = False
+    labels = None if truncated else _labels(graph, found, deadline)
+    if labels is None:
+        truncated = "time_budget"  # counted, but not listed
+    else:
+        rounds, cut_rounds, stopped = _rounds(graph, found, labels, deadline)
+        if not stopped:
+            entities, cut = _by_entity(graph, found, labels)
+        truncated = truncated or stopped
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -144,11 +154,24 @@ def changes(
         "depth": depth if centers else 0,
         "began": sum(1 for kind, _ in found if kind == "began"),
         "ended": sum(1 for kind, _ in found if kind == "ended"),
-        "rounds": rounds[:MAX_PAGE],
+        "rounds": rounds,
         "entities": entities,
         "truncated": truncated is not None or cut or cut_rounds,
         "truncated_reason": truncated or ("max_rounds" if cut_rounds else "max_entities" if cut else None),
     }
+
+
+def _labels(graph: nx.MultiDiGraph, found: list[tuple[ChangeKind, Row]], deadline: Deadline) -> dict[str, str] | None:
+    """The label of every entity a change touched (rounds list their entities by name, and
+    entities with as many changes come by name), :data:`LABELS_AT_ONCE` at a time; None when
+    the time budget runs out first."""
+    nodes = list(dict.fromkeys(node for _, row in found for node in (row[2], row[3])))
+    labels: dict[str, str] = {}
+    for start in range(0, len(nodes), LABELS_AT_ONCE):
+        labels.update(records.labels(graph, nodes[start : start + LABELS_AT_ONCE]))
+        if deadline.expired:
+            return None
+    return labels
 
 
 def _explain(graph: nx.MultiDiGraph, kind: ChangeKind, u: str, v: str, attrs: records.Attrs) -> str:
@@ -163,27 +186,38 @@ def _explain(graph: nx.MultiDiGraph, kind: ChangeKind, u: str, v: str, attrs: re
     return f"ended: {sentence}{basis}"
 
 
-def _rounds(graph: nx.MultiDiGraph, found: list[tuple[ChangeKind, Row]]) -> list[ChangeRound]:
+def _rounds(
+    graph: nx.MultiDiGraph, found: list[tuple[ChangeKind, Row]], labels: dict[str, str], deadline: Deadline
+) -> tuple[list[ChangeRound], bool, str | None]:
+    """The first :data:`~graph.limits.MAX_PAGE` rounds, whether there are more, and
+    ``time_budget`` when the budget ran out before they were all written (those written come)."""
     vocab = records.vocabulary(graph)
     groups: dict[tuple[str, ChangeKind, str, str], list[Row]] = {}
     for kind, row in found:
         groups.setdefault((row[0], kind, row[1], row[2]), []).append(row)
+    chosen = list(groups.items())[:MAX_PAGE]
+    for _, rows in chosen:
+        rows.sort(key=lambda r: labels[r[3]])
+    # what the rounds show, read at once by a database: actors, a lone change's two ends, the listed relations
+    records.fetch(graph, [node for (_, _, _, actor), rows in chosen for node in (actor, *_ends(rows))])
+    records.gather_pairs(graph, [(u, v) for _, rows in chosen for _, _, u, v, _ in rows[:PER_GROUP]], attributes=False)
     rounds: list[ChangeRound] = []
-    for (day, kind, relation, actor), rows in groups.items():
-        rows.sort(key=lambda r: records.label(graph, r[3]))
+    for (day, kind, relation, actor), rows in chosen:
+        if deadline.expired:
+            return rounds, True, "time_budget"
         label = vocab.relation_label(relation)
         if len(rows) == 1:
             _, _, u, v, k = rows[0]
             explanation = _explain(graph, kind, u, v, records.relation_attrs(graph, u, v, k))
         else:
-            names = [records.label(graph, r[3]) for r in rows[:5]]
+            names = [labels[r[3]] for r in rows[:5]]
             more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
             what = f"{records.label(graph, actor)} {label} {len(rows)} entities: {', '.join(names)}{more}"
-            statutory = all(
-                records.relation_attrs(graph, u, v, k).get("end_basis") == "statutory" for _, _, u, v, k in rows
-            )
-            basis = " (the end of their statutory term; the ends themselves are not observed)" if statutory else ""
-            explanation = what if kind == "began" else f"ended: {what}{basis}"
+            if kind == "began":
+                explanation = what
+            else:
+                basis = " (the end of their statutory term; the ends themselves are not observed)"
+                explanation = f"ended: {what}{basis if _statutory(graph, rows) else ''}"
         rounds.append(
             {
                 "date": day,
@@ -199,19 +233,44 @@ def _rounds(graph: nx.MultiDiGraph, found: list[tuple[ChangeKind, Row]]) -> list
                 ],
             }
         )
-    return rounds
+    return rounds, len(groups) > MAX_PAGE, None
 
 
-def _by_entity(graph: nx.MultiDiGraph, found: list[tuple[ChangeKind, Row]]) -> tuple[list[EntityChanges], bool]:
+def _ends(rows: list[Row]) -> tuple[str, ...]:
+    """A lone change's two ends (its explanation names them), or none."""
+    return (rows[0][2], rows[0][3]) if len(rows) == 1 else ()
+
+
+def _statutory(graph: nx.MultiDiGraph, rows: list[Row]) -> bool:
+    """Whether every relation of ``rows`` ended at the end of its statutory term (a database
+    reads their attributes :data:`LABELS_AT_ONCE` at a time, until one did not)."""
+    for start in range(0, len(rows), LABELS_AT_ONCE):
+        some = rows[start : start + LABELS_AT_ONCE]
+        records.gather_pairs(graph, [(u, v) for _, _, u, v, _ in some], attributes=False)
+        if any(records.relation_attrs(graph, u, v, k).get("end_basis") != "statutory" for _, _, u, v, k in some):
+            return False
+    return True
+
+
+def _by_entity(
+    graph: nx.MultiDiGraph, found: list[tuple[ChangeKind, Row]], labels: dict[str, str]
+) -> tuple[list[EntityChanges], bool]:
     """Each entity a change touched (either end), with its changes; at most :data:`MAX_PAGE` entities."""
     touched: dict[str, list[tuple[ChangeKind, Row, str]]] = {}
     for kind, row in found:
         _, _, u, v, _ = row
         touched.setdefault(u, []).append((kind, row, v))
         touched.setdefault(v, []).append((kind, row, u))
-    order = sorted(touched, key=lambda n: (-len(touched[n]), records.label(graph, n)))
+    order = sorted(touched, key=lambda n: (-len(touched[n]), labels[n]))
+    shown = order[:MAX_PAGE]
+    records.fetch(
+        graph, [end for node in shown for end in (node, *(other for _, _, other in touched[node][:PER_GROUP]))]
+    )
+    records.gather_pairs(
+        graph, [(row[2], row[3]) for node in shown for _, row, _ in touched[node][:PER_GROUP]], attributes=False
+    )
     entities: list[EntityChanges] = []
-    for node in order[:MAX_PAGE]:
+    for node in shown:
         items = touched[node]
         entities.append(
             {

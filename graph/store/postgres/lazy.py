@@ -636,6 +636,30 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         """Read the attributes of ``nodes`` in one statement (see :func:`graph.store.records.fetch`)."""
         self.entities.load(nodes)
 
+    def labels(self, nodes: Sequence[str]) -> dict[str, str]:
+        """The labels of ``nodes`` (see :func:`graph.store.records.labels`): of those whose
+        attributes were read, from them; of the others, only the labels, in one statement.
+        KeyError for an id that is no entity, as an in-memory graph answers."""
+        found = self.entities.found
+        labels: dict[str, str] = {}
+        missing: list[str] = []
+        for node in dict.fromkeys(nodes):
+            attrs = found.get(node)
+            if attrs is not None:
+                labels[node] = str(attrs.get("label", node))
+            else:
+                missing.append(node)
+        if missing:
+            labels.update(
+                self.reader.rows(
+                    "SELECT id, coalesce(attrs->>'label', id) FROM {s}.entities WHERE id = ANY(%s)", [missing]
+                )
+            )
+            for node in missing:
+                if node not in labels:
+                    raise KeyError(node)
+        return labels
+
     def joined_by(self, node: str, way: Way, others: Collection[str], shared: Collection[str]) -> set[str]:
         """Which of ``others`` are joined to ``node`` on one side by a relation not in
         ``shared`` (see :func:`graph.store.records.joined_by`), from the index of edge ends alone."""
