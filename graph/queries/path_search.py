@@ -121,6 +121,8 @@ class _Side:
         for seen, end in enumerate(search.read_ahead(growing, self.direction, self.degree), 1):
             halves = ends[end]
             steps = search.steps(end, self.direction)
+            if steps is None:
+                return "time_budget"
             for half in halves:
                 interior = len(half.nodes) > 1
                 for other, flags in steps.items():
@@ -287,6 +289,8 @@ class PathSearch:
         for batch in self._batches(found, lambda middles: middles[:_MIDDLES_READ]):
             self._gather_middles((x, y, middles[:_MIDDLES_READ]) for x, y, middles in batch)
             for x, y, middles in batch:
+                if self.stopped:
+                    return
                 for z, into, out in self._middles(x, y, middles):
                     if not passes(into, out, self.via):
                         continue
@@ -349,6 +353,9 @@ class PathSearch:
         for start in range(0, len(middles), _MIDDLES_READ):
             some = middles[start : start + _MIDDLES_READ]
             if start:
+                if self.deadline.expired:
+                    self.stopped = "time_budget"
+                    return
                 self._gather_middles([(x, y, some)])
             for z in some:
                 if z in (x, y):
@@ -402,10 +409,11 @@ class PathSearch:
         else:
             records.gather_pairs(self.graph, pairs, attributes=False)
 
-    def steps(self, node: str, direction: Direction) -> dict[str, int]:
+    def steps(self, node: str, direction: Direction) -> dict[str, int] | None:
+        """``node``'s steps (see :func:`graph.queries.walk.neighbour_steps`); None past the time budget."""
         if self.by_kind:
-            return kind_steps(self.graph, node, direction, self.rule, self.shared)
-        return neighbour_steps(self.graph, node, direction, self.keep, self.shared)
+            return kind_steps(self.graph, node, direction, self.rule, self.shared, self.deadline)
+        return neighbour_steps(self.graph, node, direction, self.keep, self.shared, self.deadline)
 
     def _step(self, u: str, v: str) -> int | None:
         if self.by_kind:

@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeGuard
 import networkx as nx
 
 from graph.errors import BadQuery
+from graph.limits import Deadline
 from graph.store import records
 from graph.store.records import Direction, EdgeFilter
 
@@ -44,6 +45,8 @@ Via = Literal["connections", "shared"]
 DERIVED = 1
 SHARED = 2
 _BOTH = DERIVED | SHARED
+#: Steps read between two checks of a time budget.
+_STEPS_AT_ONCE = 4_096
 
 
 def check_direction(direction: str) -> Direction:
@@ -113,8 +116,13 @@ def _kind_flags(kinds: Iterable[records.EdgeKind], keep: EdgeRule | None, shared
 
 
 def kind_steps(
-    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeRule | None, shared: Collection[str]
-) -> dict[str, int]:
+    graph: nx.MultiDiGraph,
+    node: str,
+    direction: Direction,
+    keep: EdgeRule | None,
+    shared: Collection[str],
+    deadline: Deadline | None = None,
+) -> dict[str, int] | None:
     """:func:`neighbour_steps` read from the edges' kinds (see :func:`graph.store.records.kinds_around`)
     for an :func:`undated` rule: the same answer, without the edges' attributes."""
     found: dict[str, int] = {}
@@ -122,10 +130,12 @@ def kind_steps(
         passing = records.kinds_around(
             graph, node, way, relations=keep.relations if keep else (), derived=keep.derived if keep else True
         )
-        for other, kinds in passing:
+        for count, (other, kinds) in enumerate(passing, 1):
             flags = _kind_flags(kinds, keep, shared)
             if flags is not None:
                 found[other] = found.get(other, _BOTH) & flags
+            if count % _STEPS_AT_ONCE == 0 and deadline is not None and deadline.expired:
+                return None
     return found
 
 
@@ -200,11 +210,19 @@ def step_between(
 
 
 def neighbour_steps(
-    graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None, shared: Collection[str]
-) -> dict[str, int]:
+    graph: nx.MultiDiGraph,
+    node: str,
+    direction: Direction,
+    keep: EdgeFilter | None,
+    shared: Collection[str],
+    deadline: Deadline | None = None,
+) -> dict[str, int] | None:
     """Each neighbour of ``node`` once, with the flags of every passing edge between the two:
-    one connecting edge is enough to make the step a connection."""
+    one connecting edge is enough to make the step a connection. None when ``deadline``
+    expires first (a hub's hundred thousand neighbours, read with their attributes)."""
     found: dict[str, int] = {}
-    for other, flags in steps_from(graph, node, direction, keep, shared):
+    for count, (other, flags) in enumerate(steps_from(graph, node, direction, keep, shared), 1):
         found[other] = found.get(other, _BOTH) & flags
+        if count % _STEPS_AT_ONCE == 0 and deadline is not None and deadline.expired:
+            return None
     return found
