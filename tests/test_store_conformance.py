@@ -466,6 +466,26 @@ def test_exports_stream_the_members_of_groups_as_a_copied_graph_holds_them(
     assert ("auth:out", "auth:out", "reg:in") in shapes  # the members of three relations overlap
 
 
+def test_exports_of_groups_standing_for_too_many_members_are_refused(
+    grouping_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export writing the members behind a view's groups is bounded like the view itself:
+    beyond the bound it is refused before a byte is written, by both stores alike; the
+    groups as drawn still export."""
+    from graph.errors import BadQuery
+    from graph.exports import part_source
+
+    monkeypatch.setattr(part_source, "MAX_EXPORT_MEMBERS", 1_000)
+    for store in grouping_pair:
+        selection = select(store, Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD))
+        with pytest.raises(BadQuery, match="more than the 1,000 an export writes"):
+            export(selection.source, selection, "graphml")
+        drawn = select(store, Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD, export_groups=True))
+        assert b"".join(export(drawn.source, drawn, "graphml")).count(b"<node ") == len(
+            drawn.answer(drawn.source)["nodes"]
+        )
+
+
 def test_group_members_pages_the_same_from_both_stores(grouping_pair: Pair) -> None:
     """Pages of members by folded label (ASCII and not), with facets, narrowing, words, kinds
     and days, from the first page to past the end."""

@@ -14,6 +14,9 @@ relation leaving it, each member's edge (with, right after, the edges of later g
 relations leaving it to the same member); then, member by member, the edges of the
 grouped relations reaching a node from that member. A member of more than one grouped
 relation is looked up in the others a page at a time (:func:`graph.queries.groups.members_among`).
+
+Streamed, such a file still grows with the hub (and takes its time): it is bounded by
+:data:`graph.limits.MAX_EXPORT_MEMBERS`, as a view is by ``MAX_NODES``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from collections.abc import Iterator, Mapping
 
 import networkx as nx
 
+from graph.errors import BadQuery
 from graph.exports.source import Relation
+from graph.limits import MAX_EXPORT_MEMBERS
 from graph.queries.groups import Member, Reached, member_pages, members_among
 from graph.queries.part import Part
 from graph.store import records
@@ -32,9 +37,17 @@ __all__ = ["PartSource"]
 
 
 class PartSource:
-    """The entities and relations of ``part`` of ``graph``, its groups' members included."""
+    """The entities and relations of ``part`` of ``graph``, its groups' members included
+    (:class:`~graph.errors.BadQuery` when they are more than :data:`~graph.limits.MAX_EXPORT_MEMBERS`)."""
 
     def __init__(self, part: Part, graph: nx.MultiDiGraph) -> None:
+        members = sum(grouped["grouped"] for grouped in part.grouped)
+        if members > MAX_EXPORT_MEMBERS:
+            raise BadQuery(
+                f"this view's groups stand for {members:,} members, more than the {MAX_EXPORT_MEMBERS:,} "
+                "an export writes: export the groups as drawn (grouped=true), narrow the view (kinds, "
+                "relations, as_of), or page through a group's members (/api/groups/members)"
+            )
         self._source = graph
         self._drawn = part.drawn_graph(graph)
         self._hidden = list(part.hidden)
