@@ -15,6 +15,7 @@ __all__ = [
     "MAX_CENTERS",
     "MAX_DEPTH",
     "MAX_EXPANSIONS",
+    "MAX_EXPORT_MEMBERS",
     "MAX_HOPS",
     "MAX_NODES",
     "MAX_PAGE",
@@ -31,6 +32,11 @@ MAX_PAGE = 500
 MAX_CENTERS = 20
 MAX_EXPANSIONS = 200
 """Expansion pages in one view (an id given k times is expanded by k pages)."""
+MAX_EXPORT_MEMBERS = 100_000
+"""Members behind the groups of a view that its export writes (one per grouped relation
+they are in): a view holds at most ``MAX_NODES`` entities, but its export holds the members
+its groups stand for, a country's 255,000 at 1M entities (200 MB of GraphML, half a minute),
+2.5 million at 10M. Beyond, the export is refused; its groups as drawn are not bounded so."""
 
 
 def check_range(name: str, value: int, low: int, high: int) -> int:

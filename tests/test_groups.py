@@ -246,3 +246,19 @@ def test_the_brief_counts_the_groups_on_its_as_of_day() -> None:
         f"are counted, not listed (by {facet}: {split})." in page
     )
     assert f"{graph.out_degree('ofac')} entities sanctioned by OFAC are counted, not listed" in every
+
+
+def test_an_export_of_groups_standing_for_too_many_members_is_refused(
+    hub: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the members an export writes, the file is refused with a 400 saying what to do
+    instead, before a byte is streamed; the groups as drawn still export."""
+    from graph.exports import part_source
+
+    monkeypatch.setattr(part_source, "MAX_EXPORT_MEMBERS", sum(DESIGNATED.values()) - 1)
+    params = {"center": "ofac", "depth": 1, "group": "auto", "format": "graphml"}
+    with TestClient(create_app(Settings(), store=GraphStore.from_graph(hub))) as client:
+        refused = client.get("/api/subgraph", params=params)
+        drawn = client.get("/api/subgraph", params={**params, "grouped": "true"})
+    assert refused.status_code == 400 and "grouped=true" in refused.json()["error"]["message"]
+    assert drawn.status_code == 200 and b'attr.name="count"' in drawn.content

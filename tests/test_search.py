@@ -6,10 +6,21 @@ import random
 from collections import Counter
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from graph.store import records
-from graph.store.search import EXACT, INFIX_MIN, PREFIX, SUBSTRING, WORD_PREFIX, SearchIndex, normalize
+from graph.store.search import (
+    EXACT,
+    INFIX_MIN,
+    PREFIX,
+    SUBSTRING,
+    WORD_PREFIX,
+    SearchIndex,
+    normalize,
+    ranked_numbers,
+    ranked_page,
+)
 
 SYLLABLES = ["ka", "ro", "tra", "ding", "hol", "ltd", "ma", "zhe", "ang", "or", "el", "ski"]
 RANKS = ("exact", "prefix", "word-prefix", "substring")
@@ -99,3 +110,24 @@ def test_an_alias_match_says_so() -> None:
     assert hit["match"] == "exact" and hit["matched_alias"] is True
     [hit] = index.search("minsk").results
     assert hit["match"] == "prefix" and hit["matched_alias"] is False
+
+
+def test_ranking_numbers_matched_pages_as_ranking_marks_over_every_entity() -> None:
+    """The database's search ranks the numbers of the entities each tier matches (memory
+    proportional to the matches); the page, the total and what was matched are those of
+    the in-memory ranking over boolean arrays of every entity, filtered or not."""
+    rng = np.random.default_rng(7)
+    size = 5_000
+    kinds = rng.integers(0, 3, size)
+    for _ in range(40):
+        tiers = [np.unique(rng.integers(0, size, rng.integers(0, 900))).astype(np.int32) for _ in range(4)]
+        kind = int(rng.integers(-1, 3))
+        limit, offset = int(rng.integers(1, 60)), int(rng.integers(0, 1_500))
+        marked = [np.zeros(size, dtype=bool) for _ in tiers]
+        for mark, tier in zip(marked, tiers, strict=True):
+            mark[tier] = True
+        allowed = None if kind < 0 else kinds == kind
+        found, page = ranked_page(marked, allowed, limit, offset)
+        numbers, same_page = ranked_numbers(tiers, lambda n, k=kind: n if k < 0 else n[kinds[n] == k], limit, offset)
+        assert same_page == page
+        assert sorted(numbers.tolist()) == np.flatnonzero(found).tolist()

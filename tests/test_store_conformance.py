@@ -465,6 +465,60 @@ def test_grouped_views_recounted_the_same_from_both_stores(grouping_pair: Pair) 
                 same(grouping_pair, shown)
 
 
+def test_exports_stream_the_members_of_groups_as_a_copied_graph_holds_them(
+    grouping_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export of a grouped view writes its groups' members a page at a time (from the
+    database where it counted them), in every format byte for byte the file written from the
+    view copied into a graph with its members: a member of two grouped relations of one
+    entity, or of a relation leaving one entity and one reaching another, is written once,
+    its edges where the copy has them; pages end anywhere; days and kinds filter members."""
+    from graph.exports.part_source import PartSource
+    from graph.queries import groups
+    from graph.queries.view_filter import ViewFilter, filter_part
+
+    monkeypatch.setattr(groups, "MEMBERS_PAGE", 700)
+    queries = [
+        Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD),
+        Neighbourhood(("auth", "m0", "m61"), depth=2, max_nodes=400, group=GROUP_THRESHOLD),
+        Neighbourhood(("m122", "reg"), depth=2, max_nodes=400, group=GROUP_THRESHOLD),
+        Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD, as_of=date(2020, 2, 29), kinds=("firm", "person")),
+    ]
+    views = [ViewFilter(), ViewFilter(kinds=("person", "firm"), as_of=date(2019, 12, 31))]
+    shapes: set[tuple[str, ...]] = set()
+    for store in grouping_pair:
+        for query in queries:
+            selection = select(store, query)
+            assert selection.part is not None
+            for view in views:
+                part = filter_part(selection.source, selection.part, list(query.centers), view)
+                shapes.add(tuple(sorted(f"{of}:{way}" for of, way, _ in part.hidden)))
+                for spec in EXPORT_FORMATS.values():
+                    streamed = b"".join(spec.write(PartSource(part, selection.source)))
+                    assert streamed == b"".join(spec.write(part.as_graph(selection.source))), (store, query, view)
+    assert ("auth:out", "auth:out", "reg:in") in shapes  # the members of three relations overlap
+
+
+def test_exports_of_groups_standing_for_too_many_members_are_refused(
+    grouping_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export writing the members behind a view's groups is bounded like the view itself:
+    beyond the bound it is refused before a byte is written, by both stores alike; the
+    groups as drawn still export."""
+    from graph.errors import BadQuery
+    from graph.exports import part_source
+
+    monkeypatch.setattr(part_source, "MAX_EXPORT_MEMBERS", 1_000)
+    for store in grouping_pair:
+        selection = select(store, Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD))
+        with pytest.raises(BadQuery, match="more than the 1,000 an export writes"):
+            export(selection.source, selection, "graphml")
+        drawn = select(store, Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD, export_groups=True))
+        assert b"".join(export(drawn.source, drawn, "graphml")).count(b"<node ") == len(
+            drawn.answer(drawn.source)["nodes"]
+        )
+
+
 def test_group_members_pages_the_same_from_both_stores(grouping_pair: Pair) -> None:
     """Pages of members by folded label (ASCII and not), with facets, narrowing, words, kinds
     and days, from the first page to past the end."""

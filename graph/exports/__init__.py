@@ -13,9 +13,11 @@ from typing import Literal, get_args
 import networkx as nx
 
 from graph.exports import csv_zip, ftm, gexf, graphml, node_link
-from graph.queries.selection import Selection
+from graph.exports.part_source import PartSource
+from graph.exports.source import GraphSource, Source
+from graph.queries.selection import Neighbourhood, Selection
 
-__all__ = ["EXPORT_FORMATS", "ExportFormat", "FormatName", "export"]
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "FormatName", "export", "source_of"]
 
 #: The format names: the registry's keys, as a type the routes and the CLI can declare.
 FormatName = Literal["graphml", "gexf", "json", "csv", "ftm"]
@@ -26,7 +28,7 @@ class ExportFormat:
     """A format: its writer, media type, file extension and what opens it."""
 
     name: FormatName
-    write: Callable[[nx.MultiDiGraph], Iterator[bytes]]
+    write: Callable[[nx.MultiDiGraph | Source], Iterator[bytes]]
     media_type: str
     extension: str
     description: str
@@ -52,4 +54,17 @@ assert set(EXPORT_FORMATS) == set(get_args(FormatName)), "FormatName must list e
 
 def export(graph: nx.MultiDiGraph, selection: Selection, fmt: FormatName) -> Iterator[bytes]:
     """Stream ``selection`` of ``graph`` in ``fmt``."""
-    return EXPORT_FORMATS[fmt].write(selection.graph(graph))
+    return EXPORT_FORMATS[fmt].write(source_of(graph, selection))
+
+
+def source_of(graph: nx.MultiDiGraph, selection: Selection) -> Source:
+    """What an export of ``selection`` writes: the graph, the part as drawn (groups as
+    nodes), or the part with its groups' members streamed (see :mod:`graph.exports.part_source`)."""
+    part = selection.part
+    if part is None:
+        return GraphSource(graph)
+    if isinstance(selection.query, Neighbourhood) and selection.query.export_groups:
+        return GraphSource(part.drawn_graph(graph, grouped=True))
+    if not part.hidden:
+        return GraphSource(part.drawn_graph(graph))
+    return PartSource(part, graph)

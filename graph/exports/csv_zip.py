@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from graph.exports.flatten import flatten_attributes
-from graph.store import records
+from graph.exports.source import Source, as_source
 
 __all__ = ["MEDIA_TYPE", "generate_csv_zip"]
 
@@ -58,25 +58,26 @@ def _columns(first: list[str], rows: Iterator[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
-def _node_rows(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
-    for node, data in records.entities(graph).items():
+def _node_rows(source: Source) -> Iterator[dict[str, Any]]:
+    for node, data in source.entities():
         yield {"id": node, **flatten_attributes(data)}
 
 
-def _edge_rows(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
-    for source, target, key, data in records.iter_relations(graph):
-        yield {**flatten_attributes(data), "source": source, "target": target, "key": key}
+def _edge_rows(source: Source) -> Iterator[dict[str, Any]]:
+    for u, v, key, data in source.relations():
+        yield {**flatten_attributes(data), "source": u, "target": v, "key": key}
 
 
-def generate_csv_zip(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def generate_csv_zip(graph: nx.MultiDiGraph | Source) -> Iterator[bytes]:
     """Yield the zip file, a few hundred kilobytes at a time."""
-    node_columns = [c for c in _columns(_NODE_FIRST, _node_rows(graph)) if c]
-    edge_columns = [c for c in _columns(_EDGE_FIRST, _edge_rows(graph)) if c]
+    source = as_source(graph)
+    node_columns = [c for c in _columns(_NODE_FIRST, _node_rows(source)) if c]
+    edge_columns = [c for c in _columns(_EDGE_FIRST, _edge_rows(source)) if c]
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, columns, rows in (
-            ("nodes.csv", node_columns, _node_rows(graph)),
-            ("edges.csv", edge_columns, _edge_rows(graph)),
+            ("nodes.csv", node_columns, _node_rows(source)),
+            ("edges.csv", edge_columns, _edge_rows(source)),
         ):
             with archive.open(name, "w", force_zip64=True) as raw, io.TextIOWrapper(raw, "utf-8", newline="") as text:
                 writer = csv.writer(text)

@@ -65,10 +65,12 @@ def attribute_types(rows: Iterable[Mapping[str, Any]], renames: Mapping[str, str
     """The column type of every attribute once flattened, computed without flattening the rows.
 
     Lists and mappings flatten to strings, so their columns are strings; ``renames`` maps
-    an attribute name to the column it is written under.
+    an attribute name to the column it is written under. Columns come in the order the rows
+    first hold them, so a file's column ids are the same in every process (a set of shapes
+    would order them by string hashes, which differ between processes).
     """
     # Rows mostly share a shape: collect each distinct (names, value types) once, at C speed.
-    shapes = {(tuple(row), tuple(map(type, row.values()))) for row in rows}
+    shapes = dict.fromkeys((tuple(row), tuple(map(type, row.values()))) for row in rows)
     seen: dict[str, set[type]] = {}
     for names, kinds in shapes:
         for name, kind in zip(names, kinds, strict=True):

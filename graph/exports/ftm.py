@@ -10,12 +10,13 @@ whose ``role`` names it. Ids keep Linkscope's, folded to FtM's id alphabet.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import networkx as nx
 import orjson
 
+from graph.exports.source import Source, as_source
 from graph.exports.stream import CHUNK_SIZE
 from graph.ingest.ftm.mapping import EDGE_PROPERTIES
 from graph.ingest.ftm.schemata import ftm_model
@@ -70,7 +71,7 @@ def _schema(data: dict[str, Any]) -> str:
     return str(data.get("ftm_schema") or NODE_SCHEMATA.get(str(data.get("kind")), "LegalEntity"))
 
 
-def _imported_edge(u: str, v: str, data: dict[str, Any], props: dict[str, list[str]]) -> dict[str, Any] | None:
+def _imported_edge(u: str, v: str, data: Mapping[str, Any], props: dict[str, list[str]]) -> dict[str, Any] | None:
     """An edge imported from an FtM relationship entity, written back with its own schema and id."""
     schema = ftm_model().get(str(data.get("schema"))) if records.is_imported(data) else None
     if schema is None or schema.edge is None:
@@ -83,7 +84,7 @@ def _imported_edge(u: str, v: str, data: dict[str, Any], props: dict[str, list[s
     return {"id": ftm_id(str(data.get("ftm_id") or f"{u}:{v}")), "schema": schema.name, "properties": props}
 
 
-def _evidence(data: dict[str, Any]) -> dict[str, list[str]]:
+def _evidence(data: Mapping[str, Any]) -> dict[str, list[str]]:
     sources = data.get("sources") or []
     props: dict[str, list[str]] = {
         "sourceUrl": [s["url"] for s in sources if s.get("url")],
@@ -111,7 +112,7 @@ def _node(node: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"id": ftm_id(node), "schema": schema, "properties": props}
 
 
-def _edge(graph: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]) -> dict[str, Any]:
+def _edge(source: Source, u: str, v: str, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
     relation = str(data.get("relation", "related"))
     when = records.when(data)
     props: dict[str, list[str]] = _evidence(data)
@@ -126,14 +127,14 @@ def _edge(graph: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]
     imported = _imported_edge(u, v, data, props)
     if imported is not None:
         return imported
-    source, target = records.entity_attrs(graph, u), records.entity_attrs(graph, v)
-    source_schema, target_schema = _schema(source), _schema(target)
+    start, end = source.entity(u), source.entity(v)
+    source_schema, target_schema = _schema(start), _schema(end)
     if relation == "sanctioned":
         schema = "Sanction"
         provisions = data.get("action") or data.get("provisions") or ()
         props.update(
             entity=[ftm_id(v)],
-            authority=[str(source.get("label", u))],
+            authority=[str(start.get("label", u))],
             program=[str(p) for p in (data.get("legal_basis"), data.get("program")) if p],
             provisions=[provisions] if isinstance(provisions, str) else list(provisions),
             reason=[str(data["reason"])] if data.get("reason") else [],
@@ -151,7 +152,7 @@ def _edge(graph: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]
         props.update(member=[ftm_id(u)], organization=[ftm_id(v)], role=["part of"])
     else:
         schema = "UnknownLink"
-        label = records.vocabulary(graph).relation_label(relation)
+        label = records.vocabulary(source.graph).relation_label(relation)
         detail = next((str(data[k]) for k in ("item", "role", "quote") if data.get(k)), None)
         props.update(subject=[ftm_id(u)], object=[ftm_id(v)], role=[f"{label}: {detail}" if detail else str(label)])
         if data.get("quote"):
@@ -160,12 +161,13 @@ def _edge(graph: nx.MultiDiGraph, u: str, v: str, key: str, data: dict[str, Any]
     return {"id": ftm_id(str(stored or records.relation_id(u, v, key, data))), "schema": schema, "properties": props}
 
 
-def ftm_entities(graph: nx.MultiDiGraph) -> Iterator[dict[str, Any]]:
+def ftm_entities(graph: nx.MultiDiGraph | Source) -> Iterator[dict[str, Any]]:
     """Every node, then every edge, as an FtM entity dict (empty properties dropped)."""
-    for node, data in records.entities(graph).items():
+    source = as_source(graph)
+    for node, data in source.entities():
         yield _clean(_node(node, data))
-    for u, v, key, data in records.iter_relations(graph):
-        yield _clean(_edge(graph, u, v, key, data))
+    for u, v, key, attrs in source.relations():
+        yield _clean(_edge(source, u, v, key, attrs))
 
 
 def _clean(entity: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +175,7 @@ def _clean(entity: dict[str, Any]) -> dict[str, Any]:
     return entity
 
 
-def generate_ftm(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def generate_ftm(graph: nx.MultiDiGraph | Source) -> Iterator[bytes]:
     """Yield FtM JSON lines in chunks."""
     buffer: list[bytes] = []
     size = 0

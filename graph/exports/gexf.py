@@ -12,6 +12,7 @@ import networkx as nx
 
 from graph.exports.flatten import Scalar, attribute_types
 from graph.exports.graphml import FORMATTERS, element_data
+from graph.exports.source import Source, as_source
 from graph.exports.stream import chunked, xml_attr, xml_attr_value, xml_id
 from graph.store import records
 
@@ -50,16 +51,15 @@ EDGE_RENAMES = {"id": "edge_id", "key": "edge_key"}  # networkx's GEXF reader re
 NODE_SKIP = frozenset({"label"})  # written as the node's own label
 
 
-def generate_gexf(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def generate_gexf(graph: nx.MultiDiGraph | Source) -> Iterator[bytes]:
     """Yield the GEXF 1.3 document for ``graph`` (read it with ``networkx.read_gexf(f, version="1.3")``)."""
-    node_types = attribute_types(
-        {k: v for k, v in d.items() if k not in NODE_SKIP} for d in records.entities(graph).values()
-    )
-    edge_types = {**attribute_types((d for *_, d in records.iter_relations(graph)), EDGE_RENAMES), "edge_key": str}
-    return chunked(_pieces(graph, node_types, edge_types))
+    source = as_source(graph)
+    node_types = attribute_types({k: v for k, v in d.items() if k not in NODE_SKIP} for _, d in source.entities())
+    edge_types = {**attribute_types((d for *_, d in source.relations()), EDGE_RENAMES), "edge_key": str}
+    return chunked(_pieces(source, node_types, edge_types))
 
 
-def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dict[str, type]) -> Iterator[str]:
+def _pieces(source: Source, node_types: dict[str, type], edge_types: dict[str, type]) -> Iterator[str]:
     node_columns, edge_columns = _columns(node_types), _columns(edge_types)
     yield (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -75,9 +75,9 @@ def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dic
         for i, (name, kind) in enumerate(types.items()):
             yield f'<attribute id="{i}" title={xml_attr(name)} type="{_TYPE_NAMES[kind]}"/>\n'
         yield "</attributes>\n"
-    vocab = records.vocabulary(graph)
+    vocab = records.vocabulary(source.graph)
     yield "<nodes>\n"
-    for node, data in records.entities(graph).items():
+    for node, data in source.entities():
         kind_style = vocab.kind_style(data.get("kind"))
         r, g, b = _rgb(kind_style.color)
         values = "".join(element_data(data, node_columns, '"/>', {}, NODE_SKIP))
@@ -87,21 +87,21 @@ def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dic
             f'<viz:size value="{kind_style.size}"/></node>\n'
         )
     yield "</nodes>\n<edges>\n"
-    for source, target, key, data in records.iter_relations(graph):
-        relation = str(data.get("relation", "related"))
+    for u, v, key, attrs in source.relations():
+        relation = str(attrs.get("relation", "related"))
         style = vocab.relation_style(relation)
         r, g, b = _rgb(style.color)
-        status = data.get("status")
+        status = attrs.get("status")
         # contested, attributed and inferred claims are fainter; inferred ones dotted (GEXF's viz:shape)
         alpha = ' a="0.45"' if vocab.faint(status) else ""
         shape = _edge_shape(vocab.status_dashes(status), vocab.faint(status))
-        edge_id = records.relation_id(source, target, key, data)
-        attvalues = element_data(data, edge_columns, '"/>', EDGE_RENAMES)
-        if "key" not in data:
+        edge_id = records.relation_id(u, v, key, attrs)
+        attvalues = element_data(attrs, edge_columns, '"/>', EDGE_RENAMES)
+        if "key" not in attrs:
             attvalues.append(f'{edge_columns["edge_key"][0]}{xml_attr_value(str(key))}"/>')
         values = "".join(attvalues)
         yield (
-            f"<edge id={xml_id(edge_id)} source={xml_id(source)} target={xml_id(target)} "
+            f"<edge id={xml_id(edge_id)} source={xml_id(u)} target={xml_id(v)} "
             f"label={xml_attr(relation)}><attvalues>{values}</attvalues>"
             f'<viz:color r="{r}" g="{g}" b="{b}"{alpha}/><viz:thickness value="{style.width}"/>{shape}</edge>\n'
         )

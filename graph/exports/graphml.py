@@ -7,12 +7,13 @@ attributes (``edge_id``, ``key``), because igraph does not read GraphML edge ids
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import networkx as nx
 
 from graph.exports.flatten import SCALARS, Scalar, attribute_types, flatten_value
+from graph.exports.source import Source, as_source
 from graph.exports.stream import chunked, xml_attr, xml_id, xml_text
 from graph.store import records
 
@@ -45,7 +46,7 @@ EDGE_RENAMES = {"id": "edge_id"}
 
 
 def element_data(
-    attrs: dict[str, Any],
+    attrs: Mapping[str, Any],
     columns: dict[str, tuple[str, Callable[[Scalar], str]]],
     close: str,
     renames: dict[str, str],
@@ -65,11 +66,12 @@ def element_data(
     return out
 
 
-def generate_graphml(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def generate_graphml(graph: nx.MultiDiGraph | Source) -> Iterator[bytes]:
     """Yield the GraphML document for ``graph`` as UTF-8 chunks (two passes: types, then data)."""
-    node_types = attribute_types(records.entities(graph).values())
-    edge_types = {**attribute_types((d for *_, d in records.iter_relations(graph)), EDGE_RENAMES), "key": str}
-    return chunked(_pieces(graph, node_types, edge_types))
+    source = as_source(graph)
+    node_types = attribute_types(d for _, d in source.entities())
+    edge_types = {**attribute_types((d for *_, d in source.relations()), EDGE_RENAMES), "key": str}
+    return chunked(_pieces(source, node_types, edge_types))
 
 
 def _columns(prefix: str, types: dict[str, type]) -> dict[str, tuple[str, Callable[[Scalar], str]]]:
@@ -77,20 +79,20 @@ def _columns(prefix: str, types: dict[str, type]) -> dict[str, tuple[str, Callab
     return {name: (f'<data key="{prefix}{i}">', FORMATTERS[kind]) for i, (name, kind) in enumerate(types.items())}
 
 
-def _pieces(graph: nx.MultiDiGraph, node_types: dict[str, type], edge_types: dict[str, type]) -> Iterator[str]:
+def _pieces(source: Source, node_types: dict[str, type], edge_types: dict[str, type]) -> Iterator[str]:
     yield _HEADER
     for domain, prefix, types in (("node", "n", node_types), ("edge", "e", edge_types)):
         for i, (name, kind) in enumerate(types.items()):
             yield f'<key id="{prefix}{i}" for="{domain}" attr.name={xml_attr(name)} attr.type="{_TYPE_NAMES[kind]}"/>\n'
-    yield f'<graph id={xml_attr(str(graph.graph.get("name") or "G"))} edgedefault="directed">\n'
+    yield f'<graph id={xml_attr(str(source.graph.graph.get("name") or "G"))} edgedefault="directed">\n'
     node_columns, edge_columns = _columns("n", node_types), _columns("e", edge_types)
     key_tag = edge_columns["key"][0]
-    for node, data in records.entities(graph).items():
+    for node, data in source.entities():
         yield f"<node id={xml_id(node)}>{''.join(element_data(data, node_columns, '</data>', {}))}</node>\n"
-    for source, target, key, data in records.iter_relations(graph):
-        edge_id = records.relation_id(source, target, key, data)
-        parts = element_data(data, edge_columns, "</data>", EDGE_RENAMES)
-        if "key" not in data:
+    for u, v, key, attrs in source.relations():
+        edge_id = records.relation_id(u, v, key, attrs)
+        parts = element_data(attrs, edge_columns, "</data>", EDGE_RENAMES)
+        if "key" not in attrs:
             parts.append(f"{key_tag}{xml_text(str(key))}</data>")
-        yield f"<edge id={xml_id(edge_id)} source={xml_id(source)} target={xml_id(target)}>{''.join(parts)}</edge>\n"
+        yield f"<edge id={xml_id(edge_id)} source={xml_id(u)} target={xml_id(v)}>{''.join(parts)}</edge>\n"
     yield "</graph>\n</graphml>\n"

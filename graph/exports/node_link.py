@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import networkx as nx
 import orjson
 
+from graph.exports.source import Source, as_source
 from graph.store import records
 
 __all__ = ["MEDIA_TYPE", "generate_node_link"]
@@ -19,15 +20,14 @@ MEDIA_TYPE = "application/json"
 _BATCH = 512
 
 
-def generate_node_link(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def generate_node_link(graph: nx.MultiDiGraph | Source) -> Iterator[bytes]:
     """Yield the node-link JSON document for ``graph`` in chunks."""
-    head = {"directed": True, "multigraph": True, "graph": records.graph_attributes(graph)}
+    source = as_source(graph)
+    head = {"directed": True, "multigraph": True, "graph": records.graph_attributes(source.graph)}
     yield orjson.dumps(head)[:-1] + b',"nodes":['
-    yield from _array(orjson.dumps({"id": n, **d}) for n, d in records.entities(graph).items())
+    yield from _array(orjson.dumps({"id": n, **d}) for n, d in source.entities())
     yield b'],"edges":['
-    yield from _array(
-        orjson.dumps({**d, "source": u, "target": v, "key": k}) for u, v, k, d in records.iter_relations(graph)
-    )
+    yield from _array(orjson.dumps({**d, "source": u, "target": v, "key": k}) for u, v, k, d in source.relations())
     yield b"]}"
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, TypedDict
@@ -31,20 +31,24 @@ from graph.errors import BadQuery
 from graph.limits import MAX_PAGE, Deadline, check_range
 from graph.queries.walk import edge_filter
 from graph.store import records
-from graph.store.records import EdgeFilter, EntitySummary
+from graph.store.records import Attrs, EdgeFilter, EntitySummary
 
 __all__ = [
     "FACETS",
     "GROUP_THRESHOLD",
+    "MEMBERS_PAGE",
     "Counted",
     "Facet",
     "Group",
     "GroupedRelation",
+    "Member",
     "MembersPage",
     "Reached",
     "facet_value",
     "group_members",
     "group_relation",
+    "member_pages",
+    "members_among",
     "neighbour_buckets",
     "neighbour_groups",
     "recount",
@@ -174,16 +178,37 @@ def _of_kinds(graph: nx.MultiDiGraph, members: Mapping[str, Reached], kinds: Col
     return {m: reached for m, reached in members.items() if entities[m].get("kind") in wanted}
 
 
-class _Later(Mapping[str, Reached]):
-    """Members read only when asked for (by an export writing a grouped view's entities)."""
+#: Members read in one statement (or looked up at once) when an export writes them.
+MEMBERS_PAGE = 2_000
 
-    def __init__(self, read: Callable[[], Mapping[str, Reached]]) -> None:
-        self._read: Callable[[], Mapping[str, Reached]] | None = read
-        self._found: Mapping[str, Reached] = {}
+Member = tuple[str, Reached, Attrs]
+"""A member with the edge that reaches it and its own attributes, as an export writes it."""
+
+
+class _Later(Mapping[str, Reached]):
+    """The members of a relation counted where the graph is stored, those drawn individually
+    apart: read only when asked for (by an export writing a grouped view's entities), page by
+    page in adjacency order (:meth:`pages`), or looked up (:meth:`among`). Read as a mapping,
+    all of them at once."""
+
+    def __init__(
+        self,
+        graph: nx.MultiDiGraph,
+        of: str,
+        relation: str,
+        way: Way,
+        as_of: date | None,
+        kinds: Collection[str],
+        drawn: Collection[str],
+    ) -> None:
+        self._graph, self._of, self._relation, self._way = graph, of, relation, way
+        self._as_of, self._kinds, self._apart = as_of, frozenset(kinds), frozenset(drawn)
+        self._found: Mapping[str, Reached] | None = None
 
     def _members(self) -> Mapping[str, Reached]:
-        if self._read is not None:
-            self._found, self._read = self._read(), None
+        if self._found is None:
+            members = _relation_members(self._graph, self._of, self._relation, self._way, self._as_of, self._kinds)
+            self._found = {m: reached for m, reached in members.items() if m not in self._apart}
         return self._found
 
     def __getitem__(self, member: str) -> Reached:
@@ -194,6 +219,58 @@ class _Later(Mapping[str, Reached]):
 
     def __len__(self) -> int:
         return len(self._members())
+
+    def _read(self, after: int | None, among: list[str] | None) -> tuple[list[records.MemberEdge], int | None] | None:
+        return records.member_edges(
+            self._graph, self._of, self._way, self._relation, self._as_of, self._kinds,
+            after=after, among=among, limit=MEMBERS_PAGE if among is None else None,
+        )  # fmt: skip
+
+    def pages(self) -> Iterator[list[Member]]:
+        """The members in adjacency order, :data:`MEMBERS_PAGE` at a time, each read with the
+        first passing edge that reaches it and its attributes (none of them kept)."""
+        after: int | None = -1
+        while after is not None:
+            read = self._read(after, None)
+            if read is None:  # not counted where stored after all: read as a mapping
+                yield from _mapping_pages(self._graph, self)
+                return
+            rows, after = read
+            page: list[Member] = [
+                (row.id, (row.key, row.attrs), row.entity) for row in rows if row.id not in self._apart
+            ]
+            if page:
+                yield page
+
+    def among(self, nodes: list[str]) -> dict[str, Reached]:
+        """Those of ``nodes`` that are members, each with the edge that reaches it."""
+        read = self._read(None, nodes)
+        if read is None:
+            return {m: self[m] for m in nodes if m in self}
+        return {row.id: (row.key, row.attrs) for row in read[0] if row.id not in self._apart}
+
+
+def member_pages(graph: nx.MultiDiGraph, members: Mapping[str, Reached]) -> Iterator[list[Member]]:
+    """A grouped relation's members (see :func:`group_relation`) in their order, a page at a
+    time, with their attributes: where the graph is stored, read page by page and not kept."""
+    if isinstance(members, _Later):
+        return members.pages()
+    return _mapping_pages(graph, members)
+
+
+def members_among(members: Mapping[str, Reached], nodes: list[str]) -> dict[str, Reached]:
+    """Those of ``nodes`` in a grouped relation's ``members``, each with the edge that reaches it."""
+    if isinstance(members, _Later):
+        return members.among(nodes)
+    return {m: members[m] for m in nodes if m in members}
+
+
+def _mapping_pages(graph: nx.MultiDiGraph, members: Mapping[str, Reached]) -> Iterator[list[Member]]:
+    entities = records.entities(graph)
+    items = iter(members.items())
+    while page := list(itertools.islice(items, MEMBERS_PAGE)):
+        records.fetch(graph, (m for m, _ in page))
+        yield [(m, reached, entities[m]) for m, reached in page]
 
 
 def _members_apart(
@@ -206,13 +283,7 @@ def _members_apart(
     drawn: Collection[str],
 ) -> _Later:
     """The members of a relation not in ``drawn``, read when first asked for."""
-    apart = frozenset(drawn)
-
-    def read() -> dict[str, Reached]:
-        return {m: reached for m, reached in _relation_members(graph, of, relation, way, as_of, kinds).items()
-                if m not in apart}  # fmt: skip
-
-    return _Later(read)
+    return _Later(graph, of, relation, way, as_of, kinds, drawn)
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,25 @@ class Part:
         """The part as a graph of its own, for exports (attribute dicts shared, not copied: never
         edit them). Grouped neighbours are there as the entities they are, each with the relation
         that joins it to its group's entity (a file for other tools holds real entities), or with
-        ``grouped`` as the groups drawn, nodes of kind ``group`` with their counts."""
+        ``grouped`` as the groups drawn, nodes of kind ``group`` with their counts. An export
+        writes the same without this graph, the members streamed (see
+        :class:`graph.exports.part_source.PartSource`): a big hub's would take gigabytes."""
+        view = self.drawn_graph(graph, grouped)
+        if grouped:
+            return view
+        entities = records.entities(graph)
+        for of, way, members in self.hidden:
+            for member, (key, _) in members.items():
+                if member not in view:
+                    records.add_entity(view, member, entities[member])
+                u, v = (of, member) if way == "out" else (member, of)
+                records.add_relation(view, u, v, key, records.relation_attrs(graph, u, v, key))
+        return view
+
+    def drawn_graph(self, graph: nx.MultiDiGraph, grouped: bool = False) -> nx.MultiDiGraph:
+        """The part's own nodes and edges as a graph of its own (attribute dicts shared), with
+        ``grouped`` its groups as nodes of kind ``group``; without, no group and no member of
+        one (never one of the part's own nodes)."""
         view = records.new_graph(records.vocabulary(graph))
         view.graph.update({k: v for k, v in graph.graph.items() if k not in view.graph})
         records.fetch(graph, self.nodes)
@@ -155,11 +173,4 @@ class Part:
                 source, target = group.ends
                 edge = {"relation": group.relation, "count": group.count}
                 records.add_relation(view, source, target, GROUP_KIND, edge)
-            return view
-        for of, way, members in self.hidden:
-            for member, (key, _) in members.items():
-                if member not in view:
-                    records.add_entity(view, member, entities[member])
-                u, v = (of, member) if way == "out" else (member, of)
-                records.add_relation(view, u, v, key, records.relation_attrs(graph, u, v, key))
         return view

@@ -103,7 +103,9 @@ class Selection:
         return self.part is not None and self.part.truncated
 
     def graph(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-        """The selection as a graph, for exports (the whole graph itself, or a graph of the part)."""
+        """The selection as a graph (the whole graph itself, or a graph of the part with the
+        members behind its groups copied in: exports stream those instead, see
+        :func:`graph.exports.source_of`)."""
         if self.part is None:
             return graph
         return self.part.as_graph(graph, grouped=isinstance(self.query, Neighbourhood) and self.query.export_groups)

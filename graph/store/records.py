@@ -37,6 +37,7 @@ __all__ = [
     "EdgeKind",
     "EntityRecord",
     "EntitySummary",
+    "MemberEdge",
     "MemberRow",
     "RelationRecord",
     "Tally",
@@ -68,6 +69,7 @@ __all__ = [
     "kinds_of",
     "label",
     "labels",
+    "member_edges",
     "members_page",
     "move_relations",
     "new_graph",
@@ -648,6 +650,40 @@ def members_page(
     ``offset + limit``, enough to merge the two into the page."""
     own = getattr(graph, "members_page", None)
     return None if own is None else own(node, way, relation, as_of, kinds, values, q, offset, limit)
+
+
+class MemberEdge(NamedTuple):
+    """A member of one relation of an entity, with the first passing edge that reaches it."""
+
+    id: str
+    position: int
+    """Its place in the entity's adjacency on that side (members come in this order)."""
+    key: str
+    attrs: Attrs
+    """The edge's attributes."""
+    entity: Attrs
+    """The member's own attributes."""
+
+
+def member_edges(
+    graph: nx.MultiDiGraph,
+    node: str,
+    way: Literal["out", "in"],
+    relation: str,
+    as_of: date | None,
+    kinds: Collection[str],
+    *,
+    after: int | None = None,
+    among: list[str] | None = None,
+    limit: int | None = None,
+) -> tuple[list[MemberEdge], int | None] | None:
+    """The neighbours ``relation`` joins to ``node`` on one side (in force ``as_of``, of
+    ``kinds``) in adjacency order, each with the first passing edge (in key order) that
+    reaches it and its attributes, where the graph is stored: those after position ``after``
+    (the first ``limit``), or those among ``among``; and the position to read on from when
+    ``limit`` may have left some (else None). None: read the adjacency."""
+    own = getattr(graph, "member_edges", None)
+    return None if own is None else own(node, way, relation, as_of, kinds, after=after, among=among, limit=limit)
 
 
 def count_relations(graph: nx.MultiDiGraph) -> int:

@@ -22,7 +22,7 @@ import re
 import unicodedata
 import zlib
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -46,8 +46,10 @@ __all__ = [
     "SearchPage",
     "label_matches",
     "normalize",
+    "ranked_numbers",
     "ranked_page",
     "sorted_facet",
+    "within",
 ]
 
 EXACT, PREFIX, WORD_PREFIX, SUBSTRING = 0, 1, 2, 3
@@ -411,8 +413,18 @@ class Facets:
                 allowed &= codes == names.index(value) if value in names else False
         return allowed
 
+    def among(self, numbers: np.ndarray, kind: str | None, country: str | None) -> np.ndarray:
+        """Those of the entities ``numbers`` of this kind and country (all: no filter), in
+        memory proportional to them (:meth:`allowed` marks every entity)."""
+        for value, names, codes in ((kind, self.kind_names, self.kind_codes),
+                                    (country, self.country_names, self.country_codes)):  # fmt: skip
+            if value:
+                numbers = numbers[codes[numbers] == names.index(value)] if value in names else numbers[:0]
+        return numbers
+
     def facets(self, marked: np.ndarray) -> dict[str, dict[str, int]]:
-        """Exact counts by kind and country of the marked entities (two bincounts)."""
+        """Exact counts by kind and country of the marked entities (a boolean array over all
+        of them, or their numbers: two bincounts either way)."""
         result = {}
         for facet, names, codes in (("kind", self.kind_names, self.kind_codes),
                                     ("country", self.country_names, self.country_codes)):  # fmt: skip
@@ -434,6 +446,35 @@ def ranked_page(
             tier &= allowed
         found |= tier
         ranked.append(np.flatnonzero(tier))
+    return found, _page(ranked, limit, offset)
+
+
+def ranked_numbers(
+    tiers: list[np.ndarray], keep: Callable[[np.ndarray], np.ndarray], limit: int, offset: int
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """:func:`ranked_page` on tiers given as the sorted, distinct numbers of the entities they
+    match (not marked over all entities), filtered by ``keep``: what the tiers match (their
+    numbers, tier by tier) and the same page, in memory proportional to the matches."""
+    ranked: list[np.ndarray] = []
+    for tier in tiers:
+        for better in ranked:
+            tier = tier[~within(tier, better)]
+        ranked.append(keep(tier))
+    return np.concatenate(ranked), _page(ranked, limit, offset)
+
+
+def within(numbers: np.ndarray, sorted_numbers: np.ndarray) -> np.ndarray:
+    """Which of ``numbers`` are in ``sorted_numbers`` (sorted, distinct), by binary search:
+    memory proportional to ``numbers`` (``np.isin`` may mark a range of all the entities)."""
+    if not len(sorted_numbers):
+        return np.zeros(len(numbers), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_numbers, numbers), len(sorted_numbers) - 1)
+    found: np.ndarray = sorted_numbers[at] == numbers
+    return found
+
+
+def _page(ranked: list[np.ndarray], limit: int, offset: int) -> list[tuple[int, int]]:
+    """(tier, entity number) from ``offset`` to ``offset + limit`` of the tiers' sorted numbers, in tier order."""
     chosen: list[tuple[int, int]] = []
     skip = offset
     for rank, numbers in enumerate(ranked):
@@ -444,7 +485,7 @@ def ranked_page(
         skip = 0
         if len(chosen) >= limit:
             break
-    return found, chosen
+    return chosen
 
 
 def sorted_facet(counts: dict[str, int]) -> dict[str, int]:

@@ -41,12 +41,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from graph.store.hubs import HUB_DEGREE
-from graph.store.records import MemberRow, Tally
+from graph.store.records import MemberEdge, MemberRow, Tally
 
 if TYPE_CHECKING:
     from graph.store.postgres.lazy import LazyGraph, Reader
 
-__all__ = ["KEPT", "SMALL", "members_page", "relation_sizes", "tally"]
+__all__ = ["KEPT", "SMALL", "member_edges", "members_page", "relation_sizes", "tally"]
 
 Way = Literal["out", "in"]
 
@@ -320,6 +320,53 @@ def members_page(
     window = [(row[1], row[2]) for row in rows if row[0] == "page"]
     start = next(int(row[7]) for row in rows if row[0] == "start")
     return found, window, start
+
+
+def member_edges(
+    graph: LazyGraph,
+    node: str,
+    way: Way,
+    relation: str,
+    as_of: date | None,
+    kinds: Collection[str],
+    *,
+    after: int | None = None,
+    among: list[str] | None = None,
+    limit: int | None = None,
+) -> tuple[list[MemberEdge], int | None] | None:
+    """The members of one relation of ``node`` (in force ``as_of``, of ``kinds``) after
+    position ``after`` (the first ``limit``: a page, read from the index of edge ends in
+    order) or among ``among``, each with the first passing edge that reaches it and its
+    attributes (see :func:`graph.store.records.member_edges`): what an export of a grouped
+    view writes, a page at a time, instead of reading the hub's whole adjacency."""
+    if not counted_here(graph, node, way):
+        return None
+    mine, other, position = _COLUMNS[way]
+    where, params = _passing(mine, node, [relation], as_of)
+    source = "{s}.edges e"
+    if among is not None:
+        source = f"(SELECT DISTINCT unnest(%s::text[]) AS id) d JOIN {{s}}.edges e ON e.{other} = d.id"
+        params = [among, *params]
+    if after is not None:
+        where += f" AND e.{position} > %s"
+        params.append(after)
+    first = (
+        f"SELECT DISTINCT ON (e.{position}) e.{other} AS id, e.{position} AS pos, e.key, e.attrs "
+        f"FROM {source} {_attrs('e') if as_of else ''} WHERE {where} ORDER BY e.{position}, e.key_pos"
+    )
+    if limit is not None:
+        first += " LIMIT %s"
+        params.append(limit)
+    kind_ok, kind_params = _kind_ok(kinds)
+    # every edge's ends are entities (the load checks it); the outer join keeps a page's
+    # length the statement's, which says whether another page follows
+    rows = graph.reader.rows(
+        f"SELECT f.id, f.pos, f.key, f.attrs, n.attrs, {kind_ok} FROM ({first}) f "
+        "LEFT JOIN {s}.entities n ON n.id = f.id ORDER BY f.pos",
+        [*kind_params, *params],
+    )
+    found = [MemberEdge(*row[:5]) for row in rows if row[4] is not None and row[5]]
+    return found, (rows[-1][1] if limit is not None and len(rows) == limit else None)
 
 
 def _members(

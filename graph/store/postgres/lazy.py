@@ -801,3 +801,4 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     relation_sizes = grouping.relation_sizes
     tally = grouping.tally
     members_page = grouping.members_page
+    member_edges = grouping.member_edges
