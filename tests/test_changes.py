@@ -7,6 +7,7 @@ import random
 from datetime import date, timedelta
 
 import networkx as nx
+import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
@@ -110,6 +111,16 @@ def test_changes_past_the_time_budget_are_counted_not_listed(bundled: nx.MultiDi
     assert (cut["began"], cut["ended"]) == (whole["began"], whole["ended"])
     assert cut["rounds"] == [] and cut["entities"] == []
     assert cut["truncated"] and cut["truncated_reason"] == "time_budget"
+
+
+def test_changes_around_a_neighbourhood_cut_at_its_size_are_listed(
+    bundled: nx.MultiDiGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A neighbourhood cut at its size bound still lists the changes within what it kept."""
+    monkeypatch.setattr("graph.queries.changes.MAX_NODES", 3)
+    cut = changes(bundled, date(2020, 1, 1), date(2026, 1, 1), centers=["us-state-dept"], depth=2)
+    assert cut["truncated_reason"] == "max_nodes"
+    assert cut["rounds"] and cut["entities"]
 
 
 def test_api_changes(client: TestClient, bundled: nx.MultiDiGraph) -> None:

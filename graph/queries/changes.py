@@ -139,7 +139,7 @@ def changes(
     rounds: list[ChangeRound] = []
     entities: list[EntityChanges] = []
     cut_rounds = cut = False
-    labels = None if truncated else _labels(graph, found, deadline)
+    labels = None if deadline.expired else _labels(graph, found, deadline)
     if labels is None:
         truncated = "time_budget"  # counted, but not listed
     else:
