@@ -751,8 +751,9 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     def edges_among(self, nodes: Collection[str]) -> list[tuple[str, str, str, Attrs]]:
         """Every edge from one of ``nodes`` to another, in the order the in-memory graph's
         adjacency gives them source by source: which edges there are comes from one index
-        alone (ends, key and positions); the attributes are read only for the pairs the walk
-        has not read already (most of a neighbourhood's were), in one more statement."""
+        alone (ends, key and positions), for a hub from the neighbour ids the server keeps
+        (then one probe per edge); the attributes are read only for the pairs the walk has not
+        read already (most of a neighbourhood's were), in one more statement."""
         if not nodes:
             return []
         listed = list(nodes)
@@ -760,11 +761,21 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         order = {node: i for i, node in enumerate(listed)}
         size, degrees = len(order), self.entities.degrees
         present = [node for node in listed if degrees.get(node) is not None]
+        # a hub's edges to the others are found in its neighbour ids (read once per server),
+        # not by scanning its tens of thousands of edges in the index
+        hubs = {n for n in present if self._kept_out(n, size)}
         rows = self.reader.rows(
             "SELECT src, dst, key, out_pos, key_pos FROM {s}.edges "
             "WHERE src = ANY(%s) AND dst IN (SELECT unnest(%s::text[]))",
-            [present, present],
+            [[n for n in present if n not in hubs], present],
         )
+        if hubs and self.neighbours is not None:
+            probed = [(u, v) for u in hubs for v in self.neighbours.of(u, "out").intersection(present)]
+            rows += self.reader.rows(
+                "SELECT e.src, e.dst, e.key, e.out_pos, e.key_pos FROM unnest(%s::text[], %s::text[]) AS p(s, d) "
+                "JOIN {s}.edges e ON e.src = p.s AND e.dst = p.d",
+                [[u for u, _ in probed], [v for _, v in probed]],
+            )
 
         def hub(node: str) -> bool:  # more neighbours than there are nodes: looked up one by one in memory
             counted = degrees[node]
@@ -777,6 +788,13 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         self.gather_pairs([pair for pair in pairs if not self._read_pair(*pair)], attributes=False)
         found = {pair: self._read_pair(*pair) for pair in pairs}
         return [(u, v, key, found[(u, v)][key]) for u, v, key, _, _ in rows]  # type: ignore[index]
+
+    def _kept_out(self, node: str, size: int) -> bool:
+        """Whether ``node``'s successors are better looked up in the neighbour ids the server
+        keeps than scanned to find its edges among ``size`` entities: a hub with more of them
+        than those entities and than :data:`LOAD_WHOLE`."""
+        degrees = self.entities.degrees.get(node)
+        return self.neighbours is not None and degrees is not None and degrees[0] > max(LOAD_WHOLE, size)
 
     def _settled(self, u: str, v: str) -> bool:
         """Whether the edges from ``u`` to ``v`` (or that there are none) are known without a
