@@ -43,7 +43,7 @@ FIRST_PAGE = 128
 #: Largest page; pages double from the first up to it.
 MAX_PAGE = 8_192
 #: An adjacency up to this many neighbours is read whole when a neighbour is looked up in it.
-LOAD_WHOLE = 4_096
+LOAD_WHOLE = 1_024
 #: Entities fetched with their attributes in one statement when one is asked for without
 #: warning (the one asked for, and others reached).
 BATCH = 5_000
