@@ -44,6 +44,9 @@ FIRST_PAGE = 128
 MAX_PAGE = 8_192
 #: An adjacency up to this many neighbours is read whole when a neighbour is looked up in it.
 LOAD_WHOLE = 1_024
+#: Neighbours of a hub whose edge kinds are read per statement, when it has more than this
+#: many and a query reads all of them (see :meth:`LazyGraph.kinds_around`).
+KINDS_PAGE = 65_536
 #: Entities fetched with their attributes in one statement when one is asked for without
 #: warning (the one asked for, and others reached).
 BATCH = 5_000
@@ -557,12 +560,34 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         elif adjacency.kinds is None and adjacency.size > LOAD_WHOLE and (relations or not derived):
             yield from self._passing_kinds(node, way, relations, derived)
             return
+        elif adjacency.kinds is None and adjacency.size > KINDS_PAGE:
+            yield from self._paged_kinds(node, way)
+            return
         else:
             if adjacency.kinds is None:
                 self._read_kinds(way, [adjacency])
             assert adjacency.kinds is not None
             found = adjacency.kinds.items()
         yield from records.passing_kinds(found, relations, derived)
+
+    def _paged_kinds(self, node: str, way: Way) -> Iterator[tuple[str, list[EdgeKind]]]:
+        """A big hub's neighbours on one side with the kinds of their edges, in adjacency
+        order, :data:`KINDS_PAGE` neighbours per statement and not kept: a search that stops
+        (its time budget, its size bound) has read a page, not a country's millions."""
+        mine, theirs, position = _COLUMNS[way]
+        size = self.side(way)[node].size
+        for start in range(0, size, KINDS_PAGE):
+            rows = self.reader.rows(
+                f"SELECT {theirs}, {_far(way)}, relation, derived FROM {{s}}.edges WHERE {mine} = %s "
+                f"AND {position} >= %s AND {position} < %s ORDER BY {position}, key_pos",
+                [node, start, start + KINDS_PAGE],
+            )
+            self.entities.reached(rows, 1)
+            found: dict[str, list[EdgeKind]] = {}
+            for other, _, _, relation, derived in rows:
+                found.setdefault(other, []).append((relation, derived))
+            del rows
+            yield from found.items()
 
     def _passing_kinds(
         self, node: str, way: Way, relations: Collection[str], derived: bool
