@@ -358,6 +358,34 @@ def test_supply_chain_past_its_time_budget_is_cut_and_says_so(generated_pair: Pa
     assert 0 in sizes and len(sizes) > 2
 
 
+def test_timeline_pages_the_same_from_both_stores(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Timeline pages (full, and summaries) over many dates, partial ones among them, filtered
+    by relation and date, with rounds longer than are listed and pages made in several
+    batches (both lowered); and cut by the time budget between batches, marked as such."""
+    monkeypatch.setattr("graph.queries.timeline.PER_ROUND", 7)
+    monkeypatch.setattr("graph.queries.timeline._BATCH", 60)
+    pages: list[dict[str, Any]] = [
+        {"limit": 60},
+        {"limit": 45, "offset": 30, "relations": ["supplied", "develops", "owns"]},
+        {"start": "2016", "end": "2018-06", "limit": 9, "offset": 3},
+        {"start": "2019-05-01", "relations": ["sanctioned"]},
+        {"summary": True, "limit": 100_000},
+        {"summary": True, "relations": ["sanctioned"], "start": "2019-05", "offset": 4},
+    ]
+    for page in pages:
+        same(generated_pair, lambda s, p=page: timeline(s.graph, index=s.dated, **p))
+    whole = same(generated_pair, lambda s: timeline(s.graph, index=s.dated, start="2015", limit=60))
+    assert any(r["count"] > 7 for d in whole["dates"] for r in d["rounds"])
+    assert whole["truncated"] and whole["truncated_reason"] is None
+    for checks in (0, 1, 2):
+        cut = same(
+            generated_pair,
+            lambda s, c=checks: timeline(s.graph, index=s.dated, start="2015", limit=60, deadline=Countdown(c)),
+        )
+        assert cut["truncated"] and cut["truncated_reason"] == "time_budget"
+        assert cut["dates"] == whole["dates"][: len(cut["dates"])] and len(cut["dates"]) < 60
+
+
 def test_search_tiers_paged_filtered_and_cut(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages that cross from one tier to the next, prefixes spanning many words, filters, the
     listing, and an infix matching more words than are read (with the limit lowered)."""
