@@ -114,24 +114,35 @@ def _rounds(
     whether the deadline cut the page short (the dates listed are then whole, the rest left out).
 
     Dates are made a batch at a time (up to :data:`_BATCH` relations, or one date with more):
-    the actors and targets of a batch, and the edges it lists, are read together (one
-    statement each from a database), and the deadline is checked between batches."""
+    the labels of long rounds' targets, the actors and targets listed, and the edges listed
+    are read together (one statement each from a database), and the deadline is checked
+    between batches."""
     vocab = records.vocabulary(graph)
     dates: list[TimelineDate] = []
     for batch in _batches(page):
         if deadline.expired:
             return dates, True
         rows = index.began_on(batch[0][0], batch[-1][0], wanted)
-        records.fetch(graph, dict.fromkeys(node for row in rows for node in (row[2], row[3])))
-        made: list[TimelineDate] = []
-        listed: list[tuple[TimelineRound, list[Row]]] = []
         by_date: dict[str, dict[tuple[str, str], list[Row]]] = {}
         for row in rows:
             by_date.setdefault(row[0], {}).setdefault((row[1], row[2]), []).append(row)
+        groups = [edges for day in by_date.values() for edges in day.values()]
+        # a round longer than is listed is sorted by its targets' labels alone (read without
+        # their other attributes); then the actors and the targets listed are read at once
+        long = [edges for edges in groups if len(edges) > PER_ROUND]
+        if long:
+            named = records.labels(graph, dict.fromkeys(e[3] for edges in long for e in edges))
+            for edges in long:
+                edges.sort(key=lambda e: named[e[3]])
+        listed_nodes = (node for edges in groups for e in edges[:PER_ROUND] for node in (e[2], e[3]))
+        records.fetch(graph, dict.fromkeys(listed_nodes))
+        made: list[TimelineDate] = []
+        listed: list[tuple[TimelineRound, list[Row]]] = []
         for when, count in batch:
             rounds: list[TimelineRound] = []
             for (relation, actor), edges in sorted(by_date.get(when, {}).items()):
-                edges.sort(key=lambda e: records.label(graph, e[3]))
+                if len(edges) <= PER_ROUND:
+                    edges.sort(key=lambda e: records.label(graph, e[3]))
                 shown = edges[:PER_ROUND]
                 round_: TimelineRound = {
                     "relation": relation,
