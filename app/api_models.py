@@ -255,7 +255,13 @@ class TimelineOut(BaseModel):
     total_dates: int = Field(description="Dates in the range, on all pages.")
     limit: int
     offset: int
-    truncated: bool = Field(description="More dates follow: ask again with offset + limit.")
+    truncated: bool = Field(
+        description="More dates follow (ask again with offset + limit), or the time budget cut the page."
+    )
+    truncated_reason: str | None = Field(
+        description="time_budget: the page was cut short by the time budget (the dates listed are whole; "
+        "ask again with offset + the number of dates listed); null otherwise.",
+    )
 
 
 class StatsOut(BaseModel):

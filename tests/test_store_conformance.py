@@ -109,7 +109,29 @@ def generated_graph(seed: int = 11, size: int = 7_000) -> nx.MultiDiGraph:
     owned = list(graph.successors("holding"))
     for number, node in enumerate(rng.sample(owned, 20) + rng.sample(ids, 20)):  # a few shared relations too
         records.add_relation(graph, "holding", node, f"hc{number}", {"relation": "commented_on", "confidence": "press"})
+    _supply_chain_through(graph, "cn", ids, random.Random(seed + 1))
     return graph
+
+
+def _supply_chain_through(graph: nx.MultiDiGraph, country: str, ids: list[str], rng: random.Random) -> None:
+    """Suppliers of ``country`` (a recipient among its many derived members), theirs in
+    turn for a few tiers, and more: some dated, ended or disputed, and repeated."""
+    tier = rng.sample(ids, 30)
+    suppliers: list[tuple[str, str]] = [(node, country) for node in tier]
+    for _ in range(3):
+        tier = [rng.choice(ids) for _ in range(len(tier) * 3)]
+        suppliers += [(node, rng.choice([v for v, _ in suppliers])) for node in tier]
+    for number, (u, v) in enumerate(suppliers):
+        if u == v:
+            continue
+        attrs: dict[str, Any] = {"relation": rng.choice(["supplied", "supplied", "develops"]), "confidence": "press"}
+        if number % 3 == 0:
+            attrs["date"] = f"{rng.randrange(2012, 2024)}-{rng.randrange(1, 13):02d}"
+        if number % 11 == 0:
+            attrs["end"] = f"{rng.randrange(2016, 2020)}-01-01"
+        if number % 13 == 0:
+            attrs["status"] = "disputed"
+        records.add_relation(graph, u, v, f"sc{number}", attrs)
 
 
 @pytest.fixture(scope="module")
@@ -305,6 +327,66 @@ def test_edge_kinds_filtered(generated_pair: Pair, monkeypatch: pytest.MonkeyPat
                     )
                 ]
                 assert list(records.kinds_around(memory, node, way, **given)) == expected
+
+
+def test_supply_chains_through_a_big_country(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The supply chain of a country many are based in (a hub: a smaller :data:`LOAD_WHOLE`),
+    whose suppliers have suppliers for tiers, on several days, with its exports; and of a few
+    of its suppliers: the same from both stores."""
+    monkeypatch.setattr("graph.store.postgres.lazy.LOAD_WHOLE", 500)
+    memory = generated_pair[0]
+    for day in (None, date(2017, 1, 1), date(2010, 1, 1)):
+        selections(generated_pair, SupplyChainOf("cn", day))
+    chain = select(memory, SupplyChainOf("cn")).chain
+    assert chain is not None
+    upstream = chain["upstream"]
+    assert max(u["distance"] for u in upstream) > 2 and any(u["designations"] for u in upstream)
+    for entry in upstream[:: len(upstream) // 5]:
+        selections(generated_pair, SupplyChainOf(entry["entity"]["id"]))
+
+
+def test_supply_chain_past_its_time_budget_is_cut_and_says_so(generated_pair: Pair) -> None:
+    """Cut at any check of its time budget, a supply chain answers what it found (each entry
+    as the whole answer gives it), the same from both stores, marked ``time_budget``."""
+    memory = generated_pair[0]
+    whole = select(memory, SupplyChainOf("cn")).chain
+    assert whole is not None
+    entries = {u["entity"]["id"]: u for u in whole["upstream"]}
+    sizes = set()
+    for checks in (0, 1, 2, 3, 5, 8, 40, 400):
+        cut = same(generated_pair, lambda s, c=checks: select(s, SupplyChainOf("cn"), deadline=Countdown(c)).chain)
+        sizes.add(len(cut["upstream"]))
+        assert cut["truncated"] and cut["truncated_reason"] == "time_budget"
+        assert all(entries[u["entity"]["id"]] == u for u in cut["upstream"])
+    assert 0 in sizes and len(sizes) > 2
+
+
+def test_timeline_pages_the_same_from_both_stores(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Timeline pages (full, and summaries) over many dates, partial ones among them, filtered
+    by relation and date, with rounds longer than are listed and pages made in several
+    batches (both lowered); and cut by the time budget between batches, marked as such."""
+    monkeypatch.setattr("graph.queries.timeline.PER_ROUND", 7)
+    monkeypatch.setattr("graph.queries.timeline._BATCH", 60)
+    pages: list[dict[str, Any]] = [
+        {"limit": 60},
+        {"limit": 45, "offset": 30, "relations": ["supplied", "develops", "owns"]},
+        {"start": "2016", "end": "2018-06", "limit": 9, "offset": 3},
+        {"start": "2019-05-01", "relations": ["sanctioned"]},
+        {"summary": True, "limit": 100_000},
+        {"summary": True, "relations": ["sanctioned"], "start": "2019-05", "offset": 4},
+    ]
+    for page in pages:
+        same(generated_pair, lambda s, p=page: timeline(s.graph, index=s.dated, **p))
+    whole = same(generated_pair, lambda s: timeline(s.graph, index=s.dated, start="2015", limit=60))
+    assert any(r["count"] > 7 for d in whole["dates"] for r in d["rounds"])
+    assert whole["truncated"] and whole["truncated_reason"] is None
+    for checks in (0, 1, 2):
+        cut = same(
+            generated_pair,
+            lambda s, c=checks: timeline(s.graph, index=s.dated, start="2015", limit=60, deadline=Countdown(c)),
+        )
+        assert cut["truncated"] and cut["truncated_reason"] == "time_budget"
+        assert cut["dates"] == whole["dates"][: len(cut["dates"])] and len(cut["dates"]) < 60
 
 
 def test_search_tiers_paged_filtered_and_cut(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:

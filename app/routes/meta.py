@@ -32,6 +32,7 @@ DatePrefix = Annotated[
 )
 def get_timeline(
     store: StoreDep,
+    settings: SettingsDep,
     relations: Annotated[list[str] | None, Query(description="Only these relation types.")] = None,
     start: DatePrefix = None,
     end: DatePrefix = None,
@@ -52,6 +53,7 @@ def get_timeline(
             offset=offset,
             summary=summary,
             index=store.dated,
+            deadline=deadline(settings),
         )
     )
 

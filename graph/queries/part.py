@@ -88,6 +88,8 @@ class Part:
         here, where it would cost more than the whole query.
         """
         records.fetch(graph, self.nodes)
+        # the edges a query found without reading them whole (a supply chain's), read at once
+        records.gather_pairs(graph, dict.fromkeys((u, v) for u, v, _ in self.edges))
         entities = records.entities(graph)
         nodes = []
         for node, distance in self.nodes.items():
@@ -160,6 +162,8 @@ class Part:
         view = records.new_graph(records.vocabulary(graph))
         view.graph.update({k: v for k, v in graph.graph.items() if k not in view.graph})
         records.fetch(graph, self.nodes)
+        # the edges a query found without reading them whole (a supply chain's), read at once
+        records.gather_pairs(graph, dict.fromkeys((u, v) for u, v, _ in self.edges))
         entities = records.entities(graph)
         for node in self.nodes:
             records.add_entity(view, node, entities[node])

@@ -9,7 +9,6 @@ on the as-of day.
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import date
 from typing import TypedDict
 
@@ -85,43 +84,47 @@ def supply_chain(
     deadline = deadline or Deadline.unlimited()
     vocab = records.vocabulary(graph)
     entities = records.entities(graph)
+    carrying = frozenset(name for name, spec in vocab.relation_types.items() if spec.chain_rule is not None)
     parent: dict[str, tuple[str, str, str, records.Attrs]] = {}  # node -> edge towards target
     depth = {target: 0}
-    queue = deque([target])
-    truncated = None
-    asked: set[str] = set()
-    while queue:
+    truncated: str | None = None
+    # breadth first, a level at a time (the order a queue gives): a database-backed graph reads
+    # a whole level's supplying edges in one statement, and the entities they come from in one more
+    level = [target]
+    while level and truncated is None:
         if deadline.expired:
             truncated = "time_budget"
             break
-        node = queue.popleft()
-        if node not in asked:  # a database-backed graph reads the whole queue's suppliers at once
-            batch = [node, *queue]
-            records.gather(graph, batch, "in")
-            asked.update(batch)
-        for u, _, key, data in records.relations_of(graph, node, "in"):
+        feeding = list(records.relations_into(graph, level, carrying))
+        records.fetch(graph, [*level, *(u for u, _, _, _ in feeding if u not in depth)])
+        reached: list[str] = []
+        for count, (u, node, key, data) in enumerate(feeding):
+            if count % 1_000 == 999 and deadline.expired:
+                truncated = "time_budget"
+                break
             if u in depth or not records.counts_on(data, as_of):
                 continue
             if not vocab.feeds_chain(data.get("relation"), entities[u].get("kind"), entities[node].get("kind")):
                 continue
             if len(depth) > _MAX_UPSTREAM:
                 truncated = "max_nodes"
-                queue.clear()
                 break
             depth[u] = depth[node] + 1
             parent[u] = (u, node, key, data)
-            queue.append(u)
+            reached.append(u)
+        level = reached
 
+    found = [node for node in depth if node != target]
+    designated: dict[str, list[Designation]] = {node: [] for node in found}
+    for u, node, k, d in records.relations_into(graph, found, ("sanctioned",)):
+        designated[node].append({**records.relation_record(u, node, k, d), "in_force": records.counts_on(d, as_of)})
     upstream: list[Upstream] = []
-    for node in depth:
-        if node == target:
-            continue
+    for node in found:
+        if deadline.expired:
+            truncated = truncated or "time_budget"
+            break
         chain = _chain(graph, node, target, parent)
-        designations: list[Designation] = [
-            {**records.relation_record(u, node, k, d), "in_force": records.counts_on(d, as_of)}
-            for u, _, k, d in records.relations_of(graph, node, "in")
-            if d.get("relation") == "sanctioned"
-        ]
+        designations = designated[node]
         upstream.append(
             {
                 "entity": records.summary(graph, node),

@@ -4,6 +4,7 @@ graph, so a timeline or changes request reads only the dates it returns."""
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -69,6 +70,22 @@ class DatedIndex:
     def ended_between(self, start: str | None, end: str | None) -> list[Row]:
         """Rows that ended from ``start`` to ``end`` (ISO prefixes, inclusive)."""
         return _between(self.ends, start, end)
+
+    def days(self, start: str | None, end: str | None, relations: Collection[str]) -> list[tuple[str, int]]:
+        """Each date relations of ``relations`` (any, if empty) began on, from ``start`` to
+        ``end`` (ISO prefixes, inclusive), with how many, by date."""
+        counted: dict[str, int] = {}
+        for row in self.between(start, end):
+            if not relations or row[1] in relations:
+                counted[row[0]] = counted.get(row[0], 0) + 1
+        return list(counted.items())
+
+    def began_on(self, first: str, last: str, relations: Collection[str]) -> list[Row]:
+        """Rows of ``relations`` (any, if empty) that began on a date from ``first`` to
+        ``last`` (whole dates as written, inclusive): the rows of a page of :meth:`days`."""
+        rows = self.rows
+        chosen = rows[bisect_left(rows, (first,)) : bisect_left(rows, (last + "\x00",))]
+        return chosen if not relations else [row for row in chosen if row[1] in relations]
 
 
 def _between(rows: list[Row], start: str | None, end: str | None) -> list[Row]:

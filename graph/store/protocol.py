@@ -3,7 +3,7 @@ and the database-backed :class:`~graph.store.postgres.store.PostgresStore` alike
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,6 +36,10 @@ class Dated(Protocol):
     def between(self, start: str | None, end: str | None) -> list[Row]: ...
 
     def ended_between(self, start: str | None, end: str | None) -> list[Row]: ...
+
+    def days(self, start: str | None, end: str | None, relations: Collection[str]) -> list[tuple[str, int]]: ...
+
+    def began_on(self, first: str, last: str, relations: Collection[str]) -> list[Row]: ...
 
 
 class Store(Protocol):

@@ -16,7 +16,7 @@ never edit one in place.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple, TypedDict, cast
@@ -80,6 +80,7 @@ __all__ = [
     "relation_record",
     "relation_sizes",
     "relations_between",
+    "relations_into",
     "relations_of",
     "remove_entity",
     "set_vocabulary",
@@ -561,6 +562,32 @@ def fetch(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> None:
     load = getattr(graph, "fetch", None)
     if load is not None:
         load(list(nodes))
+
+
+# ---- relations of a few types reaching many entities ------------------------------------------
+# A supply chain walks back from a programme over the few relation types that carry supplies,
+# level by level; an entity on the way may be a country with a quarter of a million derived
+# members, none of them suppliers. A graph read from a database reads only the edges of those
+# types, for a whole level in one statement, and leaves the rest in the database.
+
+
+def relations_into(
+    graph: nx.MultiDiGraph, nodes: Sequence[str], relations: Collection[str]
+) -> Iterator[tuple[str, str, str, Attrs]]:
+    """``(source, target, key, attributes)`` of the edges of ``relations`` reaching each of
+    ``nodes``: node by node in ``nodes`` order, each node's in adjacency order (what
+    :func:`relations_of` gives on the ``in`` side, the other types left out). A graph read
+    from a database reads them for all ``nodes`` in one statement."""
+    own = getattr(graph, "relations_into", None)
+    if own is not None:
+        yield from own(nodes, relations)
+        return
+    pred = graph._pred
+    for node in nodes:
+        for u, keyed in pred[node].items():
+            for key, data in keyed.items():
+                if data.get("relation") in relations:
+                    yield u, node, key, data
 
 
 # ---- big relations counted where they are stored ---------------------------------------------

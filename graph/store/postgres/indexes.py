@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 __all__ = ["PostgresDated", "PostgresHubGroup", "PostgresHubs"]
 
 _LAST = "\uffff"
+#: Sets of relation types whose dates :meth:`PostgresDated.days` keeps counted.
+_KEPT = 32
 
 
 class PostgresDated:
@@ -23,6 +26,8 @@ class PostgresDated:
 
     def __init__(self, reader: Reader) -> None:
         self.reader = reader
+        self.counted: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+        """Relation types (sorted; none: all) -> every date with how many began on it."""
 
     def between(self, start: str | None, end: str | None) -> list[Row]:
         """Rows that began from ``start`` to ``end`` (ISO prefixes, inclusive)."""
@@ -31,6 +36,37 @@ class PostgresDated:
     def ended_between(self, start: str | None, end: str | None) -> list[Row]:
         """Rows that ended from ``start`` to ``end`` (ISO prefixes, inclusive)."""
         return self._rows(True, start, end)
+
+    def days(self, start: str | None, end: str | None, relations: Collection[str]) -> list[tuple[str, int]]:
+        """Each date relations of ``relations`` (any, if empty) began on, from ``start`` to
+        ``end`` (ISO prefixes, inclusive), with how many, by date: counted by the database
+        once per set of relation types for the load (which never changes), then kept, so a
+        timeline page reads only its own dates' rows (counting 400,000 takes 0.2-1 s)."""
+        wanted = tuple(sorted(relations))
+        counted = self.counted.get(wanted)
+        if counted is None:
+            rows = self.reader.rows(
+                "SELECT day, count(*) FROM {s}.dated WHERE NOT ended AND (%s OR relation = ANY(%s)) "
+                "GROUP BY day ORDER BY day",
+                [not wanted, list(wanted)],
+            )
+            counted = [(day, int(count)) for day, count in rows]
+            while len(self.counted) >= _KEPT:
+                self.counted.pop(next(iter(self.counted)), None)
+            self.counted[wanted] = counted
+        low = bisect_left(counted, (start,)) if start else 0
+        high = bisect_right(counted, (end + _LAST,)) if end else len(counted)
+        return counted[low:high]
+
+    def began_on(self, first: str, last: str, relations: Collection[str]) -> list[Row]:
+        """Rows of ``relations`` (any, if empty) that began on a date from ``first`` to
+        ``last`` (whole dates as written, inclusive), in the in-memory index's order."""
+        rows = self.reader.rows(
+            "SELECT day, relation, src, dst, key FROM {s}.dated WHERE NOT ended AND day >= %s AND day <= %s "
+            "AND (%s OR relation = ANY(%s)) ORDER BY day, relation, src, dst, key",
+            [first, last, not relations, sorted(relations)],
+        )
+        return [tuple(row) for row in rows]
 
     def _rows(self, ended: bool, start: str | None, end: str | None) -> list[Row]:
         rows = self.reader.rows(

@@ -840,6 +840,45 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             return adjacency.read[v]
         return self._succ.known.get(u, {}).get(v)
 
+    # ---- relations of a few types reaching many entities (see graph.store.records.relations_into) ----
+
+    def relations_into(self, nodes: Sequence[str], relations: Collection[str]) -> list[tuple[str, str, str, Attrs]]:
+        """The edges of ``relations`` reaching each of ``nodes``, node by node in ``nodes``
+        order, each node's in adjacency order: from what is read for a side read whole, none
+        for a hub whose groups have none of ``relations``, for the others in one statement
+        filtered by the database (a country's derived members are not read)."""
+        listed = list(dict.fromkeys(nodes))
+        self.entities.know(listed)
+        present = [node for node in listed if node in self.entities]
+        whole = {node: adjacency for node in present if (adjacency := self._pred[node]).complete}
+        # a hub's groups (every relation type it has, with their sizes) say when it has none of these
+        unread = [node for node in present if node not in whole and self._may_reach(node, relations)]
+        by_node: dict[str, list[tuple[str, str, str, Attrs]]] = {}
+        if unread and relations:
+            rows = self.reader.rows(
+                "SELECT src, src_out_n, src_in_n, dst, key, attrs FROM {s}.edges "
+                "WHERE dst = ANY(%s) AND relation = ANY(%s) ORDER BY dst, in_pos, key_pos",
+                [unread, sorted(relations)],
+            )
+            self.entities.reached(rows, 1)
+            for u, _, _, v, key, attrs in rows:
+                by_node.setdefault(v, []).append((u, v, key, attrs))
+        found: list[tuple[str, str, str, Attrs]] = []
+        for node in present:
+            read = whole.get(node)
+            if read is None:
+                found += by_node.get(node, [])
+                continue
+            for u, keyed in read.read.items():
+                found += [(u, node, key, data) for key, data in keyed.items() if data.get("relation") in relations]
+        return found
+
+    def _may_reach(self, node: str, relations: Collection[str]) -> bool:
+        """Whether edges of ``relations`` may reach ``node``: not when it is a hub none of whose
+        groups (``hub_items``, one per relation type and way it has) is of them."""
+        groups = self.hubs.get(node)
+        return groups is None or any((relation, "in") in groups for relation in relations)
+
     # ---- big relations counted in the database, not read (see graph.store.postgres.grouping) ----
     relation_sizes = grouping.relation_sizes
     tally = grouping.tally
