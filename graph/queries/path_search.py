@@ -65,8 +65,10 @@ _MIDDLES_READ = 512
 _FEW_MIDDLES = 128
 #: Ends (or pairs of ends) a join goes through between two checks of the time budget.
 _ENDS_AT_ONCE = 256
-#: Neighbours of the ends a search reads at once (see ``PathSearch.read_ahead``).
+#: Neighbours of the ends a search reads at once (see ``PathSearch.read_ahead``), by their
+#: edges' kinds; by their attributes (a search with an as-of day), this many times fewer.
 _READ_AHEAD = 16_384
+_ATTRIBUTES_WEIGH = 8
 _UNBOUNDED = 1 << 30
 
 
@@ -382,14 +384,16 @@ class PathSearch:
 
     def read_ahead(self, nodes: Iterable[str], direction: Direction, degree: Callable[[str], int]) -> Iterator[str]:
         """``nodes`` one by one, their neighbourhoods read (a database reads them in one
-        statement) a batch ahead: batches of about :data:`_READ_AHEAD` neighbours, so no one
-        statement reads a hub's thousands of ends at once, past the time budget."""
+        statement) a batch ahead: batches of about :data:`_READ_AHEAD` neighbours (fewer with
+        their attributes), so no one statement reads a hub's thousands of ends at once, past
+        the time budget."""
         batch: list[str] = []
         size = 0
+        most = _READ_AHEAD if self.by_kind else _READ_AHEAD // _ATTRIBUTES_WEIGH
         for node in nodes:
             batch.append(node)
             size += degree(node)
-            if size >= _READ_AHEAD:
+            if size >= most:
                 self.gather(batch, direction)
                 yield from batch
                 batch, size = [], 0
