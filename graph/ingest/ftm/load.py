@@ -376,7 +376,8 @@ class _Loader:
     def _edges(self, sources: list[str], targets: list[str], key: str, relation: str, attrs: records.Attrs) -> None:
         """An edge from every source to every target, each with its own copy of ``attrs``."""
         if len(sources) == 1 and len(targets) == 1:  # most lines: one edge, no copy of ``attrs``
-            self._edge(self._resolve(sys.intern(sources[0])), self._resolve(sys.intern(targets[0])), key, relation, attrs)
+            source, target = self._resolve(sys.intern(sources[0])), self._resolve(sys.intern(targets[0]))
+            self._edge(source, target, key, relation, attrs)
             return
         pairs = [(self._resolve(sys.intern(u)), self._resolve(sys.intern(v))) for u in sources for v in targets]
         for i, (u, v) in enumerate(pairs):

@@ -335,7 +335,7 @@ class _Tables:
         """The types of ``columns`` as the table just made has them, for ``Copy.set_types``: each
         value is then written by its column's dumper instead of one looked up for it (half the
         cost of a row). ``json`` values are JSON text already (orjson's), written as text."""
-        found = dict(
+        found: dict[str, str] = dict(
             self.conn.execute(
                 "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
                 "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
