@@ -140,8 +140,8 @@ def load_database(
         gc.disable()  # millions of rows and index entries made, none of them cyclic garbage: the GC only costs time
         try:
             conn.execute(f"CREATE SCHEMA {schema}".encode())
-            with _Indexer(dsn, INDEXERS) as indexer, _Tables(conn, schema, indexer, report) as tables:
-                _fill(tables, store)
+            with _Indexer(dsn, INDEXERS) as indexer:
+                _fill(_Tables(conn, schema, indexer, report), store)
                 indexer.wait(report)
         except BaseException as err:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE".encode())
@@ -276,13 +276,12 @@ class _Indexer:
 
 
 class _Tables:
-    """Creates and fills a load's tables, one transaction each and one after the other, on a
-    thread of their own, then hands each to the indexer.
+    """Creates and fills a load's tables, one transaction each, then hands each to the indexer.
 
-    A COPY spends much of its time waiting for the server to take the rows, and waiting
-    holds no lock on Python: filling on a thread of its own lets the loader build the store's
-    next index meanwhile (:meth:`build`), instead of waiting. The rows are the same, in the
-    same order: only the in-memory indexes are built beside them, and those only read the graph.
+    The tables fill on the loader's own thread. Filling on another thread while this one built
+    the next in-memory index was tried: the client CPU was the same and the COPY much slower
+    (edges 16 s -> 45 s at 1M, on a busy machine): a thread that waits on the socket waits
+    again for the GIL after each write, held by the thread building (the "convoy effect").
     """
 
     def __init__(self, conn: psycopg.Connection, schema: str, indexer: _Indexer, progress: LoadProgress) -> None:
@@ -290,30 +289,10 @@ class _Tables:
         self.layout = schema_statements("layout.sql", schema)
         self.indexes = schema_statements("layout_indexes.sql", schema)
         self.filled: list[str] = []
-        self._filler = ThreadPoolExecutor(1, thread_name_prefix="linkscope-filler")
-        self._fills: list[Future[None]] = []
-        self._stopping = threading.Event()
-
-    def __enter__(self) -> _Tables:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        if error is not None:  # the load fails: the COPY running gives up, those waiting never start
-            self._stopping.set()
-        self._filler.shutdown(wait=True, cancel_futures=True)
 
     def fill(self, table: str, columns: str, rows: Iterable[tuple[Any, ...]], total: int) -> None:
         """Create ``table`` and COPY ``rows`` into it (frozen: it was created in the same
-        transaction), then index and analyse it in the background; queued after the tables
-        before it (raising first the failure of any fill before)."""
-        for fill in self._fills:
-            if fill.done():
-                fill.result()
-        self._fills.append(self._filler.submit(self._fill, table, columns, rows, total))
-
-    def _fill(self, table: str, columns: str, rows: Iterable[tuple[Any, ...]], total: int) -> None:
-        if self._stopping.is_set():
-            return
+        transaction), then index and analyse it in the background."""
         with self.conn.transaction():
             for statement in self.layout[table]:
                 self.conn.execute(statement)
@@ -324,8 +303,6 @@ class _Tables:
                 for done, row in enumerate(rows, 1):
                     copy.write_row(row)
                     if done % 50_000 == 0:
-                        if self._stopping.is_set():
-                            raise DatabaseError("the load was stopped")
                         self.progress(table, done, total)
         self.progress(table, total, total)
         self.filled.append(table)
@@ -352,10 +329,7 @@ class _Tables:
         return made
 
     def check(self) -> None:
-        """Once every table queued is filled (raising the first failure), every table of the
-        layout was made (one the rows below forgot would fail every server)."""
-        for fill in self._fills:
-            fill.result()
+        """Every table of the layout was made (one the rows below forgot would fail every server)."""
         missing = sorted(set(self.layout) - set(self.filled))
         if missing:
             raise DatabaseError(f"the load made no table {', '.join(missing)} of the layout")
