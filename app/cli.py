@@ -473,6 +473,25 @@ def _copy(chunks: Iterator[bytes], fh: BinaryIO) -> None:
     fh.flush()
 
 
+#: Commands that run to an end (all but ``serve``, whose workers and reloads end their own way).
+_SERVING = "serve"
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli()
+    """Console-script entry point.
+
+    A command that has finished ends the process at once (``os._exit``, once its output and
+    logs are flushed) instead of freeing what it loaded object by object: a million-entity
+    graph is millions of objects, seconds of freeing that nobody waits for (mypy ends the
+    same way). ``serve`` exits the ordinary way, and so does the command group as tests run it.
+    """
+    try:
+        cli()
+    except SystemExit as end:
+        command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+        if command == _SERVING or not isinstance(end.code, int | None):
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(end.code or 0)

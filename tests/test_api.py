@@ -193,6 +193,13 @@ def test_timeline_pages_through_dates_and_summarises_for_the_time_bar(client: Te
     assert client.get("/api/timeline", params={"limit": 100_000}).json()["limit"] == 500  # full rounds: capped
 
 
+def test_the_best_connected_entity_is_counted_as_networkx_counts_without_a_view_kept_on_the_graph() -> None:
+    store = GraphStore.load()
+    found = store.best_connected
+    assert not {"degree", "adj", "succ", "pred"} & set(vars(store.graph))  # a cached view: a reference cycle
+    assert found == max(store.graph.degree, key=lambda pair: pair[1])[0]
+
+
 def test_counts_are_kept_with_the_store(bundled: nx.MultiDiGraph) -> None:
     store = GraphStore.from_graph(bundled)
     assert (store.nodes, store.edges) == (bundled.number_of_nodes(), bundled.number_of_edges())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -48,6 +50,17 @@ def test_export_of_invalid_data_writes_nothing(write_data: WriteData, tmp_path: 
     target = tmp_path / "never.graphml"
     code, output = run("export", "--format", "graphml", "--data", str(folder), "-o", str(target))
     assert code == 1 and "unknown kind 'spaceship'" in output and not target.exists()
+
+
+def test_the_console_script_ends_at_once_with_its_output_and_exit_code(write_data: WriteData) -> None:
+    """``main()`` ends a finished command with ``os._exit`` (nothing freed): what it printed
+    still comes out whole, and a failure still exits 1 with its problems listed."""
+    console = [sys.executable, "-c", "from app.cli import main; main()"]
+    done = subprocess.run([*console, "stats", "--json"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and json.loads(done.stdout)["nodes"] > 0
+    folder = write_data(entities=[entity("acme", kind="spaceship")])
+    failed = subprocess.run([*console, "validate", str(folder)], capture_output=True, text=True, check=False)
+    assert failed.returncode == 1 and "unknown kind 'spaceship'" in failed.stdout + failed.stderr
 
 
 def test_data_option_is_repeatable(write_data: WriteData, tmp_path: Path) -> None:

@@ -72,6 +72,8 @@ def normalize(text: str) -> str:
     'societe generale'
     """
     if text.isascii():  # most names: nothing to decompose
+        if "  " not in text and text.replace(" ", "").isalnum():  # plain words: only the case to fold
+            return text.casefold().strip()
         stripped = text.casefold()
     else:
         decomposed = unicodedata.normalize("NFKD", text)
@@ -197,9 +199,7 @@ class SearchIndex:
     def _build_words(self, names: list[str]) -> None:
         word_numbers: dict[str, int] = {}
         any_words, any_entities, first_words, first_entities = [], [], [], []
-        owner = self._name_owner >> 1
-        for position, name in enumerate(names):
-            entity = int(owner[position])
+        for name, entity in zip(names, (self._name_owner >> 1).tolist(), strict=True):
             for place, word in enumerate(name.split()):
                 number = word_numbers.setdefault(word, len(word_numbers))
                 any_words.append(number)

@@ -136,9 +136,19 @@ class GraphStore(Lookups):
 
     @cached_property
     def best_connected(self) -> str | None:
-        """The entity with the most relations (the explorer's start when the default centre is absent)."""
+        """The entity with the most relations (the explorer's start when the default centre is absent).
+
+        Counted from the adjacency, as ``graph.degree`` counts (every key, first of equals in
+        node order), not through ``graph.degree``: networkx caches that view on the graph, a
+        reference cycle that leaves a dropped graph (millions of objects) to the next full
+        garbage collection instead of freeing it at once."""
+        succ, pred = records.successors(self.graph), records.predecessors(self.graph)
+
+        def degree(node: str) -> int:
+            return sum(map(len, succ[node].values())) + sum(map(len, pred[node].values()))
+
         with self._lock:
-            return max(self.graph.degree, key=lambda pair: pair[1])[0] if self.nodes else None
+            return max(succ, key=degree) if self.nodes else None
 
     @classmethod
     def load(

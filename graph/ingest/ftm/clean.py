@@ -44,7 +44,8 @@ class Cleaner:
         """Text values from which control or bidi-override characters were removed."""
         self.clean = False
         """Whether the current line holds nothing to clean (see :meth:`start`)."""
-        self._dates: dict[str, str | None] = {}
+        self.days: dict[str, str | None] = {}
+        """Dates and timestamps read so far -> their day (None: not a date), shared across lines."""
         self._shared: dict[Any, Any] = {}
 
     def start(self, raw: bytes) -> None:
@@ -90,7 +91,7 @@ class Cleaner:
 
     def date(self, entity_id: str, prop: str, value: str) -> str:
         """The day (or month, or year) of an ISO 8601 date or timestamp, shared across lines."""
-        known = self._dates.get(value, "")
+        known = self.days.get(value, "")
         if known == "":
             day = value[:10]
             try:
@@ -98,7 +99,7 @@ class Cleaner:
                 known = sys.intern(day)
             except ValueError:
                 known = None
-            self._dates[value] = known
+            self.days[value] = known
         if known is None:
             raise BadLine("bad date", f"entity {entity_id!r}: {prop} {value[:40]!r} is not an ISO 8601 date")
         return known
@@ -134,5 +135,5 @@ class Cleaner:
         """A ``first_seen``/``last_seen`` timestamp as a day."""
         if not value:
             return None
-        day = self._dates.get(value) if type(value) is str else None
+        day = self.days.get(value) if type(value) is str else None
         return day or self.date(entity_id, key, str(value))

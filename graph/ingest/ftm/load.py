@@ -101,6 +101,7 @@ class _Loader:
         self.kinds: set[str] = set()
         self.relations: set[str] = set()
         self.plans: dict[str, m.Plan] = {}
+        self.schema_kinds: dict[str, str] = {}
         self.reference_props: dict[str, str] = {}
         self.file = ""
         self.line = 0
@@ -129,7 +130,7 @@ class _Loader:
                 self.line = number
                 if number % PROGRESS_EVERY == 0 and progress:
                     progress(done, total, number)
-                if not raw.strip():
+                if raw.isspace():  # a blank line (the same whitespace as bytes.strip(), without a copy)
                     continue
                 self.report.lines += 1
                 self.clean.start(raw)
@@ -182,13 +183,21 @@ class _Loader:
             plan = self.plans[schema.name] = m.plan_for(schema)
         found: Found = {}
         checked = self.clean.values
+        clean = self.clean.clean
         for prop, raw in props.items():
             step = plan.get(prop)
             if step is None:
                 continue
-            values = checked(entity_id, prop, raw)
-            if not values:
-                continue
+            if clean and type(raw) is list and raw and "" not in raw:
+                try:  # what Cleaner.values does for a line with nothing to clean, without the call
+                    "".join(raw)
+                except TypeError:
+                    values = checked(entity_id, prop, raw)  # raises BadLine
+                values = raw
+            else:
+                values = checked(entity_id, prop, raw)
+                if not values:
+                    continue
             action, attr = step
             if action == "date":
                 attrs[attr] = self.clean.date(entity_id, prop, values[0])
@@ -211,11 +220,11 @@ class _Loader:
         datasets = self.clean.datasets(entity.get("datasets"))
         if datasets:
             attrs["datasets"] = datasets
-        seen = self.clean.seen
+        seen, days = self.clean.seen, self.clean.days
         for key in ("first_seen", "last_seen"):
             value = entity.get(key)
             if value:
-                day = seen(entity_id, key, value)
+                day = (days.get(value) if type(value) is str else None) or seen(entity_id, key, value)
                 if day:
                     attrs[key] = day
         attrs["ftm_file"] = self.file
@@ -232,10 +241,14 @@ class _Loader:
         return self.merge.get(entity_id, entity_id)
 
     def _node(self, entity_id: str, schema: FtmSchema, props: dict[str, Any], entity: dict[str, Any]) -> None:
-        node = self.merge.get(entity_id)
-        referents = entity.get("referents") if self.merge else None
+        merge = self.merge
+        node = merge.get(entity_id)
+        referents = entity.get("referents") if merge else None
         if node is None and isinstance(referents, list):
-            node = next((self.merge[r] for r in referents if isinstance(r, str) and r in self.merge), None)
+            for referent in referents:
+                if isinstance(referent, str) and referent in merge:
+                    node = merge[referent]
+                    break
         if node is not None:
             self._merge_into(node, entity_id, schema, props)
             return
@@ -250,19 +263,24 @@ class _Loader:
             )
         attrs: records.Attrs = {}
         found = self._read(entity_id, props, schema, attrs)
-        names = dict(found.get("name", ()))
+        named = found.get("name", ())
         countries = self._countries(entity_id, found)
-        ordered = [n for prop in m.NAME_PROPERTIES for n in names.get(prop, ())]
+        if len(named) == 1:  # most lines: one name property, nothing to order
+            ordered = named[0][1]
+        else:
+            names = dict(named)
+            ordered = [n for prop in m.NAME_PROPERTIES for n in names.get(prop, ())]
         label = self.clean.caption(entity.get("caption")) or (ordered[0] if ordered else "")
         if not label:
             label = next(
                 (v for p in schema.caption for v in self.clean.values(entity_id, p, props.get(p, []))), entity_id
             )
-        kind = sys.intern(m.kind_for(schema, attrs.get("topics")))
+        kind = self._kind(schema, attrs.get("topics"))
         attrs = {"label": label, "kind": kind, "schema": schema.name, "ftm_id": entity_id, **attrs}
-        aliases = [n for n in dict.fromkeys(ordered) if n != label][:20]
-        if aliases:
-            attrs["aliases"] = aliases
+        if len(ordered) > 1 or (ordered and ordered[0] != label):
+            aliases = [n for n in dict.fromkeys(ordered) if n != label][:20]
+            if aliases:
+                attrs["aliases"] = aliases
         if countries:
             attrs["country"] = sys.intern(countries[0].upper())
             if len(countries) > 1:
@@ -280,9 +298,18 @@ class _Loader:
             for target in targets:
                 self._edge(entity_id, self._resolve(sys.intern(target)), relation, relation, self._line_attrs())
 
+    def _kind(self, schema: FtmSchema, topics: Any) -> str:
+        """:func:`.mapping.kind_for`, remembered per schema where topics cannot change it."""
+        if schema.name == "Organization":
+            return sys.intern(m.kind_for(schema, topics))
+        kind = self.schema_kinds.get(schema.name)
+        if kind is None:
+            kind = self.schema_kinds[schema.name] = sys.intern(m.kind_for(schema))
+        return kind
+
     def _countries(self, entity_id: str, found: Found) -> list[str]:
         codes = [self.clean.country(entity_id, p, v) for p, values in found.get("country", ()) for v in values]
-        return list(dict.fromkeys(codes))
+        return codes if len(codes) < 2 else list(dict.fromkeys(codes))
 
     def _merge_into(self, node: str, entity_id: str, schema: FtmSchema, props: dict[str, Any]) -> None:
         """The curated ``node`` stands for this FtM entity: its edges (also earlier ones) attach there."""
@@ -348,6 +375,10 @@ class _Loader:
 
     def _edges(self, sources: list[str], targets: list[str], key: str, relation: str, attrs: records.Attrs) -> None:
         """An edge from every source to every target, each with its own copy of ``attrs``."""
+        if len(sources) == 1 and len(targets) == 1:  # most lines: one edge, no copy of ``attrs``
+            source, target = self._resolve(sys.intern(sources[0])), self._resolve(sys.intern(targets[0]))
+            self._edge(source, target, key, relation, attrs)
+            return
         pairs = [(self._resolve(sys.intern(u)), self._resolve(sys.intern(v))) for u in sources for v in targets]
         for i, (u, v) in enumerate(pairs):
             self._edge(u, v, key, relation, attrs if i == len(pairs) - 1 else dict(attrs))
