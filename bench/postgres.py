@@ -193,8 +193,9 @@ def query_table(results: dict[str, Any], names: tuple[str, ...]) -> None:
 
 
 def run_queries(source: str) -> dict[str, Any]:
+    # the child's errors go to this run's standard error
     out = subprocess.run([sys.executable, "-m", "bench.postgres", "--queries", source],
-                         check=True, capture_output=True, text=True).stdout  # fmt: skip
+                         check=True, stdout=subprocess.PIPE, text=True).stdout  # fmt: skip
     found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return found
 
@@ -243,8 +244,13 @@ def big() -> None:
         print(f"Linkscope process RSS: {', '.join(f'{m:,.0f}' for m in idle)} MiB at start, "
               f"{', '.join(f'{r / 1024:,.0f}' for r in rss)} MiB after the clients, "
               f"{', '.join(f'{h / 1024:,.0f}' for h in highest)} MiB at the highest.")  # fmt: skip
-    finally:
+    except BaseException:
+        if os.environ.get("BENCH_KEEP"):  # a failed run's database, kept to look into (an hour's load at 10M)
+            print(f"(kept for a look: {pg.dsn}, folder {pg.folder})", file=sys.stderr)
+            raise
         pg.stop()
+        raise
+    pg.stop()
 
 
 def _available_gib() -> float:

@@ -266,7 +266,7 @@ class PathSearch:
             (x, _common(tuple(side[x] for side in self._heads.adjacency), (tails,)))
             for x in self._ahead(heads, self._heads)
         )
-        for batch in self._batches(found, lambda joined: joined):
+        for batch in self._batches(found):
             self._gather_pairs(pair for x, joined in batch for y in joined for pair in ((x, y), (y, x)))
             for x, joined in batch:
                 for y in joined:
@@ -288,7 +288,7 @@ class PathSearch:
             for y in self._ahead(tails, self._tails)
             if x != y
         )
-        for batch in self._batches(found, lambda middles: middles[:_MIDDLES_READ]):
+        for batch in self._batches(found):
             self._gather_middles((x, y, middles[:_MIDDLES_READ]) for x, y, middles in batch)
             for x, y, middles in batch:
                 if self.stopped:
@@ -306,12 +306,12 @@ class PathSearch:
                             ):
                                 yield head, (z,), tail
 
-    def _batches(self, found: Iterable[_Found], read: Callable[[list[str]], list[str]]) -> Iterator[list[_Found]]:
-        """Ends (or pairs of ends) with the entities found for each, in order, in batches whose
-        entities to read (``read`` of each's) number about :data:`_MIDDLES_READ`, the ones with
-        none left out: a database reads a batch's steps in one statement, not one per end, and
-        the time budget is checked as they are found (a hub's thousands of ends may find none).
-        """
+    def _batches(self, found: Iterable[_Found]) -> Iterator[list[_Found]]:
+        """Ends (or pairs of ends) with the entities found for each, in order, in batches of
+        about :data:`_MIDDLES_READ` such entities (counting at most that many of each), the ones
+        with none left out: a database reads a batch's steps in one statement, not one per end,
+        and the time budget is checked as they are found (a hub's thousands of ends may find
+        none)."""
         batch: list[_Found] = []
         size = 0
         for seen, entry in enumerate(found, 1):
@@ -321,7 +321,7 @@ class PathSearch:
             if not entry[-1]:
                 continue
             batch.append(entry)
-            size += len(read(entry[-1]))
+            size += min(len(entry[-1]), _MIDDLES_READ)
             if size >= _MIDDLES_READ:
                 yield batch
                 if self.deadline.expired:

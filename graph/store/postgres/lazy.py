@@ -46,7 +46,7 @@ MAX_PAGE = 8_192
 LOAD_WHOLE = 1_024
 #: Neighbours of a hub whose edge kinds are read per statement, when it has more than this
 #: many and a query reads all of them (see :meth:`LazyGraph.kinds_around`).
-KINDS_PAGE = 65_536
+KINDS_PAGE = 16_384
 #: Entities fetched with their attributes in one statement when one is asked for without
 #: warning (the one asked for, and others reached).
 BATCH = 5_000
@@ -604,10 +604,11 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             conditions.append("NOT derived")
         rows = self.reader.rows(
             f"SELECT {theirs}, {_far(way)}, relation, derived, {position}, key_pos FROM {{s}}.edges "
-            f"WHERE {' AND '.join(conditions)} ORDER BY {position}, key_pos",
+            f"WHERE {' AND '.join(conditions)}",
             params,
         )
         self.entities.reached(rows, 1)
+        rows.sort(key=itemgetter(5, 6))  # in adjacency order, sorted here: the index of edge ends alone is read
         found: dict[str, list[EdgeKind]] = {}
         for other, _, _, relation, is_derived, _, _ in rows:
             found.setdefault(other, []).append((relation, is_derived))
