@@ -185,7 +185,7 @@ Member = tuple[str, Reached, Attrs]
 """A member with the edge that reaches it and its own attributes, as an export writes it."""
 
 
-class _Later(Mapping[str, Reached]):
+class _MembersApart(Mapping[str, Reached]):
     """The members of a relation counted where the graph is stored, those drawn individually
     apart: read only when asked for (by an export writing a grouped view's entities), page by
     page in adjacency order (:meth:`pages`), or looked up (:meth:`among`). Read as a mapping,
@@ -253,14 +253,14 @@ class _Later(Mapping[str, Reached]):
 def member_pages(graph: nx.MultiDiGraph, members: Mapping[str, Reached]) -> Iterator[list[Member]]:
     """A grouped relation's members (see :func:`group_relation`) in their order, a page at a
     time, with their attributes: where the graph is stored, read page by page and not kept."""
-    if isinstance(members, _Later):
+    if isinstance(members, _MembersApart):
         return members.pages()
     return _mapping_pages(graph, members)
 
 
 def members_among(members: Mapping[str, Reached], nodes: list[str]) -> dict[str, Reached]:
     """Those of ``nodes`` in a grouped relation's ``members``, each with the edge that reaches it."""
-    if isinstance(members, _Later):
+    if isinstance(members, _MembersApart):
         return members.among(nodes)
     return {m: members[m] for m in nodes if m in members}
 
@@ -271,19 +271,6 @@ def _mapping_pages(graph: nx.MultiDiGraph, members: Mapping[str, Reached]) -> It
     while page := list(itertools.islice(items, MEMBERS_PAGE)):
         records.fetch(graph, (m for m, _ in page))
         yield [(m, reached, entities[m]) for m, reached in page]
-
-
-def _members_apart(
-    graph: nx.MultiDiGraph,
-    of: str,
-    relation: str,
-    way: Way,
-    as_of: date | None,
-    kinds: Collection[str],
-    drawn: Collection[str],
-) -> _Later:
-    """The members of a relation not in ``drawn``, read when first asked for."""
-    return _Later(graph, of, relation, way, as_of, kinds, drawn)
 
 
 @dataclass(frozen=True)
@@ -391,7 +378,7 @@ def group_relation(
         assert tally is not None, "a relation counted where it is stored is tallied there"
         if deadline is not None and deadline.expired:
             return None
-        rest: Mapping[str, Reached] = _members_apart(graph, of, relation, way, as_of, kinds, drawn)
+        rest: Mapping[str, Reached] = _MembersApart(graph, of, relation, way, as_of, kinds, drawn)
         facet = _telling({f: dict(tally.sample.get(f, [])) for f in FACETS})
         counts = tally.counts(facet)
         grouped = sum(counts.values())
@@ -578,7 +565,7 @@ def recount(
     tally = records.tally(graph, of, way, relation, as_of, kinds, drawn, 0)
     rest: Mapping[str, Reached]
     if tally is not None:
-        rest = _members_apart(graph, of, relation, way, as_of, kinds, drawn)
+        rest = _MembersApart(graph, of, relation, way, as_of, kinds, drawn)
         counts = tally.counts(facet)
         count = sum(counts.values())
         total = count + tally.shown

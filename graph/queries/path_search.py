@@ -24,7 +24,7 @@ and by :data:`MAX_HALF_PATHS` half paths held at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,7 +120,7 @@ class _Side:
         ends = self.ends[-1]
         # an end at the other end is not grown: a longer path cannot pass through it
         growing = (end for end in ends if end != self.other_end)
-        for seen, end in enumerate(search.read_ahead(growing, self.direction, self.degree), 1):
+        for seen, end in enumerate(search.read_ahead(growing, self), 1):
             halves = ends[end]
             steps = search.steps(end, self.direction)
             if steps is None:
@@ -264,7 +264,7 @@ class PathSearch:
         in C); the steps of many ends' joined ones are read at once (see :meth:`_batches`)."""
         found = (
             (x, _common(tuple(side[x] for side in self._heads.adjacency), (tails,)))
-            for x in self._ahead(heads, self._heads)
+            for x in self.read_ahead(heads, self._heads)
         )
         for batch in self._batches(found):
             self._gather_pairs(pair for x, joined in batch for y in joined for pair in ((x, y), (y, x)))
@@ -284,8 +284,8 @@ class PathSearch:
         at once (see :meth:`_batches`)."""
         found = (
             (x, y, self._middle_entities(x, y))
-            for x in self._ahead(heads, self._heads)
-            for y in self._ahead(tails, self._tails)
+            for x in self.read_ahead(heads, self._heads)
+            for y in self.read_ahead(tails, self._tails)
             if x != y
         )
         for batch in self._batches(found):
@@ -382,9 +382,9 @@ class PathSearch:
 
     # ---- reading: by the edges' kinds when the rule allows, else by their attributes ----------
 
-    def read_ahead(self, nodes: Iterable[str], direction: Direction, degree: Callable[[str], int]) -> Iterator[str]:
-        """``nodes`` one by one, their neighbourhoods read (a database reads them in one
-        statement) a batch ahead: batches of about :data:`_READ_AHEAD` neighbours (fewer with
+    def read_ahead(self, nodes: Iterable[str], side: _Side) -> Iterator[str]:
+        """``nodes`` (ends of ``side``) one by one, their neighbourhoods read (a database reads
+        them in one statement) a batch ahead: batches of about :data:`_READ_AHEAD` neighbours (fewer with
         their attributes), so no one statement reads a hub's thousands of ends at once, past
         the time budget."""
         batch: list[str] = []
@@ -392,17 +392,14 @@ class PathSearch:
         most = _READ_AHEAD if self.by_kind else _READ_AHEAD // _ATTRIBUTES_WEIGH
         for node in nodes:
             batch.append(node)
-            size += degree(node)
+            size += side.degree(node)
             if size >= most:
-                self.gather(batch, direction)
+                self.gather(batch, side.direction)
                 yield from batch
                 batch, size = [], 0
         if batch:
-            self.gather(batch, direction)
+            self.gather(batch, side.direction)
             yield from batch
-
-    def _ahead(self, ends: Iterable[str], side: _Side) -> Iterator[str]:
-        return self.read_ahead(ends, side.direction, side.degree)
 
     def gather(self, nodes: list[str], direction: Direction) -> None:
         (records.gather_kinds if self.by_kind else records.gather)(self.graph, nodes, direction)

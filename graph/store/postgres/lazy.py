@@ -59,6 +59,15 @@ _COLUMNS = {"out": ("src", "dst", "out_pos"), "in": ("dst", "src", "in_pos")}
 _FAR = {"out": ("dst_out_n", "dst_in_n"), "in": ("src_out_n", "src_in_n")}
 
 
+def _kinds_by_neighbour(rows: Iterable[Sequence[Any]]) -> dict[str, list[EdgeKind]]:
+    """Edge rows (the other end, its two degrees, relation, derived, ...) in adjacency order,
+    as each neighbour with the kinds of its edges."""
+    found: dict[str, list[EdgeKind]] = {}
+    for row in rows:
+        found.setdefault(row[0], []).append((row[3], row[4]))
+    return found
+
+
 def _far(way: Way, table: str = "") -> str:
     """The columns of the other end's degrees, for a statement reading edges on ``way``."""
     return ", ".join(f"{table}{column}" for column in _FAR[way])
@@ -583,11 +592,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
                 [node, start, start + KINDS_PAGE],
             )
             self.entities.reached(rows, 1)
-            found: dict[str, list[EdgeKind]] = {}
-            for other, _, _, relation, derived in rows:
-                found.setdefault(other, []).append((relation, derived))
-            del rows
-            yield from found.items()
+            yield from _kinds_by_neighbour(rows).items()
 
     def _passing_kinds(
         self, node: str, way: Way, relations: Collection[str], derived: bool
@@ -609,10 +614,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         )
         self.entities.reached(rows, 1)
         rows.sort(key=itemgetter(5, 6))  # in adjacency order, sorted here: the index of edge ends alone is read
-        found: dict[str, list[EdgeKind]] = {}
-        for other, _, _, relation, is_derived, _, _ in rows:
-            found.setdefault(other, []).append((relation, is_derived))
-        yield from found.items()
+        yield from _kinds_by_neighbour(rows).items()
 
     def kinds_between(self, node: str, other: str, way: Way) -> list[EdgeKind]:
         """The kinds of the edges joining ``node`` to ``other`` on ``node``'s ``way`` side:
