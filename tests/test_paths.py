@@ -219,6 +219,34 @@ def test_paths_rank_by_length_then_weakest_confidence(bundled: nx.MultiDiGraph) 
             assert path.weakest_confidence == vocab.weakest(h.get("confidence") for h in path.hops)
 
 
+def test_a_hop_ranks_by_its_best_edge_either_way_as_its_written_edges_say(write_data: WriteData) -> None:
+    """Ranking reads each hop's edges by kind (relation, confidence); an as-of day makes it read
+    them whole. Both must rank alike and write the same hops."""
+    folder = write_data(
+        entities=[entity(n) for n in "abcd"],
+        relations=[
+            relation("owns", "a", "b", confidence="weak"),
+            relation("supplied", "b", "a", item="x"),  # press, against the path
+            relation("supplied", "b", "c", item="x", confidence="weak"),
+            relation("owns", "b", "c"),  # press, parallel
+            relation("owns", "a", "d"),
+            relation("owns", "d", "c"),
+        ],
+    )
+    graph = build_graph(load_dataset([folder]))
+    by_kind = find_paths(graph, "a", "c", max_hops=2)
+    whole = find_paths(graph, "a", "c", max_hops=2, as_of=date(2099, 1, 1))
+    assert by_kind.answer(graph) == whole.answer(graph)
+    first, second = by_kind.paths
+    assert node_path(first) == ("a", "b", "c") and node_path(second) == ("a", "d", "c")  # a tie: by entities
+    assert first.weakest_confidence == "press"
+    assert [(h["relation"], h["forward"], h["confidence"]) for h in first.hops] == [
+        ("supplied", False, "press"),
+        ("owns", True, "press"),
+    ]
+    assert [p["confidence"] for p in first.hops[0]["parallel"]] == ["weak"]
+
+
 def test_paths_explain_hops_against_the_edge(bundled: nx.MultiDiGraph) -> None:
     hops = find_paths(bundled, "shaheen-3", "riamb", max_hops=2, limit=1).paths[0].hops
     assert [h["forward"] for h in hops] == [False, False]

@@ -25,7 +25,7 @@ from graph.store import GraphStore
 from graph.store.postgres.load import LAYOUT, connect, load_database, loads
 from graph.store.postgres.migrate import applied, migrate, migrations
 from graph.store.postgres.neighbours import HubNeighbours
-from graph.store.postgres.store import Database, PostgresStore
+from graph.store.postgres.store import Database, PostgresStore, TextArray, _sent
 from tests.conftest import DatabaseFactory, WriteData, entity, relation, schemas
 from tests.pg_cluster import Cluster
 
@@ -115,6 +115,28 @@ def test_an_empty_database_or_another_layout_is_refused_with_the_reason(dsn: str
             database.served()
     finally:
         database.close()
+
+
+def test_lists_are_sent_whole_whatever_their_strings_hold(dsn: str) -> None:
+    """Lists of plain ids go as one array literal, the others as psycopg sends them: either
+    way every string arrives as it was."""
+    database = Database(dsn)
+    try:
+        for sent in (
+            ["NK-1", "b c", "", "x,y", "{z}", " lead ", "NULL", "é∂ 北京", "tab\there"],
+            ['say "no"', "b"],
+            ["back\\slash", "c"],
+            ["a", None],
+            [1, 2],
+        ):
+            [(back, size)] = database.read("SELECT %s::text[], cardinality(%s::text[])", [sent, sent])
+            assert back == [None if s is None else str(s) for s in sent] and size == len(sent)
+        assert database.read("SELECT 'é∂ 北京' = ANY(%s), 'NULL' = ANY(%s)", [["é∂ 北京"], ["NULL"]]) == [(True, True)]
+    finally:
+        database.close()
+    literal, quoted, mixed, empty = _sent([["NK-1", "b c", ""], ['say "no"'], ["a", None], []])
+    assert isinstance(literal, TextArray) and literal == '{"NK-1","b c",""}'
+    assert quoted == ['say "no"'] and mixed == ["a", None] and empty == []
 
 
 def test_an_unreachable_database_is_a_clear_error() -> None:

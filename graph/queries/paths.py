@@ -16,10 +16,10 @@ press report. Enumeration is bounded by ``max_hops``, ``limit`` paths and the ti
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypedDict, cast
+from typing import Literal, TypedDict, cast
 
 import networkx as nx
 
@@ -28,7 +28,7 @@ from graph.limits import MAX_HOPS, MAX_PATHS, Deadline, check_range
 from graph.model.vocabulary import Vocabulary
 from graph.queries.part import Part
 from graph.queries.path_search import PathSearch
-from graph.queries.walk import Via, check_direction, check_via, edge_filter
+from graph.queries.walk import Via, check_direction, check_via, edge_filter, undated
 from graph.store import records
 from graph.store.records import Direction, EdgeFilter
 
@@ -221,6 +221,7 @@ def find_paths(
                     found.append(candidate)
             found.sort(key=lambda c: c.rank)
             chosen = found[: limit - len(result.paths)]
+            explain.read_edges(chosen)
             records.fetch(graph, [source, target, *(end for c in chosen for hop in c.edges for end in hop[0][:2])])
             result.paths += [explain.path(c) for c in chosen]
             if len(result.paths) >= limit:
@@ -235,16 +236,21 @@ def find_paths(
 
 
 _Edge = tuple[str, str, str, records.Attrs, bool]
+#: A hop's passing edge as ranking reads it: its relation type and confidence.
+_Grade = tuple[str | None, str | None]
 
 
 @dataclass
 class _Candidate:
-    """A path found, with each hop's edges (best first) and its rank, before it is written out."""
+    """A path found, ranked, before it is written out: its entities, each hop's best edge
+    (a connecting one if any, then the best evidenced) as ranking saw it, and its rank;
+    each hop's edges (best first) once read (see :meth:`_Explainer.read_edges`)."""
 
-    edges: list[list[_Edge]]
+    nodes: list[str]
     shared_only: list[bool]
     weakest: str | None
     rank: tuple[int, int, list[str]]
+    edges: list[list[_Edge]] = field(default_factory=list)
 
     @property
     def connects(self) -> bool:
@@ -253,37 +259,84 @@ class _Candidate:
 
 @dataclass
 class _Explainer:
-    """Ranks node paths, and writes out the chosen ones as explained hops with their shared steps."""
+    """Ranks node paths, and writes out the chosen ones as explained hops with their shared steps.
+
+    Ranking needs of each hop's edges only their relation types and confidence: with an
+    edge filter that decides from an edge's kind (no as-of day), those are read as the edges'
+    kinds (:func:`graph.store.records.kinds_between`), which a path search has mostly read
+    already and a database reads from an index, and only the paths chosen have their edges
+    read whole; with an as-of day every hop's edges are read to be filtered anyway."""
 
     graph: nx.MultiDiGraph
     vocab: Vocabulary
     direction: Direction
     keep: EdgeFilter | None
 
+    def __post_init__(self) -> None:
+        self.by_kind = undated(self.keep)
+        self.rule = self.keep if undated(self.keep) else None
+        self.ways: tuple[Literal["out", "in"], ...] = records.ways(self.direction)
+
     def gather(self, node_paths: list[list[str]]) -> None:
-        """Say which hops :meth:`candidate` reads next (a database reads their edges, with
-        attributes, at once: the search itself read only their kinds)."""
-        ways = {"out": (False,), "in": (True,), "both": (False, True)}[self.direction]
-        records.gather_pairs(
-            self.graph,
-            ((b, a) if back else (a, b) for path in node_paths for a, b in itertools.pairwise(path) for back in ways),
-            attributes=False,
-        )
+        """Say which hops :meth:`candidate` reads next (a database reads them at once)."""
+        if self.by_kind:
+            records.gather_pair_kinds(self.graph, self._pairs(node_paths))
+        else:
+            records.gather_pairs(self.graph, self._pairs(node_paths), attributes=False)
+
+    def _pairs(self, node_paths: list[list[str]]) -> Iterator[tuple[str, str]]:
+        """The (source, target) pairs whose edges the hops of ``node_paths`` may pass."""
+        for path in node_paths:
+            for a, b in itertools.pairwise(path):
+                for way in self.ways:
+                    yield (b, a) if way == "in" else (a, b)
 
     def candidate(self, node_path: list[str]) -> _Candidate:
-        """What ranking needs, without copying any record: each hop's edges, best first (a
-        connecting one if any, then the best evidenced), and the weakest of the hops' best."""
+        """What ranking needs: each hop's best edge (the first of a connecting one if any,
+        then the best evidenced, as :meth:`_hop_edges` orders them), and the weakest of those."""
         vocab = self.vocab
-        edges = []
+        best: list[_Grade] = []
+        edges: list[list[_Edge]] = []
         for a, b in itertools.pairwise(node_path):
-            found = records.relations_between(self.graph, a, b, self.direction, self.keep)
-            found.sort(
-                key=lambda e: (vocab.shared(e[3].get("relation")), vocab.confidence_rank(e[3].get("confidence")))
-            )
-            edges.append(found)
-        shared_only = [vocab.shared(hop[0][3].get("relation")) for hop in edges]
-        weakest = vocab.weakest(hop[0][3].get("confidence") for hop in edges)
-        return _Candidate(edges, shared_only, weakest, (len(edges), vocab.confidence_rank(weakest), node_path[1:]))
+            if self.by_kind:
+                grades = self._hop_grades(a, b)
+            else:
+                edges.append(self._hop_edges(a, b))
+                grades = [(e[3].get("relation"), records.confidence_of(e[3])) for e in edges[-1][:1]]
+            best.append(min(grades, key=lambda g: (vocab.shared(g[0]), vocab.confidence_rank(g[1]))))
+        shared_only = [vocab.shared(relation) for relation, _ in best]
+        weakest = vocab.weakest(confidence for _, confidence in best)
+        rank = (len(best), vocab.confidence_rank(weakest), node_path[1:])
+        return _Candidate(node_path, shared_only, weakest, rank, edges)
+
+    def _hop_grades(self, a: str, b: str) -> list[_Grade]:
+        """The passing edges between ``a`` and ``b`` as ranking reads them, in the order
+        :func:`graph.store.records.relations_between` gives them (forward first)."""
+        rule, graph = self.rule, self.graph
+        return [
+            (relation, confidence)
+            for way in self.ways
+            for relation, derived, confidence in records.kinds_between(graph, a, b, way)
+            if rule is None or rule.takes(relation, derived)
+        ]
+
+    def _hop_edges(self, a: str, b: str) -> list[_Edge]:
+        """The passing edges between ``a`` and ``b``, best first: a connecting one if any, then
+        the best evidenced."""
+        vocab = self.vocab
+        found = records.relations_between(self.graph, a, b, self.direction, self.keep)
+        found.sort(key=lambda e: (vocab.shared(e[3].get("relation")), vocab.confidence_rank(e[3].get("confidence"))))
+        return found
+
+    def read_edges(self, chosen: list[_Candidate]) -> None:
+        """Read the hops' edges of the paths chosen that were ranked by their kinds (a
+        database reads them in one statement)."""
+        unread = [c for c in chosen if not c.edges]
+        if not unread:
+            return
+        records.gather_pairs(self.graph, self._pairs([c.nodes for c in unread]), attributes=False)
+        for c in unread:
+            c.edges = [self._hop_edges(a, b) for a, b in itertools.pairwise(c.nodes)]
 
     def path(self, candidate: _Candidate) -> FoundPath:
         hops: list[Hop] = []

@@ -108,7 +108,7 @@ def _kind_flags(kinds: Iterable[records.EdgeKind], keep: EdgeRule | None, shared
     """The flags every passing edge of ``kinds`` has in common (as :func:`steps_from` gives
     them), or None when none passes; ``keep`` must be :func:`undated`."""
     found: int | None = None
-    for relation, derived in kinds:
+    for relation, derived, _ in kinds:
         if keep is None or keep.takes(relation, derived):
             flags = (DERIVED if derived else 0) | (SHARED if relation in shared else 0)
             found = flags if found is None else found & flags

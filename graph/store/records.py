@@ -46,6 +46,7 @@ __all__ = [
     "add_relation",
     "adjacency",
     "citations",
+    "confidence_of",
     "connecting",
     "count_relations",
     "counts_on",
@@ -479,16 +480,24 @@ def gather_pairs(graph: nx.MultiDiGraph, pairs: Iterable[tuple[str, str]], *, at
 # ---- what kind of edges join entities, without their attributes -----------------------------
 # A path search steps through thousands of entities and needs, of each edge it passes, only
 # its relation type and whether it is derived (what the walk rule and an undated edge filter
-# read). A graph read from a database reads those two from an index, not each edge's
-# attributes (a kilobyte of provenance for an imported relation).
+# read), and to rank the paths it found, its confidence. A graph read from a database reads
+# those three from an index, not each edge's attributes (a kilobyte of provenance for an
+# imported relation).
 
-EdgeKind = tuple[Any, bool]
-"""An edge's relation type and whether it is derived (see :func:`is_derived`)."""
+EdgeKind = tuple[Any, bool, str | None]
+"""An edge's relation type, whether it is derived (see :func:`is_derived`), and its confidence
+level (see :func:`confidence_of`)."""
+
+
+def confidence_of(data: Mapping[str, Any]) -> str | None:
+    """An edge's confidence level as ranked and stored: a string, or None."""
+    level = data.get("confidence")
+    return level if isinstance(level, str) else None
 
 
 def kinds_of(keyed: Mapping[str, Mapping[str, Any]]) -> list[EdgeKind]:
     """The kinds of the edges of one pair (key -> attributes), in key order."""
-    return [(data.get("relation"), is_derived(data)) for data in keyed.values()]
+    return [(data.get("relation"), is_derived(data), confidence_of(data)) for data in keyed.values()]
 
 
 def kinds_around(

@@ -23,7 +23,8 @@ CREATE TABLE {schema}.entities (
 -- the source's neighbours; in_pos: the source among the target's), and of the key among the
 -- pair's keys, so adjacency reads back in the in-memory graph's order; the relation type
 -- and whether the edge is derived beside the attributes, so a walk can skip relations it
--- may not take, and a path search step, without reading them;
+-- may not take, and a path search step, without reading them; its confidence too, so a path
+-- search ranks the paths it found without reading them;
 -- and both ends' degrees (as entities.out_n, in_n), so a walk knows how many neighbours the
 -- entities it reaches have without a lookup per entity.
 CREATE TABLE {schema}.edges (
@@ -35,6 +36,7 @@ CREATE TABLE {schema}.edges (
     key_pos   integer NOT NULL,
     relation  text    NOT NULL,
     derived   boolean NOT NULL,
+    confidence text   COLLATE "C",
     attrs     json    NOT NULL,
     src_out_n integer NOT NULL,
     src_in_n  integer NOT NULL,

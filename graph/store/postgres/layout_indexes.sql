@@ -7,8 +7,8 @@ CREATE UNIQUE INDEX ON {schema}.entities (id) INCLUDE (out_n, in_n, kind, countr
 CREATE UNIQUE INDEX ON {schema}.entities (rank);
 CREATE INDEX ON {schema}.edges (src, out_pos, key_pos) INCLUDE (relation);
 CREATE INDEX ON {schema}.edges (dst, in_pos, key_pos) INCLUDE (relation);
-CREATE INDEX ON {schema}.edges (src, dst) INCLUDE (key, out_pos, key_pos, relation, derived, dst_out_n, dst_in_n);
-CREATE INDEX ON {schema}.edges (dst, src) INCLUDE (in_pos, key_pos, relation, derived, src_out_n, src_in_n);
+CREATE INDEX ON {schema}.edges (src, dst) INCLUDE (key, out_pos, key_pos, relation, derived, confidence, dst_out_n, dst_in_n);
+CREATE INDEX ON {schema}.edges (dst, src) INCLUDE (in_pos, key_pos, relation, derived, confidence, src_out_n, src_in_n);
 CREATE INDEX ON {schema}.dated (ended, day, relation, src, dst, key);
 CREATE INDEX ON {schema}.names (name);
 CREATE UNIQUE INDEX ON {schema}.words (word);

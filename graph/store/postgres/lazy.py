@@ -60,11 +60,11 @@ _FAR = {"out": ("dst_out_n", "dst_in_n"), "in": ("src_out_n", "src_in_n")}
 
 
 def _kinds_by_neighbour(rows: Iterable[Sequence[Any]]) -> dict[str, list[EdgeKind]]:
-    """Edge rows (the other end, its two degrees, relation, derived, ...) in adjacency order,
-    as each neighbour with the kinds of its edges."""
+    """Edge rows (the other end, its two degrees, relation, derived, confidence, ...) in
+    adjacency order, as each neighbour with the kinds of its edges."""
     found: dict[str, list[EdgeKind]] = {}
     for row in rows:
-        found.setdefault(row[0], []).append((row[3], row[4]))
+        found.setdefault(row[0], []).append((row[3], row[4], row[5]))
     return found
 
 
@@ -542,15 +542,16 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     def _read_kinds(self, way: Way, adjacencies: Sequence[_Adjacency]) -> None:
         mine, theirs, position = _COLUMNS[way]
         rows = self.reader.rows(
-            f"SELECT {theirs}, {_far(way)}, {mine}, relation, derived, {position}, key_pos FROM {{s}}.edges "
+            f"SELECT {theirs}, {_far(way)}, {mine}, relation, derived, confidence, {position}, key_pos "
+            "FROM {s}.edges "
             f"WHERE {mine} = ANY(%s)",
             [[a.node for a in adjacencies]],
         )
         self.entities.reached(rows, 1)
-        rows.sort(key=itemgetter(3, 6, 7))  # in adjacency order (sorted here: index only)
+        rows.sort(key=itemgetter(3, 7, 8))  # in adjacency order (sorted here: index only)
         by_node: dict[str, dict[str, list[EdgeKind]]] = {a.node: {} for a in adjacencies}
-        for other, _, _, node, relation, derived, _, _ in rows:
-            by_node[node].setdefault(other, []).append((relation, derived))
+        for other, _, _, node, relation, derived, confidence, _, _ in rows:
+            by_node[node].setdefault(other, []).append((relation, derived, confidence))
         for adjacency in adjacencies:
             adjacency.kinds = by_node[adjacency.node]
 
@@ -587,7 +588,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         size = self.side(way)[node].size
         for start in range(0, size, KINDS_PAGE):
             rows = self.reader.rows(
-                f"SELECT {theirs}, {_far(way)}, relation, derived FROM {{s}}.edges WHERE {mine} = %s "
+                f"SELECT {theirs}, {_far(way)}, relation, derived, confidence FROM {{s}}.edges WHERE {mine} = %s "
                 f"AND {position} >= %s AND {position} < %s ORDER BY {position}, key_pos",
                 [node, start, start + KINDS_PAGE],
             )
@@ -608,12 +609,12 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         if not derived:
             conditions.append("NOT derived")
         rows = self.reader.rows(
-            f"SELECT {theirs}, {_far(way)}, relation, derived, {position}, key_pos FROM {{s}}.edges "
+            f"SELECT {theirs}, {_far(way)}, relation, derived, confidence, {position}, key_pos FROM {{s}}.edges "
             f"WHERE {' AND '.join(conditions)}",
             params,
         )
         self.entities.reached(rows, 1)
-        rows.sort(key=itemgetter(5, 6))  # in adjacency order, sorted here: the index of edge ends alone is read
+        rows.sort(key=itemgetter(6, 7))  # in adjacency order, sorted here: the index of edge ends alone is read
         yield from _kinds_by_neighbour(rows).items()
 
     def kinds_between(self, node: str, other: str, way: Way) -> list[EdgeKind]:
@@ -647,18 +648,49 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         """Read the kinds of the edges from each pair's first entity to its second, from the
         index of edge ends alone, in one statement."""
         wanted = [pair for pair in dict.fromkeys(pairs) if self._known_kinds(*pair) is None]
+        for pair in self._ruled_out(wanted):
+            self.pair_kinds[pair] = []
+        wanted = [pair for pair in wanted if pair not in self.pair_kinds]
         if not wanted:
             return
         rows = self.reader.rows(
-            "SELECT e.src, e.dst, e.relation, e.derived, e.key_pos FROM unnest(%s::text[], %s::text[]) AS p(s, d) "
+            "SELECT e.src, e.dst, e.relation, e.derived, e.confidence, e.key_pos "
+            "FROM unnest(%s::text[], %s::text[]) AS p(s, d) "
             "JOIN {s}.edges e ON e.src = p.s AND e.dst = p.d",
             [[u for u, _ in wanted], [v for _, v in wanted]],
         )
-        rows.sort(key=itemgetter(4))
+        rows.sort(key=itemgetter(5))
         for pair in wanted:
             self.pair_kinds[pair] = []
-        for u, v, relation, derived, _ in rows:
-            self.pair_kinds[(u, v)].append((relation, derived))
+        for u, v, relation, derived, confidence, _ in rows:
+            self.pair_kinds[(u, v)].append((relation, derived, confidence))
+
+    def _ruled_out(self, pairs: Sequence[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+        """Those of ``pairs`` (source, target) no edge joins, as known without a statement:
+        the source has no successor or the target no predecessor, or an end is a hub whose
+        neighbour ids the server keeps and the other is not among them (a path search through
+        a conglomerate asks of thousands of entities whether it owns them, and whether they
+        own it)."""
+        degrees, kept = self.entities.degrees, self.neighbours  # what is known: no statement
+        sources: dict[str, list[str]] = {}
+        targets: dict[str, list[str]] = {}
+        for u, v in pairs:
+            sources.setdefault(u, []).append(v)
+            targets.setdefault(v, []).append(u)
+        sides: tuple[tuple[dict[str, list[str]], Way, int], ...] = ((sources, "out", 0), (targets, "in", 1))
+        for ends, way, index in sides:
+            for end, others in ends.items():
+                counted = degrees.get(end)
+                near = kept.peek(end, way) if kept is not None else None
+                if counted is not None and counted[index] == 0:
+                    present: Collection[str] = ()
+                elif near is not None:
+                    present = near.intersection(others)
+                else:
+                    continue
+                for other in others:
+                    if other not in present:
+                        yield (end, other) if way == "out" else (other, end)
 
     def fetch(self, nodes: Sequence[str]) -> None:
         """Read the attributes of ``nodes`` in one statement (see :func:`graph.store.records.fetch`)."""

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["LAYOUT", "LoadRecord", "connect", "drop_load", "load_database", "loads", "schema_statements"]
 
 #: The layout of a load's tables (``layout.sql``); a server refuses to serve another one.
-LAYOUT = 3
+LAYOUT = 4
 #: Loads kept besides the served one (servers may still be answering from the previous).
 KEEP_PREVIOUS = 1
 
@@ -358,14 +358,14 @@ def _edge_rows(store: GraphStore) -> Iterator[tuple[Any, ...]]:
     """Every edge in the in-memory graph's order, with the positions and degrees of ``edges``."""
     succ, pred = records.successors(store.graph), records.predecessors(store.graph)
     in_pos = {(u, v): i for v, before in pred.items() for i, u in enumerate(before)}
-    is_derived = records.is_derived
+    is_derived, confidence_of = records.is_derived, records.confidence_of
     for u, after in succ.items():
         out_n, in_n = len(after), len(pred[u])
         for out_pos, (v, keyed) in enumerate(after.items()):
             at, dst_out_n, dst_in_n = in_pos[(u, v)], len(succ[v]), len(pred[v])
             for key_pos, (key, attrs) in enumerate(keyed.items()):
                 yield (u, v, key, out_pos, at, key_pos, str(attrs.get("relation", "")), is_derived(attrs),
-                       _json(attrs), out_n, in_n, dst_out_n, dst_in_n)  # fmt: skip
+                       confidence_of(attrs), _json(attrs), out_n, in_n, dst_out_n, dst_in_n)  # fmt: skip
 
 
 def _fill(tables: _Tables, store: GraphStore) -> None:
@@ -374,8 +374,8 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
     entities, names and words the search index; then the hub and dated indexes)."""
     graph = store.graph
     tables.fill("edges",
-                "src, dst, key, out_pos, in_pos, key_pos, relation, derived, attrs, src_out_n, src_in_n, dst_out_n, "
-                "dst_in_n", _edge_rows(store), store.edges)  # fmt: skip
+                "src, dst, key, out_pos, in_pos, key_pos, relation, derived, confidence, attrs, src_out_n, src_in_n, "
+                "dst_out_n, dst_in_n", _edge_rows(store), store.edges)  # fmt: skip
     tables.build("search index", lambda: store.index.warm())
     succ, pred = records.successors(graph), records.predecessors(graph)
     search = store.index.state()

@@ -121,7 +121,7 @@ class Database:
         for replica, pool in self._readers():
             try:
                 with pool.connection() as conn:
-                    rows = conn.execute(sql.encode(), params).fetchall()
+                    rows = conn.execute(sql.encode(), _sent(params)).fetchall()
                 self.reads[pool.name] += 1
                 return rows
             except psycopg.errors.QueryCanceled:
@@ -148,7 +148,7 @@ class Database:
             conn.cursor(name="linkscope_stream") as cursor,
         ):
             cursor.itersize = STREAM_BATCH
-            cursor.execute(sql.encode(), params)
+            cursor.execute(sql.encode(), _sent(params))
             yield from cursor
 
     def served(self) -> LoadRecord:
@@ -167,14 +167,52 @@ class Database:
 
 
 def _configure(conn: Any) -> None:
-    """JSON read with orjson; lists (of ids, mostly) sent in binary: the text form quotes each
-    element, which took as long as the statement for a path search's 3,000 ids."""
+    """JSON read with orjson; lists sent in binary (psycopg's text form quotes each element,
+    which took as long as the statement for a path search's 3,000 ids), and lists of plain
+    ids as one array literal made in one join (see :func:`_sent`)."""
     import orjson
+    from psycopg.adapt import Dumper
     from psycopg.types.array import ListBinaryDumper
     from psycopg.types.json import set_json_loads
 
+    encoding = conn.info.encoding  # Python's name for the connection's client encoding
+
+    class TextArrayDumper(Dumper):
+        oid = conn.adapters.types["text"].array_oid
+
+        def dump(self, obj: Any) -> bytes:
+            return str.encode(obj, encoding)
+
     set_json_loads(orjson.loads, conn)
     conn.adapters.register_dumper(list, ListBinaryDumper)
+    conn.adapters.register_dumper(TextArray, TextArrayDumper)
+
+
+class TextArray(str):
+    """A ``text[]`` parameter as its array literal (see :func:`_sent`)."""
+
+    __slots__ = ()
+
+
+def _sent(params: Sequence[Any]) -> Sequence[Any]:
+    """``params`` as sent: a list of strings none of which holds a quote or a backslash (ids,
+    mostly) becomes its ``text[]`` literal, every element quoted, made by one ``str.join``:
+    psycopg's binary list dumper encodes element by element in Python, 0.4 µs each, and a
+    path search sends arrays of 6,000 ids (measured: 2 x 6,000 ids, 10.4 ms a statement
+    in binary, 4.7 ms as literals). Anything else is sent as it is."""
+    if not any(type(param) is list and param for param in params):
+        return params
+    sent = list(params)
+    for at, param in enumerate(sent):
+        if type(param) is not list or not param:
+            continue
+        try:
+            joined = '","'.join(param)
+        except TypeError:  # not all strings: psycopg dumps it
+            continue
+        if joined.count('"') == 2 * (len(param) - 1) and "\\" not in joined:  # the separators' quotes only
+            sent[at] = TextArray(f'{{"{joined}"}}')
+    return sent
 
 
 def _safe(url: str) -> str:
