@@ -647,10 +647,18 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     def gather_pair_kinds(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Read the kinds of the edges from each pair's first entity to its second, from the
         index of edge ends alone, in one statement."""
-        wanted = [pair for pair in dict.fromkeys(pairs) if self._known_kinds(*pair) is None]
+        known = self.pair_kinds
+        wanted: list[tuple[str, str]] = []
+        for pair in dict.fromkeys(pairs):
+            if pair not in known:
+                found = self._known_kinds(*pair)
+                if found is None:
+                    wanted.append(pair)
+                else:  # kept, for the lookup that follows: its first question
+                    known[pair] = found
         for pair in self._ruled_out(wanted):
-            self.pair_kinds[pair] = []
-        wanted = [pair for pair in wanted if pair not in self.pair_kinds]
+            known[pair] = []
+        wanted = [pair for pair in wanted if pair not in known]
         if not wanted:
             return
         rows = self.reader.rows(
