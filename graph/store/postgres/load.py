@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["LAYOUT", "LoadRecord", "connect", "drop_load", "load_database", "loads", "schema_statements"]
 
 #: The layout of a load's tables (``layout.sql``); a server refuses to serve another one.
-LAYOUT = 3
+LAYOUT = 4
 #: Loads kept besides the served one (servers may still be answering from the previous).
 KEEP_PREVIOUS = 1
 
@@ -389,9 +389,10 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
             first = firsts[number]
             label_name = names[first] if first < count and owners[first] == number * 2 else None
             kind, country = str(attrs.get("kind") or "unknown"), str(attrs.get("country") or "none")
-            yield pos, node, _json(attrs), len(succ[node]), len(pred[node]), number, kind, country, label_name
+            label = str(attrs.get("label", node))
+            yield pos, node, _json(attrs), len(succ[node]), len(pred[node]), number, kind, country, label_name, label
 
-    tables.fill("entities", "pos, id, attrs, out_n, in_n, rank, kind, country, label_name", entity_rows(),
+    tables.fill("entities", "pos, id, attrs, out_n, in_n, rank, kind, country, label_name, label", entity_rows(),
                 store.nodes)  # fmt: skip
     tables.fill("names", "name, entity, alias",
                 ((name, o >> 1, bool(o & 1)) for name, o in zip(names, owner.tolist(), strict=True)),
