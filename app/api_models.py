@@ -164,7 +164,7 @@ class GroupMembersOut(BaseModel):
     narrow: dict[str, str] = Field(description="The other facet values the members were narrowed to.")
     q: str
     kinds: list[str] = Field(description="The kinds the members were narrowed to (empty: every kind).")
-    total: int = Field(description="Members matching q (exact).")
+    total: int = Field(description="Members matching q (exact; 0 when truncated).")
     offset: int
     limit: int
     results: list[EntitySummary]
@@ -172,6 +172,8 @@ class GroupMembersOut(BaseModel):
         description="For each facet, how many matching members have each value (the 20 commonest).",
         examples=[{"country": {"CN": 20, "RU": 15}, "kind": {"firm": 35}}],
     )
+    truncated: bool = Field(description="The members could not be counted within the query time budget: none given.")
+    truncated_reason: str | None = Field(description="time_budget (narrow the search down and ask again)")
 
 
 class ChainHop(EdgeOut):

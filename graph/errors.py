@@ -10,6 +10,7 @@ __all__ = [
     "DatabaseError",
     "LinkscopeError",
     "NotReady",
+    "OutOfTime",
     "Problem",
     "UnknownEntity",
     "UnknownName",
@@ -84,3 +85,9 @@ class NotReady(LinkscopeError):
 class DatabaseError(LinkscopeError):
     """The database store cannot do what was asked: not set up, nothing loaded, a load of
     another layout, no server reachable. The message says which and what to run."""
+
+
+class OutOfTime(DatabaseError):
+    """A statement was cancelled at its time budget: a query given a :class:`~graph.limits.Deadline`
+    catches this and answers what it has, ``truncated`` (``time_budget``); uncaught, it is the
+    database not answering in time."""

@@ -60,6 +60,11 @@ class Deadline:
     def expired(self) -> bool:
         return time.monotonic() - self.started > self.seconds
 
+    @property
+    def left(self) -> float:
+        """Seconds left (negative once expired; infinite for an unlimited budget)."""
+        return self.seconds - (time.monotonic() - self.started)
+
     @classmethod
     def unlimited(cls) -> Deadline:
         return cls(float("inf"))

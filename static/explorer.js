@@ -753,10 +753,12 @@
         if (!filters) return 0;
         const q = new URLSearchParams([...Object.entries(n.group_of.members), ...filters]);
         q.set("limit", "1");
-        return getJson("/api/groups/members?" + q.toString()).then((data) => data.total);
+        // past the time budget a group is not counted (truncated): it keeps the count it shows
+        return getJson("/api/groups/members?" + q.toString()).then((data) => (data.truncated ? null : data.total));
       }));
       if (turn !== recountTurn) return; // the day changed again meanwhile
       nodes.update(groups.map((n, i) => {
+        if (counts[i] === null) return { id: n.id };
         const count = counts[i].toLocaleString("en");
         edges.get({ filter: (e) => e.from === n.id || e.to === n.id }).forEach((e) => {
           records.get(e.id).count = counts[i];
@@ -818,8 +820,10 @@
       } else list.append(...items);
       offset += data.results.length;
       fill(more,
-        el("p", { class: "note matched" }, `${offset} of ${data.total.toLocaleString("en")}` +
-          (data.q ? ` matching “${data.q}”` : "")),
+        data.truncated
+          ? el("p", { class: "note matched" }, "Too many members to search in time: type more of the name, or split the group.")
+          : el("p", { class: "note matched" }, `${offset} of ${data.total.toLocaleString("en")}` +
+            (data.q ? ` matching “${data.q}”` : "")),
         offset < data.total ? el("button", { type: "button", onclick: () => load(false).catch(showError) }, "More") : null);
     }
     let typing = null;

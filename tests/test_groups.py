@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from graph.limits import Deadline
 from graph.queries.groups import GROUP_THRESHOLD, facet_value, group_members
 from graph.queries.part import GROUP_KIND
 from graph.queries.subgraph import subgraph
@@ -105,6 +106,20 @@ def test_as_of_groups_only_what_was_in_force(hub: nx.MultiDiGraph) -> None:
         d["start"] <= "2023-12-31" for _, _, d in hub.out_edges("ofac", data=True) if d["relation"] == "sanctioned"
     )[True]
     assert early.grouped[0]["total"] == in_force == sum(g.count for g in early.groups)
+
+
+def test_members_past_the_time_budget_come_back_truncated(hub: nx.MultiDiGraph) -> None:
+    """A member search whose budget has run out answers at once, saying so, never an error."""
+    whole = group_members(hub, "ofac", "sanctioned", "out", q="firm")
+    assert not whole["truncated"] and whole["truncated_reason"] is None and whole["total"] == sum(DESIGNATED.values())
+    cut = group_members(hub, "ofac", "sanctioned", "out", q="firm", deadline=Deadline(0.0))
+    assert cut["truncated"] and cut["truncated_reason"] == "time_budget"
+    assert (cut["total"], cut["results"], cut["facets"]) == (0, [], {})
+    with TestClient(create_app(Settings(query_timeout=1e-9), store=GraphStore.from_graph(hub))) as client:
+        response = client.get(
+            "/api/groups/members", params={"of": "ofac", "relation": "sanctioned", "direction": "out"}
+        )
+    assert response.status_code == 200 and response.json()["truncated_reason"] == "time_budget"
 
 
 def test_exports_hold_the_real_entities_unless_asked_for_the_groups(hub: nx.MultiDiGraph) -> None:

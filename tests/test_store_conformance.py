@@ -669,3 +669,51 @@ def test_a_grouped_view_past_its_time_budget_is_cut_never_miscounted(grouping_pa
             groups = [g for g in groups if g["direction"] == summary["direction"]]
             assert sum(g["count"] for g in groups if g["relation"] == summary["relation"]) == summary["grouped"]
     assert 0 in given and len(given) > 1  # cut before any group was counted, and between them
+
+
+class Cancelled(Deadline):
+    """A time budget that never says it has run out, with a millisecond left for each
+    statement: a statement given it is cancelled (``statement_timeout``) as it runs."""
+
+    def __init__(self) -> None:
+        super().__init__(float("inf"))
+
+    @property
+    def expired(self) -> bool:
+        return False
+
+    @property
+    def left(self) -> float:
+        return 0.001
+
+
+def test_a_member_search_past_its_time_budget_is_cut_never_an_error(grouping_pair: Pair) -> None:
+    """A member search of a big group whose budget runs out before its statement ends has the
+    statement cancelled and comes back truncated (``time_budget``), not an error; out of
+    budget before it starts, both stores answer so alike; and the statement's timeout stays
+    with it (the pool's connections keep the server's)."""
+    from graph.store.postgres.grouping import counted_here
+
+    database = grouping_pair[1]
+    assert counted_here(database.graph, "reg", "in")
+    asks = ({}, {"q": "alpha"}, {"facet": "kind", "value": "firm", "q": ZAO})
+    for ask in asks:
+        cut = group_members(database.graph, "reg", "based_in", "in", deadline=Cancelled(), **ask)
+        assert cut["truncated"] and cut["truncated_reason"] == "time_budget"
+        assert (cut["total"], cut["results"], cut["facets"]) == (0, [], {})
+        same(
+            grouping_pair,
+            lambda s, a=ask: group_members(s.graph, "auth", "sanctioned", "out", deadline=Deadline(0.0), **a),
+        )
+        whole = same(
+            grouping_pair,
+            lambda s, a=ask: group_members(s.graph, "reg", "based_in", "in", deadline=Deadline(60.0), **a),
+        )
+        assert not whole["truncated"] and whole["truncated_reason"] is None
+    served = database.database
+    timeouts = {served.read("SHOW statement_timeout")[0][0] for _ in range(served.primary.max_size + 1)}
+    assert timeouts == {served.read("SHOW statement_timeout", deadline=Deadline(float("inf")))[0][0]}
+    assert served.read("SHOW statement_timeout", deadline=Deadline(1.0))[0][0] in {
+        "1s",
+        *(f"{ms}ms" for ms in range(500, 1000)),
+    }

@@ -129,6 +129,7 @@ def get_paths(
 @router.get("/groups/members", response_model=GroupMembersOut, summary="The members of a group of neighbours")
 def get_group_members(
     store: StoreDep,
+    settings: SettingsDep,
     of: Annotated[str, Query(min_length=1, max_length=200, description="The entity the group belongs to.")],
     relation: Annotated[str, Query(max_length=50, description="Its relation type.", examples=["sanctioned"])],
     direction: Annotated[Literal["out", "in"], Query(description="out: the members are its targets; in: sources.")],
@@ -151,7 +152,9 @@ def get_group_members(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
     """A page of a group's members by label (a group node's `members` gives the parameters), with
-    the exact `total` of those matching `q`: any of them can then be centred or expanded."""
+    the exact `total` of those matching `q`: any of them can then be centred or expanded. Past
+    the query time budget (a word searched among a country's hundreds of thousands of members),
+    none are given, `truncated` (`time_budget`)."""
     node = store.require(of)
     store.known("relation", [relation])
     store.known("kind", kinds)
@@ -171,5 +174,6 @@ def get_group_members(
         as_of=as_of,
         offset=offset,
         limit=limit,
+        deadline=deadline(settings),
     )
     return json_response(page)

@@ -27,7 +27,7 @@ from typing import Any, Literal, TypedDict
 
 import networkx as nx
 
-from graph.errors import BadQuery
+from graph.errors import BadQuery, OutOfTime
 from graph.limits import MAX_PAGE, Deadline, check_range
 from graph.queries.walk import edge_filter
 from graph.store import records
@@ -429,6 +429,10 @@ class MembersPage(TypedDict):
     results: list[EntitySummary]
     facets: dict[str, dict[str, int]]
     """For every facet, how many of the matching members have each value (the commonest first)."""
+    truncated: bool
+    truncated_reason: str | None
+    """``time_budget``: the members could not be counted within the query's time budget, and
+    none are given (``total`` 0, no facet values): narrow the search down and ask again."""
 
 
 def group_members(
@@ -445,11 +449,15 @@ def group_members(
     as_of: date | None = None,
     offset: int = 0,
     limit: int = 50,
+    deadline: Deadline | None = None,
 ) -> MembersPage:
     """The members of a group, by label: ``narrow`` keeps those with these facet values too (a
     group split by another facet), ``q`` those whose label contains it (case-insensitive),
     ``kinds`` (when given) those of these kinds (what a view with some kinds unticked counts).
-    With the exact ``total`` of those that match, and how they split by every facet."""
+    With the exact ``total`` of those that match, and how they split by every facet; or, when
+    ``deadline`` runs out before they are counted (a database counting a country's
+    hundreds of thousands of members, its statement cancelled then), none of them,
+    ``truncated`` (``time_budget``)."""
     if direction not in ("out", "in"):
         raise BadQuery(f"direction must be out or in, not {direction!r}")
     way: Way = direction  # type: ignore[assignment]
@@ -464,11 +472,21 @@ def group_members(
     check_range("limit", limit, 1, MAX_PAGE)
     check_range("offset", offset, 0, 1_000_000)
     wanted = q.casefold().strip()
-    found = records.members_page(graph, of, way, relation, as_of, kinds, wanted_values, wanted, offset, limit)
+    deadline = deadline or Deadline.unlimited()
+    total: int = 0
+    page: list[str] = []
+    counted: dict[str, Counter[str]] = {}
+    cut = deadline.expired
+    try:
+        found = None if cut else records.members_page(
+            graph, of, way, relation, as_of, kinds, wanted_values, wanted, offset, limit, deadline=deadline
+        )  # fmt: skip
+    except OutOfTime:  # its one statement cancelled at the budget: nothing counted
+        found, cut = None, True
     if found is not None:
         total, page, counted = _counted_page(*found, wanted, offset, limit)
         records.gather_pairs(graph, ((of, m) if way == "out" else (m, of) for m in page))
-    else:
+    elif not cut:
         total, page, counted = _read_page(graph, of, relation, way, as_of, kinds, wanted_values, wanted, offset, limit)
     facets = {
         name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_FACET_VALUES])
@@ -488,6 +506,8 @@ def group_members(
         "limit": limit,
         "results": [records.summary(graph, m) for m in page],
         "facets": facets,
+        "truncated": cut,
+        "truncated_reason": "time_budget" if cut else None,
     }
 
 

@@ -19,13 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal, NamedTuple, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict, cast
 
 import networkx as nx
 
 from graph.model.dates import began, in_force
 from graph.model.vocabulary import Vocabulary
 from graph.store import by_relation
+
+if TYPE_CHECKING:
+    from graph.limits import Deadline
 
 __all__ = [
     "Adjacency",
@@ -675,6 +678,8 @@ def members_page(
     q: str,
     offset: int,
     limit: int,
+    *,
+    deadline: Deadline | None = None,
 ) -> tuple[list[MemberRow], list[tuple[str, str]], int] | None:
     """The neighbours ``relation`` joins to ``node`` on one side (in force ``as_of``, of
     ``kinds``, with these facet ``values``) for a page sorted by folded label, then id, where
@@ -683,9 +688,10 @@ def members_page(
     folded, against); the ASCII-labelled ones whose folded label holds ``q`` counted by facet
     values (rows without id and label); and the latter's ids and labels in order from
     position ``start`` (the third item: ``offset`` less the others' number, or 0) to
-    ``offset + limit``, enough to merge the two into the page."""
+    ``offset + limit``, enough to merge the two into the page. :class:`~graph.errors.OutOfTime`
+    when ``deadline`` runs out first (the statement is cancelled then)."""
     own = getattr(graph, "members_page", None)
-    return None if own is None else own(node, way, relation, as_of, kinds, values, q, offset, limit)
+    return None if own is None else own(node, way, relation, as_of, kinds, values, q, offset, limit, deadline=deadline)
 
 
 class MemberEdge(NamedTuple):

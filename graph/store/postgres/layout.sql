@@ -5,8 +5,10 @@
 -- compared byte by byte, whatever the database's default collation, they are looked up faster.
 
 -- Entities in the order the in-memory graph holds them (pos), with their attributes as the
--- loader made them, how many distinct neighbours they have each way, and their place in
--- the name search (rank: label order; kind and country as the search's facets count them).
+-- loader made them, how many distinct neighbours they have each way, their place in the
+-- name search (rank: label order; kind and country as the search's facets count them), and
+-- their label as Python reads it (str(attrs.get("label", id))), which a group's member
+-- search filters and orders without parsing every member's attributes.
 CREATE TABLE {schema}.entities (
     pos        integer NOT NULL,
     id         text    COLLATE "C" NOT NULL,
@@ -16,7 +18,8 @@ CREATE TABLE {schema}.entities (
     rank       integer NOT NULL,
     kind       text    COLLATE "C" NOT NULL,
     country    text    COLLATE "C" NOT NULL,
-    label_name text    COLLATE "C"
+    label_name text    COLLATE "C",
+    label      text    COLLATE "C" NOT NULL
 );
 
 -- Edges with the position of each end in the other's adjacency (out_pos: the target among

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, KeysView, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import networkx as nx
 
@@ -33,6 +33,9 @@ from graph.store import records
 from graph.store.postgres import grouping
 from graph.store.postgres.neighbours import HubNeighbours
 from graph.store.records import Attrs, Direction, EdgeKind
+
+if TYPE_CHECKING:
+    from graph.limits import Deadline
 
 __all__ = ["FIRST_PAGE", "LOAD_WHOLE", "LazyGraph", "Reader"]
 
@@ -76,7 +79,9 @@ def _far(way: Way, table: str = "") -> str:
 class Reader(Protocol):
     """Runs statements against one load (``{s}`` in a statement stands for its schema)."""
 
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+    def rows(self, sql: str, params: Sequence[Any] = (), *, deadline: Deadline | None = None) -> list[tuple[Any, ...]]:
+        """Rows of one statement; with ``deadline``, cancelled when it runs out (:class:`~graph.errors.OutOfTime`)."""
+        ...
 
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]: ...
 
@@ -718,11 +723,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             else:
                 missing.append(node)
         if missing:
-            labels.update(
-                self.reader.rows(
-                    "SELECT id, coalesce(attrs->>'label', id) FROM {s}.entities WHERE id = ANY(%s)", [missing]
-                )
-            )
+            labels.update(self.reader.rows("SELECT id, label FROM {s}.entities WHERE id = ANY(%s)", [missing]))
             for node in missing:
                 if node not in labels:
                     raise KeyError(node)

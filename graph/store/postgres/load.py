@@ -389,9 +389,10 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
             first = firsts[number]
             label_name = names[first] if first < count and owners[first] == number * 2 else None
             kind, country = str(attrs.get("kind") or "unknown"), str(attrs.get("country") or "none")
-            yield pos, node, _json(attrs), len(succ[node]), len(pred[node]), number, kind, country, label_name
+            label = str(attrs.get("label", node))
+            yield pos, node, _json(attrs), len(succ[node]), len(pred[node]), number, kind, country, label_name, label
 
-    tables.fill("entities", "pos, id, attrs, out_n, in_n, rank, kind, country, label_name", entity_rows(),
+    tables.fill("entities", "pos, id, attrs, out_n, in_n, rank, kind, country, label_name, label", entity_rows(),
                 store.nodes)  # fmt: skip
     tables.fill("names", "name, entity, alias",
                 ((name, o >> 1, bool(o & 1)) for name, o in zip(names, owner.tolist(), strict=True)),

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
-from graph.errors import BadQuery, DatabaseError
+from graph.errors import BadQuery, DatabaseError, OutOfTime
 from graph.ingest.ftm import FtmReport
 from graph.model.vocabulary import Vocabulary
 from graph.store.postgres.indexes import PostgresDated, PostgresHubs
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
     from graph.ingest.dataset import Dataset
+    from graph.limits import Deadline
     from graph.store.snapshot import Manifest
     from graph.xref import XrefIndex
 
@@ -69,12 +70,13 @@ class Database:
                 "the PostgreSQL store needs the postgres extra: pip install 'linkscope[postgres]'"
             ) from None
         self.url = url
+        self.statement_timeout_s = statement_timeout_s
         # custom plans always: a generic plan cannot see how many ids an "= ANY(%s)" holds, and
         # plans a scan of the table for one id; no parallel workers: starting them costs more
         # than the index reads a request makes (the edges among 500 entities: 24 ms, alone 10)
         settings = (
             f"-c statement_timeout={int(statement_timeout_s * 1000)} -c plan_cache_mode=force_custom_plan "
-            "-c max_parallel_workers_per_gather=0"
+            "-c max_parallel_workers_per_gather=0 -c jit=off"
         )
         options = {"options": settings, "connect_timeout": 3}
 
@@ -113,19 +115,29 @@ class Database:
                 yield i, self.replicas[i]
         yield None, self.primary
 
-    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Rows of one statement, from a replica when one answers, else from the primary."""
+    def read(self, sql: str, params: Sequence[Any] = (), *, deadline: Deadline | None = None) -> list[tuple[Any, ...]]:
+        """Rows of one statement, from a replica when one answers, else from the primary. With
+        a ``deadline``, the statement is cancelled when the budget runs out (``statement_timeout``
+        set for it alone, at what is left of the budget when less than the server's), and
+        :class:`~graph.errors.OutOfTime` says so: the query answers what it has."""
         import psycopg
         from psycopg_pool import PoolTimeout
 
         for replica, pool in self._readers():
+            timeout_ms = self._timeout_ms(deadline)
             try:
                 with pool.connection() as conn:
-                    rows = conn.execute(sql.encode(), _sent(params)).fetchall()
+                    sent = _sent(params)
+                    if timeout_ms is None:
+                        rows = conn.execute(sql.encode(), sent).fetchall()
+                    else:  # SET LOCAL: the connection goes back to the pool with the server's timeout
+                        with conn.transaction():
+                            conn.execute(f"SET LOCAL statement_timeout = {timeout_ms}".encode())
+                            rows = conn.execute(sql.encode(), sent).fetchall()
                 self.reads[pool.name] += 1
                 return rows
             except psycopg.errors.QueryCanceled:
-                raise DatabaseError("a statement ran past the time budget (statement_timeout)") from None
+                raise OutOfTime("a statement ran past the time budget (statement_timeout)") from None
             except (psycopg.errors.InvalidSchemaName, psycopg.errors.UndefinedTable):
                 if replica is None:
                     raise DatabaseError(
@@ -139,6 +151,16 @@ class Database:
                 with self._lock:
                     self._paused[replica] = time.monotonic() + REPLICA_PAUSE
         raise AssertionError("the primary is always the last reader")  # pragma: no cover
+
+    def _timeout_ms(self, deadline: Deadline | None) -> int | None:
+        """The ``statement_timeout`` (ms) a statement bound by ``deadline`` runs with; None: the
+        server's (the budget is longer, or there is none). :class:`OutOfTime` once it has run out."""
+        if deadline is None:
+            return None
+        left = deadline.left
+        if left <= 0:
+            raise OutOfTime("the time budget ran out before the statement")
+        return None if left >= self.statement_timeout_s else max(1, int(left * 1000))
 
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         """Rows of one statement in batches (a server-side cursor on the primary), for whole-graph reads."""
@@ -233,8 +255,8 @@ class SchemaReader:
     def __init__(self, database: Database, schema: str) -> None:
         self.database, self.schema = database, schema
 
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.database.read(sql.replace("{s}", self.schema), params)
+    def rows(self, sql: str, params: Sequence[Any] = (), *, deadline: Deadline | None = None) -> list[tuple[Any, ...]]:
+        return self.database.read(sql.replace("{s}", self.schema), params, deadline=deadline)
 
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         return self.database.stream(sql.replace("{s}", self.schema), params)
