@@ -499,8 +499,10 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
 
     def connecting(self, node: str, way: Way, shared: Collection[str]) -> Iterator[tuple[str, Mapping[str, Attrs]]]:
         """``node``'s neighbours on one side joined by a relation not in ``shared``, each with all
-        its edges, in adjacency order (see :func:`graph.store.records.connecting`): read page by
-        page through the index, skipping the others without reading their attributes."""
+        its edges, in adjacency order (see :func:`graph.store.records.connecting`): of a hub
+        whose groups say they are few, those alone (an authority's one ownership, not a scan
+        of its 440,000 designations' index entries: 70-90 ms at 10M); else read page by page
+        through the index, skipping the others without reading their attributes."""
         adjacency = (self._succ if way == "out" else self._pred)[node]
         if adjacency.complete:
             for other, keyed in adjacency.read.items():
@@ -508,6 +510,20 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
                     yield other, keyed
             return
         mine, theirs, position = _COLUMNS[way]
+        few = self._joined_few(node, way, shared)
+        if few is not None:  # a hub whose groups say which few: those read alone
+            if not few:
+                return
+            rows = self.reader.rows(
+                f"SELECT {theirs}, key, attrs, {_far(way)}, {position} FROM {{s}}.edges "
+                f"WHERE {mine} = %s AND {theirs} = ANY(%s) ORDER BY {position}, key_pos",
+                [node, sorted(few)],
+            )
+            self.entities.reached(rows, 3)
+            for other, keyed in _keyed(rows).items():
+                self.learn(way, node, other, keyed)
+                yield other, keyed
+            return
         excluded = sorted(shared)
         start, page = 0, FIRST_PAGE
         while True:
@@ -694,10 +710,11 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         for ends, way, index in sides:
             for end, others in ends.items():
                 counted = degrees.get(end)
-                near = kept.peek(end, way) if kept is not None else None
-                if counted is not None and counted[index] == 0:
+                if counted is None:
+                    continue
+                if counted[index] == 0:
                     present: Collection[str] = ()
-                elif near is not None:
+                elif counted[index] > LOAD_WHOLE and kept is not None and (near := kept.peek(end, way)) is not None:
                     present = near.intersection(others)
                 else:
                     continue
