@@ -70,6 +70,9 @@ _ENDS_AT_ONCE = 256
 _READ_AHEAD = 16_384
 _ATTRIBUTES_WEIGH = 8
 _UNBOUNDED = 1 << 30
+#: Steps between two entities a search keeps worked out (then it starts again): a bound on
+#: what a search near a hub holds, a few megabytes.
+_STEPS_KEPT = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,7 @@ class PathSearch:
         self.held = 0
         self.stopped: str | None = None
         """What stopped the search before it was done (``time_budget``, ``max_nodes``), if anything."""
+        self._steps: dict[tuple[str, str], int | None] = {}
         self._bound = _UNBOUNDED  # no path has this many hops or more
         self._asked = 0
         self._heads = _Side(graph, source, target, direction, self)
@@ -417,9 +421,20 @@ class PathSearch:
         return neighbour_steps(self.graph, node, direction, self.keep, self.shared, self.deadline)
 
     def _step(self, u: str, v: str) -> int | None:
+        """The flags of the step from ``u`` to ``v``, or None: a pair worked out once (up to
+        :data:`_STEPS_KEPT` kept), as an end is joined to the same middle entities for every
+        end of the other side."""
+        pair = (u, v)
+        if pair in self._steps:
+            return self._steps[pair]
         if self.by_kind:
-            return kind_step_between(self.graph, u, v, self.direction, self.rule, self.shared)
-        return step_between(self.graph, u, v, self.direction, self.keep, self.shared)
+            found = kind_step_between(self.graph, u, v, self.direction, self.rule, self.shared)
+        else:
+            found = step_between(self.graph, u, v, self.direction, self.keep, self.shared)
+        if len(self._steps) >= _STEPS_KEPT:
+            self._steps.clear()
+        self._steps[pair] = found
+        return found
 
     def _keeps_rule(self, arrived: int, leaving: int) -> bool:
         return passes(arrived, leaving, self.via)
