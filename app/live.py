@@ -159,7 +159,7 @@ class LiveStore:
             load = current.database.served()
             if load.id == current.load.id:
                 return self._record(trigger, started, f"already serving load {load.id} of the database")
-            new = PostgresStore(current.database, load).warm()
+            new = PostgresStore(current.database, load)
         except DatabaseError as err:
             outcome = self._failed(trigger, started, str(err), [])
             log.error("%s", outcome.message)
@@ -288,7 +288,7 @@ def open_database(settings: Settings) -> PostgresStore:
         statement_timeout_s=settings.query_timeout + 2,
     )
     try:
-        return PostgresStore(database).warm()
+        return PostgresStore(database)
     except BaseException:
         database.close()
         raise

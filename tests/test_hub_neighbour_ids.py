@@ -12,7 +12,6 @@ import pytest
 
 from graph.store import GraphStore
 from graph.store.postgres import neighbours
-from graph.store.postgres.lazy import LOAD_WHOLE
 from graph.store.postgres.load import load_database
 from graph.store.postgres.neighbours import HubNeighbours, NeighbourIds
 from graph.store.postgres.store import Database, PostgresStore
@@ -95,20 +94,6 @@ def test_what_is_kept_is_bounded_in_bytes_too() -> None:
     assert too_big.of("b", "out") == {"long-neighbour-0", "long-neighbour-1"} and too_big.nbytes == 0
 
 
-def test_warming_keeps_the_biggest_sides_that_fit_and_drops_none() -> None:
-    edges = [("big", f"b{i}") for i in range(6)] + [("mid", f"m{i}") for i in range(4)]
-    edges += [("small", f"s{i}") for i in range(2)] + [("x", "small")]
-    reader = _PagedEdges(edges)
-    kept = HubNeighbours(reader, budget=8)
-    kept.of("x", "out")  # kept before warming: stays
-    sides = [("small", "out", 2), ("big", "out", 6), ("mid", "out", 4), ("small", "in", 1)]
-    assert kept.warm(sides) == 6 + 1  # big, then small's in-side; mid and small's out-side do not fit
-    assert kept.peek("big", "out") == {f"b{i}" for i in range(6)} and kept.peek("small", "in") == {"x"}
-    assert kept.peek("mid", "out") is None and kept.peek("x", "out") == {"small"} and kept.size == 8
-    statements = reader.statements
-    assert kept.warm(sides) == 0 and reader.statements == statements  # what is kept is not read again
-
-
 def test_pages_read_from_the_database_make_the_whole_adjacency(
     new_database: DatabaseFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,30 +109,5 @@ def test_pages_read_from_the_database_make_the_whole_adjacency(
         for node in sorted(graph, key=lambda n: -graph.degree(n))[:5]:
             assert kept.of(node, "out") == set(graph.successors(node))
             assert kept.of(node, "in") == set(graph.predecessors(node))
-    finally:
-        database.close()
-
-
-def test_a_served_load_keeps_its_biggest_hubs_ids_as_it_starts(new_database: DatabaseFactory) -> None:
-    from tests.test_store_conformance import generated_graph
-
-    store = GraphStore.from_graph(generated_graph())
-    dsn = new_database()
-    load_database(dsn, store.warm())
-    graph = store.graph
-    sides = {
-        (node, way): set(adjacency[node])
-        for node in graph
-        for way, adjacency in (("out", graph._succ), ("in", graph._pred))
-        if len(adjacency[node]) > LOAD_WHOLE
-    }
-    assert sides, "the generated graph has hubs"
-    database = Database(dsn)
-    try:
-        served = PostgresStore(database).warm()
-        assert served.warming is not None
-        served.warming.join(60)
-        for (node, way), expected in sides.items():
-            assert served.neighbours.peek(node, way) == expected
     finally:
         database.close()

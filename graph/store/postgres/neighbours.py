@@ -15,8 +15,7 @@ of the request that read them kept whole pools from being given back. They are r
 at a time (:data:`PAGE` ids), so a request never holds a hub's whole membership as Python
 strings either. What is kept is bounded (:data:`BUDGET` ids and :data:`BUDGET_BYTES` over
 all hubs, the least recently used dropped first), so a server's memory does not grow with
-the graph. A server starts each load it serves by keeping the biggest hubs' ids that fit,
-in the background (:meth:`HubNeighbours.warm`).
+the graph; a new load starts with nothing kept.
 """
 
 from __future__ import annotations
@@ -170,24 +169,6 @@ class HubNeighbours:
                     self.size -= len(dropped)
                     self.nbytes -= dropped.nbytes
         return found
-
-    def warm(self, sides: Iterable[tuple[str, Literal["out", "in"], int]]) -> int:
-        """Read and keep the neighbour ids of hub sides (node, way, about how many), biggest
-        first, each that still fits the budgets beside those kept (none is dropped for them):
-        what a server does in the background as it starts, so the first requests near the
-        biggest hubs do not each wait for a hub's ids (100-150 ms apiece at 1M). Ids kept."""
-        taken = 0
-        for node, way, size in sorted(sides, key=lambda side: -side[2]):
-            with self._lock:
-                fits = (node, way) not in self.kept and self.size + size <= self.budget
-                fits = fits and self.nbytes + size * self._width() <= self.budget_bytes
-            if fits:
-                taken += len(self.of(node, way))
-        return taken
-
-    def _width(self) -> int:
-        """Bytes an id takes in the arrays kept (10 for the synthetic ids, if none is kept yet)."""
-        return max((ids.ids.itemsize for ids in self.kept.values()), default=10)
 
     def _pages(self, node: str, way: Literal["out", "in"]) -> Iterator[list[str]]:
         """``node``'s distinct neighbours on ``way`` in id order, :data:`PAGE` at a time (from
