@@ -129,10 +129,13 @@ def test_requests_in_flight_during_reloads_all_succeed(data_dir: Path) -> None:
         for thread in threads:
             thread.start()
         with httpx.Client(base_url=server.url, timeout=60) as admin:
-            for i in range(6):
-                extra_entity_file(data_dir, ids=("extra", f"new-{i}"))
+            reloads = 0
+            # at least 6 reloads, and as many more as it takes a busy machine to answer 50 requests meanwhile
+            while (reloads < 6 or len(statuses) <= 50) and reloads < 100:
+                extra_entity_file(data_dir, ids=("extra", f"new-{reloads}"))
                 reply = admin.post("/api/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
                 assert reply.status_code == 200, reply.text
+                reloads += 1
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
@@ -140,7 +143,7 @@ def test_requests_in_flight_during_reloads_all_succeed(data_dir: Path) -> None:
         stop.set()
         server.stop()
     assert len(statuses) > 50 and set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
-    print(f"{len(statuses)} requests during 6 reloads, all answered 200")  # noqa: T201 - the figure in docs/reliability.md
+    print(f"{len(statuses)} requests during {reloads} reloads, all answered 200")  # noqa: T201 - the figure in docs/reliability.md
 
 
 @pytest.fixture(scope="module")
