@@ -240,6 +240,10 @@ _Edge = tuple[str, str, str, records.Attrs, bool]
 _Grade = tuple[str | None, str | None]
 
 
+def _grade(data: records.Attrs) -> _Grade:
+    return data.get("relation"), records.confidence_of(data)
+
+
 @dataclass
 class _Candidate:
     """A path found, ranked, before it is written out: its entities, each hop's best edge
@@ -299,15 +303,18 @@ class _Explainer:
         edges: list[list[_Edge]] = []
         for a, b in itertools.pairwise(node_path):
             if self.by_kind:
-                grades = self._hop_grades(a, b)
+                best.append(min(self._hop_grades(a, b), key=self._order))
             else:
                 edges.append(self._hop_edges(a, b))
-                grades = [(e[3].get("relation"), records.confidence_of(e[3])) for e in edges[-1][:1]]
-            best.append(min(grades, key=lambda g: (vocab.shared(g[0]), vocab.confidence_rank(g[1]))))
+                best.append(_grade(edges[-1][0][3]))
         shared_only = [vocab.shared(relation) for relation, _ in best]
         weakest = vocab.weakest(confidence for _, confidence in best)
         rank = (len(best), vocab.confidence_rank(weakest), node_path[1:])
         return _Candidate(node_path, shared_only, weakest, rank, edges)
+
+    def _order(self, grade: _Grade) -> tuple[bool, int]:
+        """Where an edge of this grade comes among a hop's: connecting ones first, then by confidence."""
+        return self.vocab.shared(grade[0]), self.vocab.confidence_rank(grade[1])
 
     def _hop_grades(self, a: str, b: str) -> list[_Grade]:
         """The passing edges between ``a`` and ``b`` as ranking reads them, in the order
@@ -323,9 +330,8 @@ class _Explainer:
     def _hop_edges(self, a: str, b: str) -> list[_Edge]:
         """The passing edges between ``a`` and ``b``, best first: a connecting one if any, then
         the best evidenced."""
-        vocab = self.vocab
         found = records.relations_between(self.graph, a, b, self.direction, self.keep)
-        found.sort(key=lambda e: (vocab.shared(e[3].get("relation")), vocab.confidence_rank(e[3].get("confidence"))))
+        found.sort(key=lambda e: self._order(_grade(e[3])))
         return found
 
     def read_edges(self, chosen: list[_Candidate]) -> None:

@@ -690,9 +690,9 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         )
         rows.sort(key=itemgetter(5))
         for pair in wanted:
-            self.pair_kinds[pair] = []
+            known[pair] = []
         for u, v, relation, derived, confidence, _ in rows:
-            self.pair_kinds[(u, v)].append((relation, derived, confidence))
+            known[(u, v)].append((relation, derived, confidence))
 
     def _ruled_out(self, pairs: Sequence[tuple[str, str]]) -> Iterator[tuple[str, str]]:
         """Those of ``pairs`` (source, target) no edge joins, as known without a statement:

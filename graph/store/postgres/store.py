@@ -123,11 +123,11 @@ class Database:
         import psycopg
         from psycopg_pool import PoolTimeout
 
+        sent = _sent(params)
         for replica, pool in self._readers():
             timeout_ms = self._timeout_ms(deadline)
             try:
                 with pool.connection() as conn:
-                    sent = _sent(params)
                     if timeout_ms is None:
                         rows = conn.execute(sql.encode(), sent).fetchall()
                     else:  # SET LOCAL: the connection goes back to the pool with the server's timeout
