@@ -159,7 +159,7 @@ class LiveStore:
             load = current.database.served()
             if load.id == current.load.id:
                 return self._record(trigger, started, f"already serving load {load.id} of the database")
-            new = PostgresStore(current.database, load)
+            new = PostgresStore(current.database, load).warm()
         except DatabaseError as err:
             outcome = self._failed(trigger, started, str(err), [])
             log.error("%s", outcome.message)
@@ -278,7 +278,8 @@ def _load(settings: Settings, refresh: bool) -> Store:
 
 def open_database(settings: Settings) -> PostgresStore:
     """The store of the load the settings' database serves, with its replicas; statements
-    are cut a little after the query time budget."""
+    are cut a little after the query time budget. Not warmed: the app's lifespan warms what
+    it serves, and ``linkscope serve``'s first look only checks that there is a load."""
     from graph.store.postgres.store import Database, PostgresStore
 
     assert settings.database_url is not None

@@ -90,7 +90,7 @@ def queries(source: str) -> dict[str, Any]:
     else:
         from graph.store.postgres.store import Database, PostgresStore
 
-        store = PostgresStore(Database(where))
+        store = PostgresStore(Database(where)).warm()  # as a server starts: hubs' ids kept in the background
         # every 97th entity, read once with a long timeout: right after a 10M load the table is cold
         sampler = Database(where, statement_timeout_s=600.0)
         ids = [row[0] for row in sampler.read(

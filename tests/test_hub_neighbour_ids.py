@@ -3,15 +3,20 @@ read a page at a time, bounded in ids and in bytes, and answering exactly as a s
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from graph.errors import DatabaseError
 from graph.store import GraphStore
 from graph.store.postgres import neighbours
+from graph.store.postgres.lazy import LOAD_WHOLE
 from graph.store.postgres.load import load_database
 from graph.store.postgres.neighbours import HubNeighbours, NeighbourIds
 from graph.store.postgres.store import Database, PostgresStore
@@ -53,6 +58,15 @@ def test_ids_take_their_bytes_not_python_objects() -> None:
     assert list(kept)[:2] == ["NK-0000000", "NK-0000001"]
 
 
+def packed(page: list[str]) -> list[tuple[Any, ...]]:
+    """A page of ids as PostgreSQL sends it: width, count, last, the ids NUL-padded and joined."""
+    if not page:
+        return []
+    raw = [node.encode() for node in page]
+    width = max(map(len, raw))
+    return [(width, len(raw), page[-1], b"".join(node.ljust(width, b"\0") for node in raw))]
+
+
 class _PagedEdges:
     """A reader over edges (src, dst) answering HubNeighbours' paged statements as PostgreSQL
     does: distinct other ends in code point order, after the one given, up to the limit."""
@@ -66,10 +80,22 @@ class _PagedEdges:
         node, *rest = params
         after, limit = (rest[0], rest[1]) if len(rest) == 2 else ("", rest[0])
         found = sorted({edge[1 - mine] for edge in self.edges if edge[mine] == node and edge[1 - mine] > after})
-        return [(other,) for other in found[:limit]]
+        return packed(found[:limit])
 
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         raise AssertionError("not used")
+
+
+def test_hub_neighbours_are_read_once_and_the_least_recently_used_dropped_over_budget() -> None:
+    edges = [("a", f"x{i}") for i in range(3)] + [("b", f"x{i}") for i in range(3)] + [("c", "x0")]
+    reader = _PagedEdges(edges)
+    kept = HubNeighbours(reader, budget=6)
+    assert kept.of("a", "out") == {"x0", "x1", "x2"} and kept.of("x0", "in") == {"a", "b", "c"}
+    assert kept.of("a", "out") == {"x0", "x1", "x2"} and reader.statements == 2  # kept: read once
+    assert kept.of("b", "out") == {"x0", "x1", "x2"}  # 9 ids over a budget of 6: the least recently used go
+    assert kept.peek("x0", "in") is None
+    assert kept.peek("a", "out") == kept.peek("b", "out") == {"x0", "x1", "x2"} and kept.size == 6
+    assert HubNeighbours(reader, budget=2).of("a", "out") == {"x0", "x1", "x2"}  # too big to keep, still answered
 
 
 def test_a_hub_is_read_a_page_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,6 +120,20 @@ def test_what_is_kept_is_bounded_in_bytes_too() -> None:
     assert too_big.of("b", "out") == {"long-neighbour-0", "long-neighbour-1"} and too_big.nbytes == 0
 
 
+def test_warming_keeps_the_biggest_sides_that_fit_and_drops_none() -> None:
+    edges = [("big", f"b{i}") for i in range(6)] + [("mid", f"m{i}") for i in range(4)]
+    edges += [("small", f"s{i}") for i in range(2)] + [("x", "small")]
+    reader = _PagedEdges(edges)
+    kept = HubNeighbours(reader, budget=8)
+    kept.of("x", "out")  # kept before warming: stays
+    sides = [("small", "out", 2), ("big", "out", 6), ("mid", "out", 4), ("small", "in", 1)]
+    assert kept.warm(sides) == 6 + 1  # big, then small's in-side; mid and small's out-side do not fit
+    assert kept.peek("big", "out") == {f"b{i}" for i in range(6)} and kept.peek("small", "in") == {"x"}
+    assert kept.peek("mid", "out") is None and kept.peek("x", "out") == {"small"} and kept.size == 8
+    statements = reader.statements
+    assert kept.warm(sides) == 0 and reader.statements == statements  # what is kept is not read again
+
+
 def test_pages_read_from_the_database_make_the_whole_adjacency(
     new_database: DatabaseFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,3 +151,100 @@ def test_pages_read_from_the_database_make_the_whole_adjacency(
             assert kept.of(node, "in") == set(graph.predecessors(node))
     finally:
         database.close()
+
+
+def test_a_served_load_keeps_its_biggest_hubs_ids_as_it_starts(new_database: DatabaseFactory) -> None:
+    from tests.test_store_conformance import generated_graph
+
+    store = GraphStore.from_graph(generated_graph())
+    dsn = new_database()
+    load_database(dsn, store.warm())
+    graph = store.graph
+    sides = {
+        (node, way): set(adjacency[node])
+        for node in graph
+        for way, adjacency in (("out", graph._succ), ("in", graph._pred))
+        if len(adjacency[node]) > LOAD_WHOLE
+    }
+    assert sides, "the generated graph has hubs"
+    database = Database(dsn)
+    try:
+        served = PostgresStore(database).warm()
+        warming = served.warming
+        assert warming is not None and served.warm().warming is warming  # started once, however often asked
+        warming.join(60)
+        for (node, way), expected in sides.items():
+            assert served.neighbours.peek(node, way) == expected
+    finally:
+        database.close()
+
+
+def test_ids_of_any_width_and_script_come_back_from_the_database(
+    new_database: DatabaseFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of different widths (each padded to its longest id), ids beyond ASCII, one id a
+    prefix of another (lists' ids are anything): each read back exactly, in one sorted array."""
+    others = ["b", "ab", "a", "zürich-1", "长城工业-有限公司", "x" * 70, "x" * 7, "Z"]
+    lines = [{"id": "hub", "schema": "Company", "properties": {"name": ["Hub"]}}]
+    for at, node in enumerate(others):
+        lines.append({"id": node, "schema": "Company", "properties": {"name": [f"Firm {at}"]}})
+        lines.append({"id": f"own-{at}", "schema": "Ownership", "properties": {"owner": ["hub"], "asset": [node]}})
+    path = tmp_path / "list.ftm.json"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    dsn = new_database()
+    load_database(dsn, GraphStore.load(ftm=[path]))
+    monkeypatch.setattr(neighbours, "PAGE", 3)
+    database = Database(dsn)
+    try:
+        kept = HubNeighbours(PostgresStore(database).reader)
+        found = kept.of("hub", "out")
+        assert found == set(others) and len(found) == len(others)
+        assert list(found) == sorted(others, key=lambda node: node.encode())  # byte order, as COLLATE "C"
+        assert "x" * 7 in found and "x" * 8 not in found and "長城工業-有限公司" not in found
+        assert kept.of("hub", "in") == set() and kept.of("zürich-1", "in") == {"hub"}
+    finally:
+        database.close()
+
+
+def _eventually(check: Callable[[], bool], seconds: float = 10.0) -> bool:
+    until = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > until:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_ids_not_kept_are_read_later_in_the_background_once_each_and_only_if_they_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(neighbours, "_IDLE_S", 0.05)
+    edges = [("hub", f"x{i}") for i in range(5)] + [("big", f"y{i}") for i in range(9)]
+    reader = _PagedEdges(edges)
+    kept = HubNeighbours(reader, budget=8)
+    kept.later("hub", "out", 5)
+    kept.later("hub", "out", 5)  # asked again while pending (or kept): read once
+    kept.later("big", "out", 9)  # would not fit beside them: never read, nothing dropped for it
+    assert _eventually(lambda: kept.peek("hub", "out") == {f"x{i}" for i in range(5)})
+    kept.later("hub", "out", 5)
+    assert _eventually(lambda: kept._worker is None)  # idle: the thread has ended
+    assert reader.statements == 1 and kept.peek("big", "out") is None and kept.size == 5
+    kept.later("x0", "in", 1)  # a thread again when asked again
+    assert _eventually(lambda: kept.peek("x0", "in") == {"hub"}) and reader.statements == 2
+
+
+def test_a_failed_background_read_is_said_and_the_next_one_still_runs(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Failing(_PagedEdges):
+        def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+            if params[0] == "gone":
+                raise DatabaseError("the load this server was reading has been dropped")
+            return super().rows(sql, params)
+
+    monkeypatch.setattr(neighbours, "_IDLE_S", 0.05)
+    kept = HubNeighbours(Failing([("hub", "x")]))
+    kept.later("gone", "out", 3)
+    kept.later("hub", "out", 1)
+    assert _eventually(lambda: kept.peek("hub", "out") == {"x"})
+    assert kept.peek("gone", "out") is None and "has been dropped" in caplog.text

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
@@ -24,7 +23,6 @@ from graph.errors import DatabaseError
 from graph.store import GraphStore
 from graph.store.postgres.load import LAYOUT, connect, load_database, loads
 from graph.store.postgres.migrate import applied, migrate, migrations
-from graph.store.postgres.neighbours import HubNeighbours
 from graph.store.postgres.store import Database, PostgresStore, TextArray, _sent
 from tests.conftest import DatabaseFactory, WriteData, entity, relation, schemas
 from tests.pg_cluster import Cluster
@@ -189,33 +187,6 @@ def test_the_api_serves_from_the_database_and_follows_new_loads(
         assert live.reload_now("test").ok
         assert client.get("/api/status").json()["nodes"] == 2
         assert client.get("/api/entities/a").status_code == 200
-
-
-class _Edges:
-    """A reader over a few edges (src, dst), answering the one statement HubNeighbours makes."""
-
-    def __init__(self, edges: list[tuple[str, str]]) -> None:
-        self.edges, self.statements = edges, 0
-
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        self.statements += 1
-        mine = 0 if "WHERE src" in sql else 1
-        return sorted({(edge[1 - mine],) for edge in self.edges if edge[mine] == params[0]})
-
-    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
-        raise AssertionError("not used")
-
-
-def test_hub_neighbours_are_read_once_and_the_least_recently_used_dropped_over_budget() -> None:
-    edges = [("a", f"x{i}") for i in range(3)] + [("b", f"x{i}") for i in range(3)] + [("c", "x0")]
-    reader = _Edges(edges)
-    kept = HubNeighbours(reader, budget=6)
-    assert kept.of("a", "out") == {"x0", "x1", "x2"} and kept.of("x0", "in") == {"a", "b", "c"}
-    assert kept.of("a", "out") == {"x0", "x1", "x2"} and reader.statements == 2  # kept: read once
-    assert kept.of("b", "out") == {"x0", "x1", "x2"}  # 9 ids over a budget of 6: the least recently used go
-    assert kept.peek("x0", "in") is None
-    assert kept.peek("a", "out") == kept.peek("b", "out") == {"x0", "x1", "x2"} and kept.size == 6
-    assert HubNeighbours(reader, budget=2).of("a", "out") == {"x0", "x1", "x2"}  # too big to keep, still answered
 
 
 def test_settings_refuse_a_database_with_files() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -26,7 +27,7 @@ from graph.queries.groups import GROUP_THRESHOLD, group_members
 from graph.queries.selection import Neighbourhood, Paths, Query, SupplyChainOf, WholeGraph, select
 from graph.queries.timeline import timeline
 from graph.store import GraphStore, records
-from graph.store.postgres.lazy import LOAD_WHOLE
+from graph.store.postgres.lazy import LOAD_WHOLE, Way
 from graph.store.postgres.load import load_database
 from graph.store.postgres.store import Database, PostgresStore
 from graph.store.protocol import Store
@@ -277,6 +278,56 @@ def test_paths_stepped_by_kind_or_by_attributes(generated_pair: Pair, monkeypatc
         selections(generated_pair, Paths(source, target, max_hops=4, derived=True, limit=5))
 
 
+def test_paths_the_same_with_the_hubs_ids_kept(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server keeps its biggest hubs' neighbour ids (see ``HubNeighbours.warm``); a path search
+    then rules out, from them, the pairs a hub and the entities it shares with the other end
+    are not joined by, instead of asking the database: the same answers."""
+    monkeypatch.setattr("graph.store.postgres.lazy.LOAD_WHOLE", 500)
+    memory, database = generated_pair
+    kept = PostgresStore(database.database)
+    hubs = ["ofac", "holding", "hmt", "cn"]
+    for hub in hubs:
+        for way in ("out", "in"):
+            kept.neighbours.of(hub, way)
+    rng = random.Random(21)
+    strangers = [f"e{rng.randrange(7_000)}" for _ in range(30)]
+    for hub in hubs:
+        near = list(itertools.islice(memory.graph.successors(hub), 20)) + list(
+            itertools.islice(memory.graph.predecessors(hub), 20)
+        )
+        others = sorted({*near, *strangers})
+        for way in ("out", "in"):
+
+            def gathered(store: Store, n: str = hub, o: list[str] = others, w: Way = way) -> list[Any]:
+                graph = store.graph  # one request, which has reached the hub (as a path search has its ends)
+                records.degree(graph, n, "both")
+                records.gather_kinds_to(graph, [(n, o, w)])
+                return records.kinds_to(graph, n, o, w)
+
+            same((memory, kept), gathered)
+    ends = [*hubs, *(f"e{rng.randrange(7_000)}" for _ in range(12))]
+    for source, target in rng.sample(list(itertools.permutations(ends, 2)), 10):
+        selections((memory, kept), Paths(source, target, max_hops=4, limit=10))
+        selections((memory, kept), Paths(source, target, max_hops=3, direction="out", relations=("owns", "supplied")))
+
+
+def test_views_around_hubs_whose_ids_are_not_kept_yet(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A view drawing a hub whose neighbour ids the server does not keep finds the hub's edges
+    among the others by probing each pair instead of reading its ids, which a thread reads
+    after (the requests after find them kept): the same answers either way."""
+    monkeypatch.setattr("graph.store.postgres.lazy.LOAD_WHOLE", 500)
+    memory, database = generated_pair
+    fresh = PostgresStore(database.database)
+    for center in ("holding", "ofac"):
+        selections((memory, fresh), Neighbourhood((center,), depth=1, max_nodes=300))
+    until = time.monotonic() + 10
+    while fresh.neighbours.peek("holding", "out") is None and time.monotonic() < until:
+        time.sleep(0.01)
+    assert fresh.neighbours.peek("holding", "out") == set(memory.graph.successors("holding"))
+    for center in ("holding", "ofac"):  # now with the hub's ids kept
+        selections((memory, fresh), Neighbourhood((center,), depth=1, max_nodes=300))
+
+
 def test_edge_kinds_read_without_attributes(generated_pair: Pair) -> None:
     """What joins entities (relation type, derived), as a path search reads it: a side at a
     time, or pair by pair, each read on its own in a fresh request."""
@@ -291,6 +342,14 @@ def test_edge_kinds_read_without_attributes(generated_pair: Pair) -> None:
             ]
             for other in others:
                 same(generated_pair, lambda s, n=node, o=other, w=way: records.kinds_between(s.graph, n, o, w))
+            same(generated_pair, lambda s, n=node, o=others, w=way: records.kinds_to(s.graph, n, o, w))
+
+            def gathered(store: Store, n: str = node, o: list[str] = others, w: Way = way) -> list[Any]:
+                graph = store.graph  # one request
+                records.gather_kinds_to(graph, [(n, o, w), (o[0], [n], "in")])
+                return records.kinds_to(graph, n, o, w)
+
+            same(generated_pair, gathered)
 
 
 def test_edge_kinds_filtered(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:

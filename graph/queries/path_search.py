@@ -35,6 +35,7 @@ from graph.queries.walk import (
     Via,
     kind_step_between,
     kind_steps,
+    kind_steps_to,
     neighbour_steps,
     passes,
     step_between,
@@ -348,6 +349,18 @@ class PathSearch:
 
     def _gather_middles(self, found: Iterable[tuple[str, str, list[str]]]) -> None:
         """Say that the steps from each ``x`` to its middle entities and from them to ``y`` are read next."""
+        if self.by_kind:
+            heads, tails = records.ways(self._heads.direction), records.ways(self._tails.direction)
+            records.gather_kinds_to(
+                self.graph,
+                (
+                    (end, middles, way)
+                    for x, y, middles in found
+                    for end, ways in ((x, heads), (y, tails))
+                    for way in ways
+                ),
+            )
+            return
         self._gather_pairs(
             pair for x, y, middles in found for z in middles for pair in ((x, z), (z, x), (z, y), (y, z))
         )
@@ -363,11 +376,10 @@ class PathSearch:
                     self.stopped = "time_budget"
                     return
                 self._gather_middles([(x, y, some)])
-            for z in some:
-                if z in (x, y):
-                    continue
-                leaving, arriving = self._step(x, z), self._step(z, y)
-                if leaving is not None and arriving is not None:
+            for z, leaving, arriving in zip(
+                some, self._steps_to(x, some, self._heads), self._steps_to(y, some, self._tails), strict=True
+            ):
+                if leaving is not None and arriving is not None and z not in (x, y):
                     yield z, leaving, arriving
 
     def _connecting_middles(self, x: str, y: str, middles: list[str]) -> list[str]:
@@ -419,6 +431,17 @@ class PathSearch:
         if self.by_kind:
             return kind_steps(self.graph, node, direction, self.rule, self.shared, self.deadline)
         return neighbour_steps(self.graph, node, direction, self.keep, self.shared, self.deadline)
+
+    def _steps_to(self, end: str, others: list[str], side: _Side) -> list[int | None]:
+        """The flags of the steps between ``side``'s ``end`` and each of ``others`` (None: no
+        step), in their order: by the edges' kinds, for all of them at once (a middle entity
+        is stepped to from both ends, hundreds per pair of ends); else pair by pair. A step's
+        flags are those of the edges joining the two, from whichever end they are read."""
+        if self.by_kind:
+            return kind_steps_to(self.graph, end, others, side.direction, self.rule, self.shared)
+        if side is self._heads:
+            return [self._step(end, other) for other in others]
+        return [self._step(other, end) for other in others]
 
     def _step(self, u: str, v: str) -> int | None:
         """The flags of the step from ``u`` to ``v``, or None: a pair worked out once (up to

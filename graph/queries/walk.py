@@ -8,7 +8,7 @@ through by another shared relation, unless a query asks for ``via="shared"``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container, Iterable, Iterator, Mapping
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, TypeGuard
@@ -30,6 +30,7 @@ __all__ = [
     "edge_filter",
     "kind_step_between",
     "kind_steps",
+    "kind_steps_to",
     "neighbour_ids",
     "neighbour_steps",
     "passes",
@@ -146,6 +147,23 @@ def kind_step_between(
     return _kind_flags(
         (kind for way in records.ways(direction) for kind in records.kinds_between(graph, u, v, way)), keep, shared
     )
+
+
+def kind_steps_to(
+    graph: nx.MultiDiGraph,
+    node: str,
+    others: Sequence[str],
+    direction: Direction,
+    keep: EdgeRule | None,
+    shared: Container[str],
+) -> list[int | None]:
+    """:func:`kind_step_between` ``node`` and each of ``others``, in their order, from the
+    kinds of all of them read at once (see :func:`graph.store.records.kinds_to`). A step's
+    flags are those of the edges joining the two, whichever end it is read from."""
+    per_way = [records.kinds_to(graph, node, others, way) for way in records.ways(direction)]
+    if len(per_way) == 1:
+        return [_kind_flags(kinds, keep, shared) for kinds in per_way[0]]
+    return [_kind_flags(out + into, keep, shared) for out, into in zip(*per_way, strict=True)]
 
 
 def neighbour_ids(graph: nx.MultiDiGraph, node: str, direction: Direction, keep: EdgeFilter | None) -> Iterator[str]:

@@ -62,6 +62,7 @@ __all__ = [
     "fetch",
     "gather",
     "gather_kinds",
+    "gather_kinds_to",
     "gather_pair_kinds",
     "gather_pairs",
     "is_derived",
@@ -71,6 +72,7 @@ __all__ = [
     "kinds_around",
     "kinds_between",
     "kinds_of",
+    "kinds_to",
     "label",
     "labels",
     "member_edges",
@@ -546,6 +548,31 @@ def kinds_between(graph: nx.MultiDiGraph, node: str, other: str, way: Literal["o
         return found
     keyed = adjacency(graph, node, way).get(other)
     return kinds_of(keyed) if keyed else []
+
+
+def kinds_to(
+    graph: nx.MultiDiGraph, node: str, others: Sequence[str], way: Literal["out", "in"]
+) -> list[list[EdgeKind]]:
+    """:func:`kinds_between` ``node`` and each of ``others``, in their order: a path search asks
+    it of the hundreds of entities two ends share, and a graph read from a database answers
+    from what it read for all of them at once (see :func:`gather_kinds_to`)."""
+    own = getattr(graph, "kinds_to", None)
+    if own is not None:
+        found: list[list[EdgeKind]] = own(node, others, way)
+        return found
+    near = adjacency(graph, node, way)
+    return [kinds_of(keyed) if (keyed := near.get(other)) else [] for other in others]
+
+
+def gather_kinds_to(graph: nx.MultiDiGraph, wanted: Iterable[tuple[str, Sequence[str], Literal["out", "in"]]]) -> None:
+    """Say which :func:`kinds_to` (node, others, way) a query asks next: a graph read from a
+    database reads the kinds it does not know in one statement; an in-memory one has them
+    (and ``wanted``, a generator, is not even run)."""
+    fetch = getattr(graph, "gather_kinds_to", None)
+    if fetch is not None:
+        listed = list(wanted)
+        if listed:
+            fetch(listed)
 
 
 def gather_kinds(graph: nx.MultiDiGraph, nodes: Iterable[str], direction: Direction) -> None:

@@ -307,8 +307,12 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         """Which of ``candidates`` are neighbours, for a side not read whole."""
         hub = self.graph.neighbours
         if hub is not None and self.size > LOAD_WHOLE:  # a hub: its ids read once per load, kept
-            kept = hub.of(self.node, self.way)
-            return kept.intersection(candidates)
+            kept = hub.peek(self.node, self.way)
+            if kept is None and len(candidates) >= self.size:  # more to ask about than to read
+                kept = hub.of(self.node, self.way)
+            if kept is not None:
+                return kept.intersection(candidates)
+            hub.later(self.node, self.way, self.size)  # asked about now, kept for the requests after
         mine, theirs, _ = _COLUMNS[self.way]
         # a join with the candidates, not "= ANY": a long array there is read element by element per row
         rows = self.graph.reader.rows(
@@ -648,6 +652,46 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             found = self.pair_kinds[pair]
         return found
 
+    def kinds_to(self, node: str, others: Sequence[str], way: Way) -> list[list[EdgeKind]]:
+        """:meth:`kinds_between` ``node`` and each of ``others`` (see
+        :func:`graph.store.records.kinds_to`): from ``node``'s side if its kinds or edges are
+        read, else from the pairs' kinds, those not known yet read in one statement."""
+        adjacency = self.side(way).adjacency.get(node)
+        if adjacency is not None and adjacency.kinds is not None:
+            kinds = adjacency.kinds
+            return [kinds.get(other, []) for other in others]
+        if adjacency is not None and adjacency.complete:
+            read = adjacency.read
+            return [records.kinds_of(read[other]) if other in read else [] for other in others]
+        pairs = [(node, other) for other in others] if way == "out" else [(other, node) for other in others]
+        known = self.pair_kinds
+        if any(pair not in known for pair in pairs):
+            self.gather_pair_kinds(pairs)
+        return [known[pair] for pair in pairs]
+
+    def gather_kinds_to(self, wanted: Sequence[tuple[str, Sequence[str], Way]]) -> None:
+        """Read the kinds :meth:`kinds_to` will be asked for (node, others, way) and does not
+        know, in one statement: none for a node whose side is read, and of a hub whose
+        neighbour ids the server keeps, only the pairs among them (see :meth:`_ruled_out`)."""
+        known, degrees, kept = self.pair_kinds, self.entities.degrees, self.neighbours
+        pairs: list[tuple[str, str]] = []
+        for node, others, way in wanted:
+            adjacency = self.side(way).adjacency.get(node)
+            if adjacency is not None and (adjacency.kinds is not None or adjacency.complete):
+                continue
+            counted = degrees.get(node)
+            size = None if counted is None else counted[0 if way == "out" else 1]
+            near = kept.peek(node, way) if kept is not None and size is not None and size > LOAD_WHOLE else None
+            present = near.intersection(others) if near is not None else None
+            for other in others:
+                pair = (node, other) if way == "out" else (other, node)
+                if size == 0 or (present is not None and other not in present):
+                    known[pair] = []  # ruled out at once, as _ruled_out would, for all of a hub's at once
+                else:
+                    pairs.append(pair)
+        if pairs:
+            self.gather_pair_kinds(pairs)
+
     def _known_kinds(self, source: str, target: str) -> list[EdgeKind] | None:
         """The kinds of the edges from ``source`` to ``target`` if known without a statement:
         from either end's kinds, the pair's, or edges read with their attributes."""
@@ -794,7 +838,11 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         unwanted = [relation for relation in sizes if relation in shared]
         if sum(sizes[relation] for relation in unwanted) > LOAD_WHOLE:
             return None
-        found = set(self.neighbours.of(node, way).intersection(others))
+        kept = self.neighbours.peek(node, way)
+        if kept is None:  # asked of the database now (see joined_by), kept for the requests after
+            self.neighbours.later(node, way, sum(sizes.values()))
+            return None
+        found = set(kept.intersection(others))
         if not unwanted or not found:
             return found
         rows = self.reader.rows(
@@ -837,8 +885,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     def edges_among(self, nodes: Collection[str]) -> list[tuple[str, str, str, Attrs]]:
         """Every edge from one of ``nodes`` to another, in the order the in-memory graph's
         adjacency gives them source by source: which edges there are comes from one index
-        alone (ends, key and positions), for a hub from the neighbour ids the server keeps
-        (then one probe per edge); the attributes are read only for the pairs the walk has not
+        alone (ends, key and positions), for a hub by probing its pairs with the others
+        (those its kept neighbour ids allow); the attributes are read only for the pairs the walk has not
         read already (most of a neighbourhood's were), in one more statement."""
         if not nodes:
             return []
@@ -847,8 +895,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         order = {node: i for i, node in enumerate(listed)}
         size, degrees = len(order), self.entities.degrees
         present = [node for node in listed if degrees.get(node) is not None]
-        # a hub's edges to the others are found in its neighbour ids (read once per server),
-        # not by scanning its tens of thousands of edges in the index
+        # a hub's edges to the others are probed pair by pair, not found by scanning its tens
+        # of thousands of edges in the index
         hubs = {n for n in present if self._kept_out(n, size)}
         rows = self.reader.rows(
             "SELECT src, dst, key, out_pos, key_pos FROM {s}.edges "
@@ -856,7 +904,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             [[n for n in present if n not in hubs], present],
         )
         if hubs and self.neighbours is not None:
-            probed = [(u, v) for u in hubs for v in self.neighbours.of(u, "out").intersection(present)]
+            probed = [(u, v) for u in hubs for v in self._among_successors(u, present)]
             rows += self.reader.rows(
                 "SELECT e.src, e.dst, e.key, e.out_pos, e.key_pos FROM unnest(%s::text[], %s::text[]) AS p(s, d) "
                 "JOIN {s}.edges e ON e.src = p.s AND e.dst = p.d",
@@ -875,9 +923,22 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         found = {pair: self._read_pair(*pair) for pair in pairs}
         return [(u, v, key, found[(u, v)][key]) for u, v, key, _, _ in rows]  # type: ignore[index]
 
+    def _among_successors(self, hub: str, nodes: list[str]) -> Collection[str]:
+        """Those of ``nodes`` that may be ``hub``'s successors: from its ids if the server keeps
+        them, else all (each pair then probed in the index: a few hundred probes cost a
+        millisecond, reading an authority's 440,000 ids at 10M half a second), its ids read
+        in the background for the requests after."""
+        assert self.neighbours is not None
+        kept = self.neighbours.peek(hub, "out")
+        if kept is not None:
+            return kept.intersection(nodes)
+        degrees = self.entities.degrees.get(hub)
+        self.neighbours.later(hub, "out", degrees[0] if degrees else LOAD_WHOLE)
+        return nodes
+
     def _kept_out(self, node: str, size: int) -> bool:
-        """Whether ``node``'s successors are better looked up in the neighbour ids the server
-        keeps than scanned to find its edges among ``size`` entities: a hub with more of them
+        """Whether ``node``'s edges to ``size`` entities are better found pair by pair (see
+        :meth:`_among_successors`) than by scanning its successors: a hub with more of them
         than those entities and than :data:`LOAD_WHOLE`."""
         degrees = self.entities.degrees.get(node)
         return self.neighbours is not None and degrees is not None and degrees[0] > max(LOAD_WHOLE, size)

@@ -12,20 +12,25 @@ The ids are kept as one sorted array of fixed-width UTF-8 byte strings per hub
 of about 100, so a country of 2.5 million members (at 10M entities) is 25 MB, and no
 million small objects are left scattered over the interpreter's memory pools, where those
 of the request that read them kept whole pools from being given back. They are read a page
-at a time (:data:`PAGE` ids), so a request never holds a hub's whole membership as Python
-strings either. What is kept is bounded (:data:`BUDGET` ids and :data:`BUDGET_BYTES` over
-all hubs, the least recently used dropped first), so a server's memory does not grow with
-the graph; a new load starts with nothing kept.
+at a time (:data:`PAGE` ids), each page one ``bytea`` of padded ids that numpy takes as it
+is, so no Python string is made per id on the way either. What is kept is bounded
+(:data:`BUDGET` ids and :data:`BUDGET_BYTES` over all hubs, the least recently used dropped
+first), so a server's memory does not grow with the graph. A server starts each load it
+serves by keeping the biggest hubs' ids that fit, in the background (:meth:`HubNeighbours.warm`).
 """
 
 from __future__ import annotations
 
+import logging
+import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Set
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+from graph.errors import DatabaseError
 
 if TYPE_CHECKING:
     from graph.store.postgres.lazy import Reader
@@ -40,6 +45,10 @@ BUDGET_BYTES = 40_000_000
 PAGE = 65_536
 
 _ENDS = {"out": ("src", "dst"), "in": ("dst", "src")}
+#: Seconds the thread reading hubs' ids for :meth:`HubNeighbours.later` waits for more before it ends.
+_IDLE_S = 30.0
+
+log = logging.getLogger("linkscope")
 
 
 class NeighbourIds(Set[str]):
@@ -63,6 +72,13 @@ class NeighbourIds(Set[str]):
         arrays = [array for array in arrays if array.size]
         joined = np.unique(np.concatenate(arrays)) if arrays else np.array([], dtype="S1")
         return cls(joined)
+
+    @classmethod
+    def joined(cls, pages: Iterable[np.ndarray]) -> NeighbourIds:
+        """The ids of ``pages`` that are already sorted and distinct, one page after another
+        (as :meth:`HubNeighbours._pages` reads them): joined without sorting again."""
+        arrays = [page for page in pages if page.size]
+        return cls(np.concatenate(arrays) if arrays else np.array([], dtype="S1"))
 
     @property
     def nbytes(self) -> int:
@@ -143,6 +159,10 @@ class HubNeighbours:
         self.nbytes = 0
         """Bytes they take."""
         self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[tuple[str, Literal["out", "in"]]] = queue.SimpleQueue()
+        self._pending: dict[tuple[str, str], int] = {}
+        """Sides :meth:`later` will read, with about how many ids each (counted as kept when fitting more)."""
+        self._worker: threading.Thread | None = None
 
     def peek(self, node: str, way: Literal["out", "in"]) -> NeighbourIds | None:
         """``node``'s neighbours on ``way`` if they are kept (no statement)."""
@@ -157,7 +177,7 @@ class HubNeighbours:
         found = self.peek(node, way)
         if found is not None:
             return found
-        found = NeighbourIds.of(self._pages(node, way))
+        found = NeighbourIds.joined(self._pages(node, way))
         if len(found) <= self.budget and found.nbytes <= self.budget_bytes:
             with self._lock:
                 if (node, way) not in self.kept:
@@ -170,19 +190,90 @@ class HubNeighbours:
                     self.nbytes -= dropped.nbytes
         return found
 
-    def _pages(self, node: str, way: Literal["out", "in"]) -> Iterator[list[str]]:
-        """``node``'s distinct neighbours on ``way`` in id order, :data:`PAGE` at a time (from
-        the index of edge ends alone, each page starting after the last id of the one before)."""
-        mine, theirs = _ENDS[way]
-        first = f"SELECT DISTINCT {theirs} FROM {{s}}.edges WHERE {mine} = %s ORDER BY {theirs} LIMIT %s"
-        after = (
-            f"SELECT DISTINCT {theirs} FROM {{s}}.edges WHERE {mine} = %s AND {theirs} > %s ORDER BY {theirs} LIMIT %s"
-        )
-        rows = self.reader.rows(first, [node, PAGE])
-        while True:
-            page = [row[0] for row in rows]
-            del rows
-            yield page
-            if len(page) < PAGE:
+    def warm(self, sides: Iterable[tuple[str, Literal["out", "in"], int]]) -> int:
+        """Read and keep the neighbour ids of hub sides (node, way, about how many), biggest
+        first, each that still fits the budgets beside those kept (none is dropped for them):
+        what a server does in the background as it starts, so the first requests near the
+        biggest hubs do not each wait for a hub's ids (100-150 ms apiece at 1M). Ids kept."""
+        taken = 0
+        for node, way, size in sorted(sides, key=lambda side: -side[2]):
+            with self._lock:
+                fits = (node, way) not in self.kept and self._fits(size)
+            if fits:
+                taken += len(self.of(node, way))
+        return taken
+
+    def later(self, node: str, way: Literal["out", "in"], size: int) -> None:
+        """Read and keep ``node``'s neighbour ids on ``way`` (about ``size``) in the background,
+        if they fit beside those kept (none is dropped for them) and are not kept or being
+        read already. A request that finds a hub's ids not kept asks the database about the
+        few entities it has in hand instead (an authority's 440,000 ids at 10M take half a
+        second to read, the question a millisecond), and the requests after it find them kept."""
+        with self._lock:
+            if (node, way) in self.kept or (node, way) in self._pending or not self._fits(size):
                 return
-            rows = self.reader.rows(after, [node, page[-1], PAGE])
+            self._pending[(node, way)] = size
+            self._queue.put((node, way))
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="linkscope-hub-ids", daemon=True)
+                self._worker.start()
+
+    def _work(self) -> None:
+        """Read what :meth:`later` was asked for, one hub at a time; ends when idle for a while
+        (a store replaced by a new load leaves no thread behind)."""
+        while True:
+            try:
+                node, way = self._queue.get(timeout=_IDLE_S)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():
+                        self._worker = None
+                        return
+                continue
+            try:
+                self.of(node, way)
+            except DatabaseError as err:  # a load dropped meanwhile, a database gone: requests will say so
+                log.warning("did not keep the neighbour ids of %s (%s): %s", node, way, err)
+            except Exception:  # a bug: said, and the thread goes on with the next
+                log.exception("reading the neighbour ids of %s (%s) failed", node, way)
+            finally:
+                with self._lock:
+                    self._pending.pop((node, way), None)
+
+    def _fits(self, size: int) -> bool:
+        """Whether ``size`` more ids fit the budgets beside those kept and those to be read (the lock held)."""
+        width = max((ids.ids.itemsize for ids in self.kept.values()), default=10)  # the synthetic ids' if none yet
+        size += sum(self._pending.values())
+        return self.size + size <= self.budget and self.nbytes + size * width <= self.budget_bytes
+
+    def _pages(self, node: str, way: Literal["out", "in"]) -> Iterator[np.ndarray]:
+        """``node``'s distinct neighbours on ``way`` in id order, :data:`PAGE` at a time (from
+        the index of edge ends alone, each page starting after the last id of the one before).
+
+        PostgreSQL sends a page as one ``bytea``, the ids' UTF-8 bytes each padded with NUL to
+        the page's longest, which numpy takes as it is: no Python string is made per id (at
+        10M entities a country's 2.5 million ids took seconds and left their memory behind)."""
+        rows = self.reader.rows(_page_sql(way, after=False), [node, PAGE])
+        while rows:
+            width, count, last, packed = rows[0]
+            yield np.frombuffer(packed, dtype=f"S{width}", count=count)
+            if count < PAGE:
+                return
+            rows = self.reader.rows(_page_sql(way, after=True), [node, last, PAGE])
+
+
+def _page_sql(way: Literal["out", "in"], *, after: bool) -> str:
+    """The statement reading one page of a hub's neighbour ids: its ids' width in bytes, how
+    many, the last (where the next page starts) and the ids packed (see ``HubNeighbours._pages``);
+    no row when there are none. The ids are ``COLLATE "C"``: their order is that of their bytes."""
+    mine, theirs = _ENDS[way]
+    start = f" AND {theirs} > %s" if after else ""
+    return (
+        f"WITH page AS MATERIALIZED (SELECT DISTINCT {theirs} AS id FROM {{s}}.edges"
+        f" WHERE {mine} = %s{start} ORDER BY {theirs} LIMIT %s),"
+        " raw AS (SELECT id, convert_to(id, 'UTF8') AS bytes FROM page),"
+        " width AS (SELECT max(octet_length(bytes)) AS width FROM raw)"
+        " SELECT width, count(*), max(id),"
+        " string_agg(bytes || decode(repeat('00', width - octet_length(bytes)), 'hex'), ''::bytea ORDER BY id)"
+        " FROM raw, width GROUP BY width"
+    )

@@ -29,7 +29,7 @@ from graph.errors import BadQuery, DatabaseError, OutOfTime
 from graph.ingest.ftm import FtmReport
 from graph.model.vocabulary import Vocabulary
 from graph.store.postgres.indexes import PostgresDated, PostgresHubs
-from graph.store.postgres.lazy import LazyGraph
+from graph.store.postgres.lazy import LOAD_WHOLE, LazyGraph, Way
 from graph.store.postgres.load import LAYOUT, LoadRecord, loads
 from graph.store.postgres.neighbours import HubNeighbours
 from graph.store.postgres.search import PostgresSearch
@@ -289,6 +289,8 @@ class PostgresStore(Lookups):
         self.hubs = PostgresHubs(self.reader, meta["hubs"])
         self.dated = PostgresDated(self.reader)
         self.neighbours = HubNeighbours(self.reader)
+        self.warming: threading.Thread | None = None
+        """What keeps the hubs' neighbour ids once :meth:`warm` started it."""
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -296,8 +298,29 @@ class PostgresStore(Lookups):
         return LazyGraph(self.reader, self.attributes, self.nodes, self.neighbours, self.hubs.groups)
 
     def warm(self) -> PostgresStore:
-        """Nothing to build: the load wrote every index."""
+        """Start keeping the biggest hubs' neighbour ids (see :meth:`HubNeighbours.warm`), in a
+        thread of its own, and return at once: the load wrote every index, and requests are
+        answered meanwhile (one that needs a hub not read yet reads it itself). Once per store:
+        a server's start-up and its app's lifespan both ask."""
+        if self.warming is not None:
+            return self
+        sides: dict[tuple[str, Way], int] = {}
+        for hub, groups in self.hubs.groups.items():
+            for (_, way), size in groups.items():
+                sides[(hub, way)] = sides.get((hub, way), 0) + size
+        wanted = [(hub, way, size) for (hub, way), size in sides.items() if size > LOAD_WHOLE]
+        self.warming = threading.Thread(target=self._warm, args=(wanted,), name="linkscope-warm", daemon=True)
+        self.warming.start()
         return self
+
+    def _warm(self, sides: list[tuple[str, Way, int]]) -> None:
+        started = time.perf_counter()
+        try:
+            kept = self.neighbours.warm(sides)
+        except DatabaseError as err:  # a load dropped meanwhile, a database gone: requests will say so
+            log.warning("stopped keeping hubs' neighbour ids: %s", err)
+            return
+        log.info("kept %s neighbour ids of hubs in %.1f s", f"{kept:,}", time.perf_counter() - started)
 
     def xref_index(self) -> XrefIndex:
         raise BadQuery(
