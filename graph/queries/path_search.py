@@ -24,9 +24,10 @@ and by :data:`MAX_HALF_PATHS` half paths held at once.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -178,8 +179,9 @@ class PathSearch:
         self._steps: dict[tuple[str, str], int | None] = {}
         self._bound = _UNBOUNDED  # no path has this many hops or more
         self._asked = 0
-        self._heads = _Side(graph, source, target, direction, self)
-        self._tails = _Side(graph, target, source, _REVERSED[direction], self)
+        this = cast("PathSearch", weakref.proxy(self))  # no cycle: freed as the search ends, not by the collector
+        self._heads = _Side(graph, source, target, direction, this)
+        self._tails = _Side(graph, target, source, _REVERSED[direction], this)
 
     @property
     def exhausted(self) -> bool:

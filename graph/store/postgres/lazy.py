@@ -23,9 +23,10 @@ included. Whole-graph iteration (exports of everything) streams.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Collection, Iterable, Iterator, KeysView, Mapping, Sequence
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 import networkx as nx
 
@@ -454,8 +455,12 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         """(source, target) -> the kinds of the edges from one to the other, read without attributes."""
         self.entities = _Entities(reader, nodes)
         self._node = self.entities
-        self._succ = self._adj = _Side(self, "out")
-        self._pred = _Side(self, "in")
+        # the sides (and their adjacencies) see the graph through a weak reference: no cycle,
+        # so what a request read is freed as it ends, not by the collector's next full pass
+        # over every request's leftovers (a 50 ms pause now and then in a 40 ms view)
+        this = cast("LazyGraph", weakref.proxy(self))
+        self._succ = self._adj = _Side(this, "out")
+        self._pred = _Side(this, "in")
 
     def learn(self, way: Way, node: str, other: str, keyed: dict[str, Attrs] | None) -> None:
         """Remember every edge between ``node`` and ``other`` on ``node``'s ``way`` side (None:
