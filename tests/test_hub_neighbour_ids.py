@@ -175,6 +175,8 @@ def test_a_served_load_keeps_its_biggest_hubs_ids_as_it_starts(new_database: Dat
         warming.join(60)
         for (node, way), expected in sides.items():
             assert served.neighbours.peek(node, way) == expected
+        said = served.status["hub_ids"]  # as /api/status says it
+        assert said["kept"] == sum(map(len, sides.values())) and said["bytes"] > 0 and not said["warming"]
     finally:
         database.close()
 

@@ -330,7 +330,9 @@ class PostgresStore(Lookups):
 
     @property
     def status(self) -> dict[str, Any]:
-        """What ``/api/status`` says of the database: the load served, from which inputs, when."""
+        """What ``/api/status`` says of the database: the load served, from which inputs, when;
+        and the hubs' neighbour ids this server keeps, and whether it is still reading those
+        it keeps as it starts (until then, requests near the biggest hubs are slower)."""
         return {
             "load": self.load.id,
             "schema": self.load.schema,
@@ -338,4 +340,9 @@ class PostgresStore(Lookups):
             "inputs": self.load.inputs,
             "replicas": len(self.database.replicas),
             "reads": dict(self.database.reads),
+            "hub_ids": {
+                "kept": self.neighbours.size,
+                "bytes": self.neighbours.nbytes,
+                "warming": self.warming is not None and self.warming.is_alive(),
+            },
         }
