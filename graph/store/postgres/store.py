@@ -298,7 +298,7 @@ class PostgresStore(Lookups):
         return LazyGraph(self.reader, self.attributes, self.nodes, self.neighbours, self.hubs.groups)
 
     def warm(self) -> PostgresStore:
-        """Start keeping the biggest hubs' neighbour ids (see :meth:`HubNeighbours.warm`), in a
+        """Start keeping the hubs' neighbour ids that fit (see :meth:`HubNeighbours.warm`), in a
         thread of its own, and return at once: the load wrote every index, and requests are
         answered meanwhile (one that needs a hub not read yet reads it itself). Once per store:
         a server's start-up and its app's lifespan both ask."""
