@@ -510,7 +510,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         """``node``'s neighbours on one side joined by a relation not in ``shared``, each with all
         its edges, in adjacency order (see :func:`graph.store.records.connecting`): of a hub
         whose groups say they are few, those alone (an authority's one ownership, not a scan
-        of its 440,000 designations' index entries: 70-90 ms at 10M); else read page by page
+        of its 180,000 designations' index entries: 70-90 ms at 10M); else read page by page
         through the index, skipping the others without reading their attributes."""
         adjacency = (self._succ if way == "out" else self._pred)[node]
         if adjacency.complete:
@@ -890,9 +890,9 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     def edges_among(self, nodes: Collection[str]) -> list[tuple[str, str, str, Attrs]]:
         """Every edge from one of ``nodes`` to another, in the order the in-memory graph's
         adjacency gives them source by source: which edges there are comes from one index
-        alone (ends, key and positions), for a hub by probing its pairs with the others
-        (those its kept neighbour ids allow); the attributes are read only for the pairs the walk has not
-        read already (most of a neighbourhood's were), in one more statement."""
+        alone (ends, key and positions), for a hub by probing its pairs with the others (those
+        its kept neighbour ids allow); the attributes are read only for the pairs the walk has
+        not read already (most of a neighbourhood's were), in one more statement."""
         if not nodes:
             return []
         listed = list(nodes)
@@ -931,7 +931,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     def _among_successors(self, hub: str, nodes: list[str]) -> Collection[str]:
         """Those of ``nodes`` that may be ``hub``'s successors: from its ids if the server keeps
         them, else all (each pair then probed in the index: a few hundred probes cost a
-        millisecond, reading an authority's 440,000 ids at 10M half a second), its ids read
+        millisecond, reading an authority's 180,000 ids at 10M half a second), its ids read
         in the background for the requests after."""
         assert self.neighbours is not None
         kept = self.neighbours.peek(hub, "out")

@@ -209,7 +209,7 @@ class HubNeighbours:
         """Read and keep ``node``'s neighbour ids on ``way`` (about ``size``) in the background,
         if they fit beside those kept (none is dropped for them) and are not kept or being
         read already. A request that finds a hub's ids not kept asks the database about the
-        few entities it has in hand instead (an authority's 440,000 ids at 10M take half a
+        few entities it has in hand instead (an authority's 180,000 ids at 10M take half a
         second to read, the question a millisecond), and the requests after it find them kept."""
         with self._lock:
             if (node, way) in self.kept or (node, way) in self._pending or not self._fits(size):

@@ -300,8 +300,9 @@ class PostgresStore(Lookups):
     def warm(self) -> PostgresStore:
         """Start keeping the hubs' neighbour ids that fit (see :meth:`HubNeighbours.warm`), in a
         thread of its own, and return at once: the load wrote every index, and requests are
-        answered meanwhile (one that needs a hub not read yet reads it itself). Once per store:
-        a server's start-up and its app's lifespan both ask."""
+        answered meanwhile (one that needs a hub's ids not kept yet asks the database about
+        the entities it has in hand). Once per store: a server's start-up and its app's
+        lifespan both ask."""
         if self.warming is not None:
             return self
         sides: dict[tuple[str, Way], int] = {}
