@@ -503,7 +503,8 @@ def grouping_graph(seed: int = 17) -> nx.MultiDiGraph:
     """An authority designating more entities than a database graph reads to group them
     (:data:`graph.store.postgres.grouping.SMALL`), with dates of every precision (ends of months
     and years included), starts, ends, programmes, entities designated again in another year
-    or programme (the first designation sometimes not in force when the second is), kinds
+    or programme (the first designation sometimes not in force when the second is), some
+    joined by another relation before their designation, kinds
     (none too), countries (none too), labels that are not ASCII or fold to the same; a register
     more than that many are based in; and a few other relations that are drawn one by one."""
     from graph.ingest.curated import load_dataset
@@ -529,6 +530,8 @@ def grouping_graph(seed: int = 17) -> nx.MultiDiGraph:
             attrs["end"] = rng.choice(days[2:])
         if i % 3:
             attrs["program"] = rng.choice(["RUSSIA-EO14024", "UKRAINE-EO13660", ""])
+        if i % 17 == 0:  # joined by another relation first: the designation is not the pair's first edge
+            records.add_relation(graph, "auth", f"m{i}", f"r{i}", {"relation": "commented_on"})
         records.add_relation(graph, "auth", f"m{i}", f"s{i}", attrs)
         if i % 9 == 0:  # designated again: another day, another programme
             again = {"relation": "sanctioned", "date": rng.choice(days), "program": "SDGT"}

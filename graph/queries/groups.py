@@ -77,10 +77,9 @@ def facet_value(entity: Mapping[str, Any], relation: Mapping[str, Any], facet: s
     if facet == "country":
         return str(entity.get("country") or "none")
     if facet == "year":
-        day = records.when(relation)
-        return day[:4] if day else "undated"
+        return records.relation_facets(relation)[0]
     if facet == "program":
-        return str(relation.get("program") or "none")
+        return records.relation_facets(relation)[1]
     raise BadQuery(f"facet must be one of {', '.join(FACETS)}, not {facet!r}")
 
 

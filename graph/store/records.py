@@ -82,6 +82,7 @@ __all__ = [
     "passing_kinds",
     "predecessors",
     "relation_attrs",
+    "relation_facets",
     "relation_id",
     "relation_record",
     "relation_sizes",
@@ -203,6 +204,13 @@ def relation_id(source: str, target: str, key: str, attrs: Mapping[str, Any]) ->
 def when(attrs: Mapping[str, Any]) -> str | None:
     """When the relation began (its ``date`` or ``start``; see :func:`graph.model.dates.began`)."""
     return began(attrs.get("date"), attrs.get("start"))
+
+
+def relation_facets(attrs: Mapping[str, Any]) -> tuple[str, str]:
+    """A relation's year (when it began; ``undated``) and programme (``none``), as a grouped
+    view's members are split by them (see :func:`graph.queries.groups.facet_value`)."""
+    day = when(attrs)
+    return (day[:4] if day else "undated", str(attrs.get("program") or "none"))
 
 
 def counts_on(attrs: Mapping[str, Any], day: date | None) -> bool:

@@ -80,7 +80,11 @@ ALTER TABLE {schema}.words ALTER COLUMN any_entities SET STORAGE EXTERNAL,
                            ALTER COLUMN first_entities SET STORAGE EXTERNAL;
 
 -- The relations of hubs in entity-detail order (see graph.store.hubs), with the days each
--- counts from and until as ordinals.
+-- counts from and until as ordinals; and, for grouping a hub's members without parsing
+-- their edges' attributes, the key's place among the pair's keys (key_pos, as in edges:
+-- a member's first passing edge is its least) and the relation's year and programme as
+-- the grouping facets read them (see graph.store.records.relation_facets); and whether it
+-- is its member's first of the group (the least key_pos: what reaches the member whatever the day).
 CREATE TABLE {schema}.hub_items (
     hub       text    COLLATE "C" NOT NULL,
     relation  text    NOT NULL,
@@ -89,7 +93,11 @@ CREATE TABLE {schema}.hub_items (
     other     text    COLLATE "C" NOT NULL,
     key       text    COLLATE "C" NOT NULL,
     start_day integer NOT NULL,
-    end_day   integer NOT NULL
+    end_day   integer NOT NULL,
+    key_pos   integer NOT NULL,
+    year      text    NOT NULL,
+    program   text    NOT NULL,
+    first     boolean NOT NULL
 );
 
 -- Every entity's kind and country as codes in search order (numpy uint16 bytes), which a

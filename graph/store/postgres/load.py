@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["LAYOUT", "LoadRecord", "connect", "drop_load", "load_database", "loads", "schema_statements"]
 
 #: The layout of a load's tables (``layout.sql``); a server refuses to serve another one.
-LAYOUT = 4
+LAYOUT = 5
 #: Loads kept besides the served one (servers may still be answering from the previous).
 KEEP_PREVIOUS = 1
 
@@ -406,11 +406,24 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
     def hub_rows() -> Iterator[tuple[Any, ...]]:
         for hub, groups in hubs.items():
             for (relation, way), group in groups.items():
-                items = zip(group.others, group.keys, group.starts.tolist(), group.ends.tolist(), strict=True)
-                for position, (other, key, start, end) in enumerate(items):
-                    yield hub, relation, way, position, other, key, start, end
+                near = records.adjacency(graph, hub, way)
+                places: list[int] = []
+                facets: list[tuple[str, str]] = []
+                firsts: dict[str, int] = {}  # each member's least key_pos in the group
+                for other, key in zip(group.others, group.keys, strict=True):
+                    keyed = near[other]
+                    place = 0 if len(keyed) == 1 else list(keyed).index(key)
+                    places.append(place)
+                    facets.append(records.relation_facets(keyed[key]))
+                    firsts[other] = min(place, firsts.get(other, place))
+                days = zip(group.starts.tolist(), group.ends.tolist(), strict=True)
+                items = zip(group.others, group.keys, days, places, facets, strict=True)
+                for position, (other, key, (start, end), place, (year, program)) in enumerate(items):
+                    first = place == firsts[other]
+                    yield hub, relation, way, position, other, key, start, end, place, year, program, first
 
-    tables.fill("hub_items", "hub, relation, way, position, other, key, start_day, end_day", hub_rows(),
+    columns = "hub, relation, way, position, other, key, start_day, end_day, key_pos, year, program, first"
+    tables.fill("hub_items", columns, hub_rows(),
                 sum(len(group.others) for groups in hubs.values() for group in groups.values()))  # fmt: skip
     dated = tables.build("dated index", lambda: store.dated)
     tables.fill("dated", "ended, day, relation, src, dst, key",
