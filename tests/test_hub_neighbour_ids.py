@@ -26,7 +26,8 @@ IDS = ["NK-0000001", "NK-0000002", "authority-office-of-foreign-assets-control",
 
 
 def ids(*nodes: str) -> NeighbourIds:
-    return NeighbourIds.of([list(nodes)])
+    """The ids as the server keeps them: sorted, distinct UTF-8 byte strings."""
+    return NeighbourIds.joined([np.array(sorted({node.encode() for node in nodes}), dtype=np.bytes_)])
 
 
 def test_membership_is_that_of_the_ids() -> None:
@@ -37,7 +38,7 @@ def test_membership_is_that_of_the_ids() -> None:
     # longer than any, a prefix, padded with NUL, empty, another type: not members
     for other in ["NK-00000011", "NK-000000", "a\0", "NK-0000001\0", "", "zürich", 1, None, b"a", "\ud800"]:
         assert other not in kept
-    assert NeighbourIds.of([]) == set() and "a" not in NeighbourIds.of([[]])
+    assert NeighbourIds.joined([]) == set() and "a" not in ids()
 
 
 def test_intersections_answer_sets_of_str() -> None:
@@ -45,7 +46,7 @@ def test_intersections_answer_sets_of_str() -> None:
     wanted = ["NK-0000002", "zürich-1", "NK-0000002-b", "missing", "a\0", 7]
     assert kept.intersection(wanted) == kept & set(map(str, wanted)) == {"NK-0000002", "zürich-1"}
     assert {"a", "b"} & kept == {"a"}
-    assert kept.intersection([]) == set() and NeighbourIds.of([]).intersection(["a"]) == set()
+    assert kept.intersection([]) == set() and ids().intersection(["a"]) == set()
     # two of different widths, either way round
     short = ids("a", "NK-0000001", "b")
     assert kept & short == short & kept == {"a", "NK-0000001"}
@@ -53,7 +54,8 @@ def test_intersections_answer_sets_of_str() -> None:
 
 
 def test_ids_take_their_bytes_not_python_objects() -> None:
-    kept = NeighbourIds.of([[f"NK-{i:07d}" for i in range(1000)], [f"NK-{i:07d}" for i in range(1000, 1500)]])
+    pages = [np.array([f"NK-{i:07d}".encode() for i in range(start, end)]) for start, end in ((0, 1000), (1000, 1500))]
+    kept = NeighbourIds.joined(pages)
     assert kept.ids.dtype == np.dtype("S10") and kept.nbytes == 15_000 and len(kept) == 1500
     assert list(kept)[:2] == ["NK-0000000", "NK-0000001"]
 

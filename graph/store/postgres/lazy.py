@@ -678,20 +678,17 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         """Read the kinds :meth:`kinds_to` will be asked for (node, others, way) and does not
         know, in one statement: none for a node whose side is read, and of a hub whose
         neighbour ids the server keeps, only the pairs among them (see :meth:`_ruled_out`)."""
-        known, degrees, kept = self.pair_kinds, self.entities.degrees, self.neighbours
+        known = self.pair_kinds
         pairs: list[tuple[str, str]] = []
         for node, others, way in wanted:
             adjacency = self.side(way).adjacency.get(node)
             if adjacency is not None and (adjacency.kinds is not None or adjacency.complete):
                 continue
-            counted = degrees.get(node)
-            size = None if counted is None else counted[0 if way == "out" else 1]
-            near = kept.peek(node, way) if kept is not None and size is not None and size > LOAD_WHOLE else None
-            present = near.intersection(others) if near is not None else None
+            present = self._known_present(node, way, others)
             for other in others:
                 pair = (node, other) if way == "out" else (other, node)
-                if size == 0 or (present is not None and other not in present):
-                    known[pair] = []  # ruled out at once, as _ruled_out would, for all of a hub's at once
+                if present is not None and other not in present:
+                    known[pair] = []  # ruled out for all of a hub's at once, not pair by pair
                 else:
                     pairs.append(pair)
         if pairs:
@@ -749,27 +746,33 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         neighbour ids the server keeps and the other is not among them (a path search through
         a conglomerate asks of thousands of entities whether it owns them, and whether they
         own it)."""
-        degrees, kept = self.entities.degrees, self.neighbours  # what is known: no statement
         sources: dict[str, list[str]] = {}
         targets: dict[str, list[str]] = {}
         for u, v in pairs:
             sources.setdefault(u, []).append(v)
             targets.setdefault(v, []).append(u)
-        sides: tuple[tuple[dict[str, list[str]], Way, int], ...] = ((sources, "out", 0), (targets, "in", 1))
-        for ends, way, index in sides:
+        sides: tuple[tuple[dict[str, list[str]], Way], ...] = ((sources, "out"), (targets, "in"))
+        for ends, way in sides:
             for end, others in ends.items():
-                counted = degrees.get(end)
-                if counted is None:
-                    continue
-                if counted[index] == 0:
-                    present: Collection[str] = ()
-                elif counted[index] > LOAD_WHOLE and kept is not None and (near := kept.peek(end, way)) is not None:
-                    present = near.intersection(others)
-                else:
+                present = self._known_present(end, way, others)
+                if present is None:
                     continue
                 for other in others:
                     if other not in present:
                         yield (end, other) if way == "out" else (other, end)
+
+    def _known_present(self, node: str, way: Way, others: Sequence[str]) -> Collection[str] | None:
+        """Those of ``others`` that may be ``node``'s neighbours on ``way``, as known without a
+        statement: none when it has no neighbour that way, those among its ids when it is a
+        hub whose ids the server keeps; None when that is not known."""
+        counted = self.entities.degrees.get(node)
+        if counted is None:
+            return None
+        size = counted[0 if way == "out" else 1]
+        if size == 0:
+            return ()
+        near = self.neighbours.peek(node, way) if self.neighbours is not None and size > LOAD_WHOLE else None
+        return None if near is None else near.intersection(others)
 
     def fetch(self, nodes: Sequence[str]) -> None:
         """Read the attributes of ``nodes`` in one statement (see :func:`graph.store.records.fetch`)."""
@@ -937,8 +940,9 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         kept = self.neighbours.peek(hub, "out")
         if kept is not None:
             return kept.intersection(nodes)
-        degrees = self.entities.degrees.get(hub)
-        self.neighbours.later(hub, "out", degrees[0] if degrees else LOAD_WHOLE)
+        counted = self.entities.degrees[hub]  # a hub (see _kept_out): its degrees are known
+        assert counted is not None
+        self.neighbours.later(hub, "out", counted[0])
         return nodes
 
     def _kept_out(self, node: str, size: int) -> bool:

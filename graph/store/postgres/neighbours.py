@@ -66,14 +66,6 @@ class NeighbourIds(Set[str]):
         """Sorted, distinct, dtype ``S<n>``."""
 
     @classmethod
-    def of(cls, pages: Iterable[Iterable[str]]) -> NeighbourIds:
-        """The distinct ids of ``pages`` (each page's strings live only while it is encoded)."""
-        arrays = [np.array([node.encode() for node in page], dtype=np.bytes_) for page in pages]
-        arrays = [array for array in arrays if array.size]
-        joined = np.unique(np.concatenate(arrays)) if arrays else np.array([], dtype="S1")
-        return cls(joined)
-
-    @classmethod
     def joined(cls, pages: Iterable[np.ndarray]) -> NeighbourIds:
         """The ids of ``pages`` that are already sorted and distinct, one page after another
         (as :meth:`HubNeighbours._pages` reads them): joined without sorting again."""
