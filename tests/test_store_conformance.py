@@ -28,7 +28,7 @@ from graph.queries.selection import Neighbourhood, Paths, Query, SupplyChainOf, 
 from graph.queries.timeline import timeline
 from graph.store import GraphStore, records
 from graph.store.postgres.lazy import LOAD_WHOLE, Way
-from graph.store.postgres.load import load_database
+from graph.store.postgres.load import OUTS_LISTED, load_database
 from graph.store.postgres.store import Database, PostgresStore
 from graph.store.protocol import Store
 from tests.conftest import DatabaseFactory
@@ -326,6 +326,38 @@ def test_views_around_hubs_whose_ids_are_not_kept_yet(generated_pair: Pair, monk
     assert fresh.neighbours.peek("holding", "out") == set(memory.graph.successors("holding"))
     for center in ("holding", "ofac"):  # now with the hub's ids kept
         selections((memory, fresh), Neighbourhood((center,), depth=1, max_nodes=300))
+
+
+def test_entity_rows_list_their_targets_in_adjacency_order(generated_pair: Pair) -> None:
+    """An entity's row lists the targets of its out-edges (in the in-memory adjacency's
+    order) when it has at most ``OUTS_LISTED``, and none when it has more: a view reads the
+    edges among its entities from them."""
+    memory, database = generated_pair
+    graph, succ = database.graph, records.successors(memory.graph)
+    nodes = ["ofac", "holding", "cn", *(node for node in itertools.islice(succ, 0, 7_000, 37))]
+    graph.fetch(nodes)
+    for node in nodes:
+        listed = list(succ[node]) if len(succ[node]) <= OUTS_LISTED else None
+        assert graph.entities.outs.get(node) == listed, node
+    assert any(len(listed) > 1 for listed in graph.entities.outs.values())
+
+
+def test_views_the_same_where_rows_do_not_list_their_targets(
+    new_database: DatabaseFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edges among a view's entities whose rows do not list their targets (more than
+    ``OUTS_LISTED``) are found in the index of edge ends: loaded listing at most one target
+    each, most sources are found that way, beside the others and the hubs."""
+    monkeypatch.setattr("graph.store.postgres.load.OUTS_LISTED", 1)
+    memory = GraphStore.from_graph(generated_graph(seed=5, size=2_000))
+    succ = records.successors(memory.graph)
+    busiest = sorted((node for node in succ if node.startswith("e")), key=lambda n: -len(succ[n]))
+    for pair in open_pair(memory, new_database()):
+        rows = pair[1].reader.rows("SELECT count(*) FILTER (WHERE outs IS NULL), count(outs) FROM {s}.entities")
+        assert all(count > 100 for count in rows[0])
+        for center in [*busiest[:4], "holding"]:
+            selections(pair, Neighbourhood((center,), depth=2, max_nodes=300))
+            selections(pair, Neighbourhood((center,), depth=1, direction="out", max_nodes=50))
 
 
 def test_edge_kinds_read_without_attributes(generated_pair: Pair) -> None:

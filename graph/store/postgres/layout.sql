@@ -8,7 +8,10 @@
 -- loader made them, how many distinct neighbours they have each way, their place in the
 -- name search (rank: label order; kind and country as the search's facets count them), and
 -- their label as Python reads it (str(attrs.get("label", id))), which a group's member
--- search filters and orders without parsing every member's attributes.
+-- search filters and orders without parsing every member's attributes; and the targets of
+-- its out-edges in adjacency order when it has at most OUTS_LISTED of them (most entities;
+-- NULL for the others), so a view finds the edges among its entities in the rows it reads
+-- for their attributes, without one index search per entity.
 CREATE TABLE {schema}.entities (
     pos        integer NOT NULL,
     id         text    COLLATE "C" NOT NULL,
@@ -19,7 +22,8 @@ CREATE TABLE {schema}.entities (
     kind       text    COLLATE "C" NOT NULL,
     country    text    COLLATE "C" NOT NULL,
     label_name text    COLLATE "C",
-    label      text    COLLATE "C" NOT NULL
+    label      text    COLLATE "C" NOT NULL,
+    outs       text[]
 );
 
 -- Edges with the position of each end in the other's adjacency (out_pos: the target among

@@ -55,7 +55,7 @@ KINDS_PAGE = 16_384
 #: warning (the one asked for, and others reached).
 BATCH = 5_000
 
-_ENTITY = "n.id, n.attrs, n.out_n, n.in_n"
+_ENTITY = "n.id, n.attrs, n.out_n, n.in_n, n.outs"
 #: Per way: this end's column, the other end's, and this end's position column.
 _COLUMNS = {"out": ("src", "dst", "out_pos"), "in": ("dst", "src", "in_pos")}
 #: Per way: the other end's degrees, which every edge row carries (so a walk knows how many
@@ -104,6 +104,9 @@ class _Entities(Mapping[str, Attrs]):
         self.degrees: dict[str, tuple[int, int] | None] = {}
         self.counted: dict[str, None] = {}
         """Reached (their degrees known), attributes not fetched yet."""
+        self.outs: dict[str, list[str]] = {}
+        """The targets of a fetched entity's out-edges in adjacency order, where its row lists
+        them (at most :data:`~graph.store.postgres.load.OUTS_LISTED`)."""
 
     def reached(self, rows: Iterable[Sequence[Any]], at: int) -> None:
         """Note the entities at the far end of edge rows, with their degrees (``row[at]`` and
@@ -115,10 +118,12 @@ class _Entities(Mapping[str, Attrs]):
                 degrees[node] = (row[at], row[at + 1])
                 counted[node] = None
 
-    def keep(self, node: str, attrs: Attrs, out_n: int, in_n: int) -> None:
+    def keep(self, node: str, attrs: Attrs, out_n: int, in_n: int, outs: list[str] | None = None) -> None:
         if self.found.get(node) is None:
             self.found[node] = attrs
             self.degrees[node] = (out_n, in_n)
+            if outs is not None:
+                self.outs[node] = outs
 
     def load(self, nodes: Iterable[str], *, pad: bool = False) -> None:
         """Fetch the attributes of ``nodes`` not fetched yet (with ``pad``, and of reached
@@ -133,8 +138,8 @@ class _Entities(Mapping[str, Attrs]):
         while pad and counted and len(missing) < BATCH:
             missing.append(counted.popitem()[0])  # the newest: popping the oldest is slow
         rows = self.reader.rows(f"SELECT {_ENTITY} FROM {{s}}.entities n WHERE n.id = ANY(%s)", [missing])
-        for node, attrs, out_n, in_n in rows:
-            self.keep(node, attrs, out_n, in_n)
+        for node, attrs, out_n, in_n, outs in rows:
+            self.keep(node, attrs, out_n, in_n, outs)
         for node in missing:
             found.setdefault(node, None)
             self.degrees.setdefault(node, None)
@@ -892,31 +897,35 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
 
     def edges_among(self, nodes: Collection[str]) -> list[tuple[str, str, str, Attrs]]:
         """Every edge from one of ``nodes`` to another, in the order the in-memory graph's
-        adjacency gives them source by source: which edges there are comes from one index
-        alone (ends, key and positions), for a hub by probing its pairs with the others (those
-        its kept neighbour ids allow); the attributes are read only for the pairs the walk has
-        not read already (most of a neighbourhood's were), in one more statement."""
+        adjacency gives them source by source. Which pairs are joined comes, for most sources,
+        from the targets their rows list (read with their attributes: no statement); for a
+        source with more, from the index of edge ends; for a hub, from its kept neighbour ids
+        or by probing its pairs with the others. The edges of the pairs the walk has not read
+        already (most of a neighbourhood's were) are read in one more statement."""
         if not nodes:
             return []
         listed = list(nodes)
         self.entities.load(listed)
         order = {node: i for i, node in enumerate(listed)}
-        size, degrees = len(order), self.entities.degrees
+        size, degrees, outs = len(order), self.entities.degrees, self.entities.outs
         present = [node for node in listed if degrees.get(node) is not None]
-        # a hub's edges to the others are probed pair by pair, not found by scanning its tens
-        # of thousands of edges in the index
-        hubs = {n for n in present if self._kept_out(n, size)}
-        rows = self.reader.rows(
-            "SELECT src, dst, key, out_pos, key_pos FROM {s}.edges "
-            "WHERE src = ANY(%s) AND dst IN (SELECT unnest(%s::text[]))",
-            [[n for n in present if n not in hubs], present],
-        )
-        if hubs and self.neighbours is not None:
-            probed = [(u, v) for u in hubs for v in self._among_successors(u, present)]
-            rows += self.reader.rows(
-                "SELECT e.src, e.dst, e.key, e.out_pos, e.key_pos FROM unnest(%s::text[], %s::text[]) AS p(s, d) "
-                "JOIN {s}.edges e ON e.src = p.s AND e.dst = p.d",
-                [[u for u, _ in probed], [v for _, v in probed]],
+        # (source, target, the target's adjacency position or, for a hub, None)
+        pairs: list[tuple[str, str, int | None]] = []
+        scanned: list[str] = []
+        for u in present:
+            if self._kept_out(u, size):
+                # a hub's edges to the others are probed pair by pair, not found by scanning
+                # its tens of thousands of edges in the index
+                pairs.extend((u, v, None) for v in self._among_successors(u, present))
+            elif u in outs:
+                pairs.extend((u, v, at) for at, v in enumerate(outs[u]) if v in order)
+            else:
+                scanned.append(u)
+        if scanned:
+            pairs += self.reader.rows(
+                "SELECT DISTINCT src, dst, out_pos FROM {s}.edges "
+                "WHERE src = ANY(%s) AND dst IN (SELECT unnest(%s::text[]))",
+                [scanned, present],
             )
 
         def hub(node: str) -> bool:  # more neighbours than there are nodes: looked up one by one in memory
@@ -925,11 +934,10 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
 
         # as records.edges_among reads them: by adjacency position, or for a source with more
         # neighbours than there are nodes in the nodes' order
-        rows.sort(key=lambda row: (order[row[0]], order[row[1]] if hub(row[0]) else row[3], row[4]))
-        pairs = dict.fromkeys((u, v) for u, v, *_ in rows)
-        self.gather_pairs([pair for pair in pairs if not self._read_pair(*pair)], attributes=False)
-        found = {pair: self._read_pair(*pair) for pair in pairs}
-        return [(u, v, key, found[(u, v)][key]) for u, v, key, _, _ in rows]  # type: ignore[index]
+        pairs.sort(key=lambda pair: (order[pair[0]], order[pair[1]] if hub(pair[0]) else pair[2]))
+        self.gather_pairs([(u, v) for u, v, _ in pairs if not self._settled(u, v)], attributes=False)
+        found = [(u, v, self._read_pair(u, v)) for u, v, _ in pairs]
+        return [(u, v, key, attrs) for u, v, keyed in found if keyed for key, attrs in keyed.items()]
 
     def _among_successors(self, hub: str, nodes: list[str]) -> Collection[str]:
         """Those of ``nodes`` that may be ``hub``'s successors: from its ids if the server keeps
