@@ -311,6 +311,38 @@ def test_paths_the_same_with_the_hubs_ids_kept(generated_pair: Pair, monkeypatch
         selections((memory, kept), Paths(source, target, max_hops=3, direction="out", relations=("owns", "supplied")))
 
 
+def test_a_path_search_between_hubs_stops_reading_their_ids_at_its_budget(
+    generated_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between two hubs whose neighbour ids a server does not keep (at 10M, two countries:
+    3.4 million ids, 4-5 s), a path search reads them page by page and stops at its time
+    budget: the answer says ``time_budget``, not all pages are read, and none of what the
+    server keeps is dropped for them (the same search with time answers as in memory)."""
+    from graph.store.postgres import neighbours
+
+    monkeypatch.setattr(neighbours, "PAGE", 1)  # the authorities' 1,900 and 1,300 designations: a page each
+    memory, database = generated_pair
+    fresh = PostgresStore(database.database)
+    fresh.neighbours.of("holding", "out")  # kept before: stays
+    pages = {"read": 0}
+    read = neighbours.HubNeighbours._pages
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        for page in read(self, *args, **kwargs):
+            pages["read"] += 1
+            yield page
+
+    monkeypatch.setattr(neighbours.HubNeighbours, "_pages", counted)
+    query = Paths("ofac", "hmt", max_hops=2, limit=10)
+    selection = select(fresh, query, deadline=Deadline(0.05))
+    answer = selection.answer(selection.source)
+    assert answer["truncated"] and answer["truncated_reason"] == "time_budget"
+    designations = len(records.successors(memory.graph)["ofac"]) + len(records.successors(memory.graph)["hmt"])
+    assert 0 < pages["read"] < designations
+    assert fresh.neighbours.peek("holding", "out") is not None and fresh.neighbours.peek("ofac", "out") is None
+    selections((memory, fresh), query)
+
+
 def test_views_around_hubs_whose_ids_are_not_kept_yet(generated_pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
     """A view drawing a hub whose neighbour ids the server does not keep finds the hub's edges
     among the others by probing each pair instead of reading its ids, which a thread reads

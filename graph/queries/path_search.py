@@ -31,6 +31,7 @@ from typing import Any, cast
 
 import networkx as nx
 
+from graph.errors import OutOfTime
 from graph.limits import Deadline
 from graph.queries.walk import (
     Via,
@@ -169,6 +170,7 @@ class PathSearch:
     ) -> None:
         self.graph, self.direction = graph, direction
         self.keep, self.shared, self.via, self.deadline = keep, shared, via, deadline
+        records.bound(graph, deadline)
         self.rule = keep if undated(keep) else None
         self.by_kind = undated(keep)
         """Whether the search steps by the edges' kinds alone (no as-of filter): a database
@@ -342,9 +344,15 @@ class PathSearch:
         """Entities adjacent to both ``x`` and ``y`` (the two neighbourhoods intersected in C,
         so a hub at either end costs little), in id order; in connections mode only those a
         connecting path can pass when they are many (see :meth:`_connecting_middles`)."""
+        if self.stopped:
+            return []
         near_x = tuple(side[x] for side in self._heads.adjacency)
         near_y = tuple(side[y] for side in self._tails.adjacency)
-        middles = _common(near_x, near_y)
+        try:
+            middles = _common(near_x, near_y)
+        except OutOfTime:  # two hubs' neighbours, read inline, past the budget
+            self.stopped = "time_budget"
+            return []
         if len(middles) > _FEW_MIDDLES and self.via == "connections":
             middles = self._connecting_middles(x, y, middles)
         return middles

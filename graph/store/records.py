@@ -602,6 +602,14 @@ def gather_pair_kinds(graph: nx.MultiDiGraph, pairs: Iterable[tuple[str, str]]) 
             fetch(wanted)
 
 
+def bound(graph: nx.MultiDiGraph, deadline: Deadline) -> None:
+    """Say the time budget of the query reading ``graph``: a graph read from a database stops
+    its long reads inside one lookup at it (:class:`~graph.errors.OutOfTime`), where a query
+    checks its budget only between lookups; an in-memory one has no such reads."""
+    if hasattr(graph, "deadline"):
+        graph.deadline = deadline
+
+
 def fetch(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> None:
     """Say whose attributes a query reads next (an answer's entities): a graph read from a
     database fetches them in one round trip; an in-memory one has them (and ``nodes``, a

@@ -333,9 +333,9 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         """The neighbours this adjacency shares with ``other`` (both too big to read whole),
         found by the database from the indexes alone: the edges are read later, for the few
         a query goes on to look at (see :meth:`LazyGraph.gather_pairs`)."""
-        hub = self.graph.neighbours
-        if hub is not None:  # both hubs: their ids read once and kept
-            return set(hub.of(self.node, self.way) & hub.of(other.node, other.way))
+        hub, deadline = self.graph.neighbours, self.graph.deadline
+        if hub is not None:  # both hubs: their ids read once and kept where they fit
+            return set(hub.of(self.node, self.way, deadline) & hub.of(other.node, other.way, deadline))
         mine, theirs, _ = _COLUMNS[self.way]
         partner_mine, partner_theirs, _ = _COLUMNS[other.way]
         rows = self.graph.reader.rows(
@@ -456,6 +456,9 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         """The biggest adjacencies' neighbour ids, kept across the requests of one load."""
         self.hubs = hubs or {}
         """The size of each (relation type, way) group of each hub, as the load's ``hub_items`` hold them."""
+        self.deadline: Deadline | None = None
+        """The time budget of the query reading this graph (see :func:`graph.store.records.bound`):
+        a hub's ids read inline stop at it."""
         self.pair_kinds: dict[tuple[str, str], list[EdgeKind]] = {}
         """(source, target) -> the kinds of the edges from one to the other, read without attributes."""
         self.entities = _Entities(reader, nodes)

@@ -14,9 +14,13 @@ million small objects are left scattered over the interpreter's memory pools, wh
 of the request that read them kept whole pools from being given back. They are read a page
 at a time (:data:`PAGE` ids), each page one ``bytea`` of padded ids that numpy takes as it
 is, so no Python string is made per id on the way either. What is kept is bounded
-(:data:`BUDGET` ids and :data:`BUDGET_BYTES` over all hubs, the least recently used dropped
-first), so a server's memory does not grow with the graph. A server starts each load it
-serves by keeping as many hubs' ids as fit, in the background (:meth:`HubNeighbours.warm`).
+(:data:`BUDGET` ids and :data:`BUDGET_BYTES` over all hubs), so a server's memory does not
+grow with the graph. A server starts each load it serves by keeping as many hubs' ids as
+fit, in the background (:meth:`HubNeighbours.warm`), and keeps those it reads later only
+where they fit beside them: none is ever dropped for another. Dropping the least recently
+used, as before, let one path search between two countries at 10M (3.4 million ids read)
+drop every authority and conglomerate warming had kept, which could not be kept again
+beside the countries: every request near them was then answered pair by pair.
 """
 
 from __future__ import annotations
@@ -24,15 +28,15 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Set
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from graph.errors import DatabaseError
+from graph.errors import DatabaseError, OutOfTime
 
 if TYPE_CHECKING:
+    from graph.limits import Deadline
     from graph.store.postgres.lazy import Reader
 
 __all__ = ["BUDGET", "BUDGET_BYTES", "PAGE", "HubNeighbours", "NeighbourIds"]
@@ -145,7 +149,7 @@ class HubNeighbours:
 
     def __init__(self, reader: Reader, budget: int = BUDGET, budget_bytes: int = BUDGET_BYTES) -> None:
         self.reader, self.budget, self.budget_bytes = reader, budget, budget_bytes
-        self.kept: OrderedDict[tuple[str, str], NeighbourIds] = OrderedDict()
+        self.kept: dict[tuple[str, str], NeighbourIds] = {}
         self.size = 0
         """Ids kept."""
         self.nbytes = 0
@@ -159,27 +163,23 @@ class HubNeighbours:
     def peek(self, node: str, way: Literal["out", "in"]) -> NeighbourIds | None:
         """``node``'s neighbours on ``way`` if they are kept (no statement)."""
         with self._lock:
-            found = self.kept.get((node, way))
-            if found is not None:
-                self.kept.move_to_end((node, way))
-            return found
+            return self.kept.get((node, way))
 
-    def of(self, node: str, way: Literal["out", "in"]) -> NeighbourIds:
-        """``node``'s neighbours on ``way``, read from the index and kept when not kept yet."""
+    def of(self, node: str, way: Literal["out", "in"], deadline: Deadline | None = None) -> NeighbourIds:
+        """``node``'s neighbours on ``way``, read from the index when not kept, and kept if
+        they fit beside those kept (none is dropped for them). With a ``deadline``, the read
+        stops between two pages once it has run out (:class:`~graph.errors.OutOfTime`): a
+        country's 2.5 million ids at 10M take 3-4 s."""
         found = self.peek(node, way)
         if found is not None:
             return found
-        found = NeighbourIds.joined(self._pages(node, way))
-        if len(found) <= self.budget and found.nbytes <= self.budget_bytes:
-            with self._lock:
-                if (node, way) not in self.kept:
-                    self.kept[(node, way)] = found
-                    self.size += len(found)
-                    self.nbytes += found.nbytes
-                while self.size > self.budget or self.nbytes > self.budget_bytes:
-                    _, dropped = self.kept.popitem(last=False)
-                    self.size -= len(dropped)
-                    self.nbytes -= dropped.nbytes
+        found = NeighbourIds.joined(self._pages(node, way, deadline))
+        with self._lock:
+            fits = self.size + len(found) <= self.budget and self.nbytes + found.nbytes <= self.budget_bytes
+            if fits and (node, way) not in self.kept:
+                self.kept[(node, way)] = found
+                self.size += len(found)
+                self.nbytes += found.nbytes
         return found
 
     def warm(self, sides: Iterable[tuple[str, Literal["out", "in"], int]]) -> int:
@@ -240,7 +240,7 @@ class HubNeighbours:
         size += sum(self._pending.values())
         return self.size + size <= self.budget and self.nbytes + size * width <= self.budget_bytes
 
-    def _pages(self, node: str, way: Literal["out", "in"]) -> Iterator[np.ndarray]:
+    def _pages(self, node: str, way: Literal["out", "in"], deadline: Deadline | None = None) -> Iterator[np.ndarray]:
         """``node``'s distinct neighbours on ``way`` in id order, :data:`PAGE` at a time (from
         the index of edge ends alone, each page starting after the last id of the one before).
 
@@ -253,6 +253,8 @@ class HubNeighbours:
             yield np.frombuffer(packed, dtype=f"S{width}", count=count)
             if count < PAGE:
                 return
+            if deadline is not None and deadline.expired:
+                raise OutOfTime(f"the time budget ran out reading the neighbour ids of {node!r}")
             rows = self.reader.rows(_page_sql(way, after=True), [node, last, PAGE])
 
 
