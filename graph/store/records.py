@@ -48,6 +48,7 @@ __all__ = [
     "add_entity",
     "add_relation",
     "adjacency",
+    "bound",
     "citations",
     "confidence_of",
     "connecting",

@@ -938,7 +938,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         # as records.edges_among reads them: by adjacency position, or for a source with more
         # neighbours than there are nodes in the nodes' order
         pairs.sort(key=lambda pair: (order[pair[0]], order[pair[1]] if hub(pair[0]) else pair[2]))
-        self.gather_pairs([(u, v) for u, v, _ in pairs if not self._settled(u, v)], attributes=False)
+        self.gather_pairs([(u, v) for u, v, _ in pairs], attributes=False)  # it reads only those not settled
         found = [(u, v, self._read_pair(u, v)) for u, v, _ in pairs]
         return [(u, v, key, attrs) for u, v, keyed in found if keyed for key, attrs in keyed.items()]
 
