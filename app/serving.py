@@ -30,7 +30,7 @@ from typing import Any
 
 from app.live import LiveStore
 from app.main import create_app
-from app.memory import limit_arenas
+from app.memory import collect_less_often, limit_arenas
 from app.settings import Settings
 
 __all__ = ["serve"]
@@ -41,6 +41,7 @@ log = logging.getLogger("linkscope")
 def serve(settings: Settings) -> None:
     """Load the data (exit 1 listing the problems if it does not validate), then serve it."""
     limit_arenas(settings.malloc_arenas)  # before any thread, for this process and the workers forked from it
+    collect_less_often()
     if settings.database_url is not None:
         _serve_database(settings)
         return

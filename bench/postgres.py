@@ -44,6 +44,7 @@ from typing import Any
 
 import orjson
 
+from app.memory import collect_less_often
 from bench.ftm_synthetic import write_ftm
 from bench.load import Tally, client, memory_kib, start_serve, targets
 from bench.scale import SIZE, ftm_file
@@ -102,6 +103,7 @@ def queries(source: str) -> dict[str, Any]:
         hubs = sorted(sizes, key=lambda n: -sizes[n])[:4]
     gc.collect()
     gc.freeze()
+    collect_less_often()  # as `linkscope serve` does
     rng = random.Random(13)
     nodes = rng.sample(ids, RUNS)
     pairs = [tuple(rng.sample(ids, 2)) for _ in range(RUNS)]

@@ -20,6 +20,7 @@ import time
 import networkx as nx
 import orjson
 
+from app.memory import collect_less_often
 from bench.synthetic import biggest_hub, synthetic_graph
 from bench.timing import fmt_ms, latencies, p
 from graph.limits import Deadline
@@ -83,6 +84,7 @@ def bench_size(size: int) -> None:
     simple = nx.Graph(undirected)
     gc.collect()
     gc.freeze()  # as the server does once its graph is loaded; after the baselines' copies too
+    collect_less_often()  # as `linkscope serve` does
     label = f"{size:,} nodes / {graph.number_of_edges():,} edges"
     pairs = [(nodes[i], nodes[-1 - i]) for i in range(min(RUNS, 50))]
 

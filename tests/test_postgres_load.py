@@ -157,3 +157,37 @@ def test_the_indexes_of_a_table_built_at_once_have_names_of_their_own() -> None:
                 columns = [item.split()[0] for part in found.groups()[1:] if part for item in part.split(",")]
                 names.append(_default_index_name(table, columns))
         assert len(names) == len(set(names)), (table, names)
+
+
+def test_a_load_is_read_into_the_buffers_before_it_is_served(dsn: str, bundled_store: GraphStore) -> None:
+    """The servers' first views after a load find its pages in PostgreSQL's buffers: the
+    loader reads every relation of the load that fits, the entities' and edges' first."""
+    stages: list[tuple[str, int, int]] = []
+    load = load_database(dsn, bundled_store, progress=lambda *stage: stages.append(stage))
+    warmed = [(done, total) for stage, done, total in stages if stage == "prewarm"]
+    with connect(dsn) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_buffercache")
+        relations = conn.execute(
+            "SELECT c.relname, pg_relation_size(c.oid) / current_setting('block_size')::int, "
+            "(SELECT count(*) FROM pg_buffercache b WHERE b.relfilenode = pg_relation_filenode(c.oid) "
+            "AND b.reldatabase = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND b.relforknumber = 0) "
+            "FROM pg_class c WHERE c.relnamespace = %s::regnamespace AND c.relkind IN ('r', 'i')",
+            [load.schema],
+        ).fetchall()
+    assert warmed[0] == (0, len(relations)) and warmed[-1] == (len(relations), len(relations))
+    assert {"entities", "edges"} <= {name for name, _, _ in relations}
+    for name, blocks, buffered in relations:
+        assert buffered == blocks, name
+
+
+def test_a_load_is_served_cold_without_the_extension(
+    dsn: str, bundled_store: GraphStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Where ``pg_prewarm`` cannot be had (not installed, or a role not allowed to create it),
+    the load is served all the same, with a warning saying its pages were not read first."""
+    monkeypatch.setattr("graph.store.postgres.prewarm.EXTENSION", "no_such_extension")
+    with caplog.at_level("WARNING", logger="linkscope"):
+        load = load_database(dsn, bundled_store)
+    assert load.served and load.status == "served"
+    assert "without its pages read into buffers first" in caplog.text and "no_such_extension" in caplog.text

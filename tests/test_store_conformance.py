@@ -360,18 +360,44 @@ def test_views_around_hubs_whose_ids_are_not_kept_yet(generated_pair: Pair, monk
         selections((memory, fresh), Neighbourhood((center,), depth=1, max_nodes=300))
 
 
-def test_entity_rows_list_their_targets_in_adjacency_order(generated_pair: Pair) -> None:
-    """An entity's row lists the targets of its out-edges (in the in-memory adjacency's
-    order) when it has at most ``OUTS_LISTED``, and none when it has more: a view reads the
-    edges among its entities from them."""
+def test_entity_rows_list_their_out_edges_in_adjacency_order(generated_pair: Pair) -> None:
+    """An entity's row lists the targets of its out-edges and those edges (in the in-memory
+    adjacency's order, keys in order) when it has at most ``OUTS_LISTED``, and none when it
+    has more: a view reads the edges among its entities from them."""
     memory, database = generated_pair
     graph, succ = database.graph, records.successors(memory.graph)
     nodes = ["ofac", "holding", "cn", *(node for node in itertools.islice(succ, 0, 7_000, 37))]
     graph.fetch(nodes)
     for node in nodes:
-        listed = list(succ[node]) if len(succ[node]) <= OUTS_LISTED else None
-        assert graph.entities.outs.get(node) == listed, node
+        listed = len(succ[node]) <= OUTS_LISTED
+        assert graph.entities.outs.get(node) == (list(succ[node]) if listed else None), node
+        assert graph.listed(node) is listed
+        if listed:
+            edges = [(v, list(keyed.items())) for v, keyed in succ[node].items()]
+            assert [(v, list(graph._succ.known[node][v].items())) for v in succ[node]] == edges, node
     assert any(len(listed) > 1 for listed in graph.entities.outs.values())
+
+
+def test_views_read_the_edges_their_rows_list_without_a_statement(
+    generated_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edges among a view's entities that the walk did not read come from the rows of
+    their sources, read for their attributes: a statement reads the edges of pairs only for
+    sources whose rows do not list them (hubs), and the answers are the in-memory ones."""
+    succ = records.successors(generated_pair[0].graph)
+    sources: list[list[str]] = []
+    read = Database.read
+
+    def logged(self: Database, sql: str, params: Any = (), **kwargs: Any) -> list[tuple[Any, ...]]:
+        if "unnest(%s::text[], %s::text[])" in sql and "e.attrs" in sql:
+            sources.append(list(params[0]))
+        return read(self, sql, params, **kwargs)
+
+    monkeypatch.setattr(Database, "read", logged)
+    rng = random.Random(4)
+    for center in ["holding", "cn", *(f"e{rng.randrange(7_000)}" for _ in range(12))]:
+        selections(generated_pair, Neighbourhood((center,), depth=2, max_nodes=400))
+    assert all(len(succ[source]) > OUTS_LISTED for sent in sources for source in sent)
 
 
 def test_views_the_same_where_rows_do_not_list_their_targets(

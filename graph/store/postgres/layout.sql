@@ -10,8 +10,9 @@
 -- their label as Python reads it (str(attrs.get("label", id))), which a group's member
 -- search filters and orders without parsing every member's attributes; and the targets of
 -- its out-edges in adjacency order when it has at most OUTS_LISTED of them (most entities;
--- NULL for the others), so a view finds the edges among its entities in the rows it reads
--- for their attributes, without one index search per entity.
+-- NULL for the others), with those edges (out_edges: per target, key -> attributes, in key
+-- order), so a view finds the edges among its entities in the rows it reads for their
+-- attributes, without one index search per entity nor a statement for their edges.
 CREATE TABLE {schema}.entities (
     pos        integer NOT NULL,
     id         text    COLLATE "C" NOT NULL,
@@ -23,7 +24,8 @@ CREATE TABLE {schema}.entities (
     country    text    COLLATE "C" NOT NULL,
     label_name text    COLLATE "C",
     label      text    COLLATE "C" NOT NULL,
-    outs       text[]
+    outs       text[],
+    out_edges  json
 );
 
 -- Edges with the position of each end in the other's adjacency (out_pos: the target among

@@ -15,7 +15,8 @@ list of pairs (:meth:`LazyGraph.gather_pairs`), only the connecting neighbours o
 a walk may not leave by a shared relation (:meth:`LazyGraph.connecting`), and for a path
 search only the kinds of edges (relation type, derived) from the index of edge ends, not
 their attributes (:meth:`LazyGraph.gather_kinds`, :meth:`LazyGraph.gather_pair_kinds`). Entities reached
-are fetched thousands at a time when the first of them is asked for. Intersecting two
+are fetched thousands at a time when the first of them is asked for, and the row of one with
+few out-edges lists them: the lookups from it need no statement (:meth:`LazyGraph.listed`). Intersecting two
 neighbourhoods probes the bigger with the smaller's members, or lets the database join two
 hubs. Every edge read from one end also answers lookups from the other end, absent ones
 included. Whole-graph iteration (exports of everything) streams.
@@ -29,6 +30,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 import networkx as nx
+import orjson
 
 from graph.store import records
 from graph.store.postgres import grouping
@@ -55,7 +57,7 @@ KINDS_PAGE = 16_384
 #: warning (the one asked for, and others reached).
 BATCH = 5_000
 
-_ENTITY = "n.id, n.attrs, n.out_n, n.in_n, n.outs"
+_ENTITY = "n.id, n.attrs, n.out_n, n.in_n, n.outs, n.out_edges::text"
 #: Per way: this end's column, the other end's, and this end's position column.
 _COLUMNS = {"out": ("src", "dst", "out_pos"), "in": ("dst", "src", "in_pos")}
 #: Per way: the other end's degrees, which every edge row carries (so a walk knows how many
@@ -107,6 +109,9 @@ class _Entities(Mapping[str, Attrs]):
         self.outs: dict[str, list[str]] = {}
         """The targets of a fetched entity's out-edges in adjacency order, where its row lists
         them (at most :data:`~graph.store.postgres.load.OUTS_LISTED`)."""
+        self.out_edges: dict[str, str] = {}
+        """Those out-edges (per target, key -> attributes) as the row's JSON text, parsed when a
+        query first looks one up (see :meth:`LazyGraph.listed`): most never are."""
 
     def reached(self, rows: Iterable[Sequence[Any]], at: int) -> None:
         """Note the entities at the far end of edge rows, with their degrees (``row[at]`` and
@@ -118,12 +123,21 @@ class _Entities(Mapping[str, Attrs]):
                 degrees[node] = (row[at], row[at + 1])
                 counted[node] = None
 
-    def keep(self, node: str, attrs: Attrs, out_n: int, in_n: int, outs: list[str] | None = None) -> None:
+    def keep(
+        self,
+        node: str,
+        attrs: Attrs,
+        out_n: int,
+        in_n: int,
+        outs: list[str] | None = None,
+        out_edges: str | None = None,
+    ) -> None:
         if self.found.get(node) is None:
             self.found[node] = attrs
             self.degrees[node] = (out_n, in_n)
-            if outs is not None:
+            if outs is not None and out_edges is not None:
                 self.outs[node] = outs
+                self.out_edges[node] = out_edges
 
     def load(self, nodes: Iterable[str], *, pad: bool = False) -> None:
         """Fetch the attributes of ``nodes`` not fetched yet (with ``pad``, and of reached
@@ -138,8 +152,8 @@ class _Entities(Mapping[str, Attrs]):
         while pad and counted and len(missing) < BATCH:
             missing.append(counted.popitem()[0])  # the newest: popping the oldest is slow
         rows = self.reader.rows(f"SELECT {_ENTITY} FROM {{s}}.entities n WHERE n.id = ANY(%s)", [missing])
-        for node, attrs, out_n, in_n, outs in rows:
-            self.keep(node, attrs, out_n, in_n, outs)
+        for node, attrs, out_n, in_n, outs, out_edges in rows:
+            self.keep(node, attrs, out_n, in_n, outs, out_edges)
         for node in missing:
             found.setdefault(node, None)
             self.degrees.setdefault(node, None)
@@ -264,6 +278,8 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
             return known[other]
         if self.complete or (self.kinds is not None and other not in self.kinds):
             return None
+        if self.graph.listed(self.node if self.way == "out" else other):  # the source's row lists its edges
+            return known.get(other)
         mirror = self.graph.opposite(self.way).adjacency.get(other)
         if mirror is not None and mirror.complete:  # the other end's side, read whole, says it all
             return mirror.read.get(self.node)
@@ -292,6 +308,9 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
         wanted = set(candidates)
         if self.kinds is not None and not self.complete:
             return wanted & self.kinds.keys()
+        listed = self.graph.entities.outs.get(self.node) if self.way == "out" else None
+        if listed is not None:  # its row, read, lists its targets
+            return wanted.intersection(listed)
         if not self.complete and self.size <= min(LOAD_WHOLE, len(wanted) * 4):
             self.fetch(self.size)  # most of it is asked about: read it whole
         if self.complete:
@@ -461,6 +480,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         a hub's ids read inline stop at it."""
         self.pair_kinds: dict[tuple[str, str], list[EdgeKind]] = {}
         """(source, target) -> the kinds of the edges from one to the other, read without attributes."""
+        self._listed: set[str] = set()
+        """Entities all of whose out-edges are known from their rows (see :meth:`listed`)."""
         self.entities = _Entities(reader, nodes)
         self._node = self.entities
         # the sides (and their adjacencies) see the graph through a weak reference: no cycle,
@@ -475,6 +496,23 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         there is none), from both ends: a later lookup from either end needs no statement."""
         self.side(way).known.setdefault(node, {})[other] = keyed
         self.opposite(way).known.setdefault(other, {})[node] = keyed
+
+    def listed(self, node: str) -> bool:
+        """Whether every out-edge of ``node`` is known without a statement, from its row: an
+        entity with few (see ``layout.sql``) lists them, and the first time a query looks one
+        up they are parsed and each is learnt from both ends (:meth:`learn`). False for a hub,
+        and for an entity whose row has not been read."""
+        if node in self._listed:
+            return True
+        raw = self.entities.out_edges.pop(node, None)
+        if raw is None:
+            return False
+        known = self._succ.known.setdefault(node, {})
+        for target, keyed in zip(self.entities.outs[node], orjson.loads(raw), strict=True):
+            if target not in known:
+                self.learn("out", node, target, keyed)
+        self._listed.add(node)
+        return True
 
     def side(self, way: Way) -> _Side:
         return self._succ if way == "out" else self._pred
@@ -878,13 +916,14 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
     def gather_pairs(self, pairs: Sequence[tuple[str, str]], *, attributes: bool = True) -> None:
         """Read every edge from each pair's first entity to its second, and both entities (or
         without ``attributes`` only whether they exist and their degrees), in two statements
-        (a hub's page of relations, say), for the lookups that follow."""
+        (a hub's page of relations, say), for the lookups that follow: the edges of a source
+        whose row, read, lists them (see :meth:`listed`) need none."""
         ends = [end for pair in pairs for end in pair]
         if attributes:
             self.entities.load(ends)
         else:
             self.entities.know(ends)
-        wanted = [(u, v) for u, v in dict.fromkeys(pairs) if not self._settled(u, v)]
+        wanted = [(u, v) for u, v in dict.fromkeys(pairs) if not (self._settled(u, v) or self.listed(u))]
         if not wanted:
             return
         rows = self.reader.rows(
@@ -904,7 +943,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         from the targets their rows list (read with their attributes: no statement); for a
         source with more, from the index of edge ends; for a hub, from its kept neighbour ids
         or by probing its pairs with the others. The edges of the pairs the walk has not read
-        already (most of a neighbourhood's were) are read in one more statement."""
+        already (most of a neighbourhood's were) come from the rows that list them, and the
+        others' (a hub's, a source with many) are read in one more statement."""
         if not nodes:
             return []
         listed = list(nodes)
@@ -972,7 +1012,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         into = self._pred.adjacency.get(v)
         if into is not None and (into.complete or u in into.read):
             return True
-        return v in self._succ.known.get(u, {})
+        return v in self._succ.known.get(u, {}) or u in self._listed
 
     def _read_pair(self, u: str, v: str) -> dict[str, Attrs] | None:
         """The edges from ``u`` to ``v`` if read already (from either end: a page read from

@@ -40,6 +40,7 @@ import orjson
 from graph.errors import DatabaseError
 from graph.store import records
 from graph.store.postgres.migrate import LOCK, migrate
+from graph.store.postgres.prewarm import prewarm
 from graph.store.snapshot import input_files
 
 if TYPE_CHECKING:
@@ -51,13 +52,13 @@ if TYPE_CHECKING:
 __all__ = ["LAYOUT", "LoadRecord", "connect", "drop_load", "load_database", "loads", "schema_statements"]
 
 #: The layout of a load's tables (``layout.sql``); a server refuses to serve another one.
-LAYOUT = 6
+LAYOUT = 7
 #: Loads kept besides the served one (servers may still be answering from the previous).
 KEEP_PREVIOUS = 1
 
-#: An entity's row lists the targets of its out-edges when it has at most this many (see
-#: ``layout.sql``): in the generated graphs, all but the hubs (40 of 550,095 entities at 1M,
-#: 103 of 5.5 million at 10M).
+#: An entity's row lists the targets of its out-edges, and those edges, when it has at most
+#: this many (see ``layout.sql``): in the generated graphs, all but the hubs (40 of 550,095
+#: entities at 1M, 103 of 5.5 million at 10M).
 OUTS_LISTED = 32
 
 #: Connections that index and analyse the tables already filled while the next one fills.
@@ -65,7 +66,8 @@ INDEXERS = 2
 
 #: ``progress(stage, done, total)``: called as each table fills (stage: the table), before
 #: and after each index of the in-memory store is built (``search index``: 0 of 1, then 1 of
-#: 1), and as PostgreSQL's indexes and statistics are done (stage ``indexes``).
+#: 1), as PostgreSQL's indexes and statistics are done (stage ``indexes``), and as the load's
+#: pages are read into its buffers (``prewarm``, relation by relation).
 LoadProgress = Callable[[str, int, int], None]
 
 _T = TypeVar("_T")
@@ -148,6 +150,7 @@ def load_database(
             with _Indexer(dsn, INDEXERS) as indexer:
                 _fill(_Tables(conn, schema, indexer, report), store)
                 indexer.wait(report)
+            prewarm(conn, schema, report)  # the servers' first views read no cold page
         except BaseException as err:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE".encode())
             conn.execute(
@@ -396,11 +399,12 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
             kind, country = str(attrs.get("kind") or "unknown"), str(attrs.get("country") or "none")
             label = str(attrs.get("label", node))
             after = succ[node]
-            outs = list(after) if len(after) <= OUTS_LISTED else None
+            listed = len(after) <= OUTS_LISTED
+            outs, out_edges = (list(after), _json(list(after.values()))) if listed else (None, None)
             yield (pos, node, _json(attrs), len(after), len(pred[node]), number, kind, country, label_name, label,
-                   outs)  # fmt: skip
+                   outs, out_edges)  # fmt: skip
 
-    tables.fill("entities", "pos, id, attrs, out_n, in_n, rank, kind, country, label_name, label, outs",
+    tables.fill("entities", "pos, id, attrs, out_n, in_n, rank, kind, country, label_name, label, outs, out_edges",
                 entity_rows(), store.nodes)  # fmt: skip
     tables.fill("names", "name, entity, alias",
                 ((name, o >> 1, bool(o & 1)) for name, o in zip(names, owner.tolist(), strict=True)),

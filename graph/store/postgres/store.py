@@ -193,7 +193,7 @@ def _configure(conn: Any) -> None:
     which took as long as the statement for a path search's 3,000 ids), and lists of plain
     ids as one array literal made in one join (see :func:`_sent`)."""
     import orjson
-    from psycopg.adapt import Dumper
+    from psycopg.adapt import Dumper, Loader
     from psycopg.types.array import ListBinaryDumper
     from psycopg.types.json import set_json_loads
 
@@ -205,7 +205,15 @@ def _configure(conn: Any) -> None:
         def dump(self, obj: Any) -> bytes:
             return str.encode(obj, encoding)
 
-    set_json_loads(orjson.loads, conn)
+    class JsonLoader(Loader):
+        """``json`` (every table's attributes) parsed by orjson from the buffer as psycopg hands
+        it over: its own loader copies it to bytes and calls orjson through a Python method,
+        0.5 µs a value, and a view reads 1,500 of them."""
+
+        load = staticmethod(orjson.loads)  # type: ignore[assignment]  # takes str too: a wider signature
+
+    set_json_loads(orjson.loads, conn)  # jsonb (the control tables)
+    conn.adapters.register_loader("json", JsonLoader)
     conn.adapters.register_dumper(list, ListBinaryDumper)
     conn.adapters.register_dumper(TextArray, TextArrayDumper)
 
