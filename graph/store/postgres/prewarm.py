@@ -13,7 +13,10 @@ package ships), as many as fit in :data:`SHARE` of them. Most read first:
 3. the load's other relations (search words, hub items, dated edges...),
 
 smallest first within 2 and 3, and skipping any relation that does not fit whole. At 10M
-neither table fits in a 2 GB buffer pool: their indexes do.
+neither table fits in a 2 GB buffer pool: their indexes do. Having the kernel read the two
+tables ahead besides was tried there and not kept: the first views gained (p99 72 -> 41-53
+ms), but the loader took 7-9 s more, of a 10-minute goal, and the 8.4 GB read ahead pushed
+out of the cache the indexes path searches read (docs/benchmarks.md).
 
 The extension is created if it is missing, which needs a role allowed to (a superuser,
 usually). Without it the load is served all the same, cold, with a warning. Only the
