@@ -57,7 +57,7 @@ KINDS_PAGE = 16_384
 #: warning (the one asked for, and others reached).
 BATCH = 5_000
 
-_ENTITY = "n.id, n.attrs, n.out_n, n.in_n, n.outs, n.out_edges::text"
+_ENTITY = "n.id, n.attrs, n.out_n, n.in_n, n.outs, n.out_edges::text"  # out_edges as text: parsed when looked up
 #: Per way: this end's column, the other end's, and this end's position column.
 _COLUMNS = {"out": ("src", "dst", "out_pos"), "in": ("dst", "src", "in_pos")}
 #: Per way: the other end's degrees, which every edge row carries (so a walk knows how many
@@ -110,8 +110,9 @@ class _Entities(Mapping[str, Attrs]):
         """The targets of a fetched entity's out-edges in adjacency order, where its row lists
         them (at most :data:`~graph.store.postgres.load.OUTS_LISTED`)."""
         self.out_edges: dict[str, str] = {}
-        """Those out-edges (per target, key -> attributes) as the row's JSON text, parsed when a
-        query first looks one up (see :meth:`LazyGraph.listed`): most never are."""
+        """Those out-edges (per target, key -> attributes) as the row's JSON text, until a query
+        first looks one up (see :meth:`LazyGraph.listed`), which parses and removes it: most
+        never are."""
 
     def reached(self, rows: Iterable[Sequence[Any]], at: int) -> None:
         """Note the entities at the far end of edge rows, with their degrees (``row[at]`` and
@@ -480,8 +481,6 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         a hub's ids read inline stop at it."""
         self.pair_kinds: dict[tuple[str, str], list[EdgeKind]] = {}
         """(source, target) -> the kinds of the edges from one to the other, read without attributes."""
-        self._listed: set[str] = set()
-        """Entities all of whose out-edges are known from their rows (see :meth:`listed`)."""
         self.entities = _Entities(reader, nodes)
         self._node = self.entities
         # the sides (and their adjacencies) see the graph through a weak reference: no cycle,
@@ -502,16 +501,13 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         entity with few (see ``layout.sql``) lists them, and the first time a query looks one
         up they are parsed and each is learnt from both ends (:meth:`learn`). False for a hub,
         and for an entity whose row has not been read."""
-        if node in self._listed:
-            return True
         raw = self.entities.out_edges.pop(node, None)
-        if raw is None:
-            return False
+        if raw is None:  # parsed already, or not listed
+            return node in self.entities.outs
         known = self._succ.known.setdefault(node, {})
         for target, keyed in zip(self.entities.outs[node], orjson.loads(raw), strict=True):
             if target not in known:
                 self.learn("out", node, target, keyed)
-        self._listed.add(node)
         return True
 
     def side(self, way: Way) -> _Side:
@@ -1012,7 +1008,10 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         into = self._pred.adjacency.get(v)
         if into is not None and (into.complete or u in into.read):
             return True
-        return v in self._succ.known.get(u, {}) or u in self._listed
+        if v in self._succ.known.get(u, {}):
+            return True
+        entities = self.entities  # a listing parsed: every edge from u learnt, none to v
+        return u in entities.outs and u not in entities.out_edges
 
     def _read_pair(self, u: str, v: str) -> dict[str, Attrs] | None:
         """The edges from ``u`` to ``v`` if read already (from either end: a page read from

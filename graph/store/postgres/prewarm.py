@@ -45,10 +45,10 @@ EXTENSION = "pg_prewarm"
 FIRST = ("entities", "edges")
 
 
-def prewarm(conn: psycopg.Connection, schema: str, progress: Callable[[str, int, int], None]) -> int | None:
+def prewarm(conn: psycopg.Connection, schema: str, progress: Callable[[str, int, int], None]) -> None:
     """Read the pages of the load in ``schema`` into shared buffers, most used first, as many
-    relations as fit whole in :data:`SHARE` of them: the bytes read, or None when they could
-    not be (no extension, or it failed: logged, and the load is served all the same)."""
+    relations as fit whole in :data:`SHARE` of them; where they cannot be (no extension, or
+    it failed), log why: the load is served all the same."""
     import psycopg
 
     try:
@@ -58,21 +58,20 @@ def prewarm(conn: psycopg.Connection, schema: str, progress: Callable[[str, int,
         ).fetchone()
         assert row is not None
         function = f"{row[0]}.pg_prewarm"
-        budget = _setting(conn, "pg_size_bytes(current_setting('shared_buffers'))") * SHARE
+        buffers = conn.execute("SELECT pg_size_bytes(current_setting('shared_buffers'))").fetchone()
+        assert buffers is not None
+        budget = int(buffers[0]) * SHARE
         chosen: list[str] = []
         for relation, size in _ranked(conn, schema):
             if size <= budget:
                 chosen.append(relation)
                 budget -= size
-        blocks = 0
         progress("prewarm", 0, len(chosen))
         for done, relation in enumerate(chosen, 1):
-            blocks += _setting(conn, f"{function}(%s::regclass)", relation)
+            conn.execute(f"SELECT {function}(%s::regclass)".encode(), [relation])
             progress("prewarm", done, len(chosen))
-        return blocks * _setting(conn, "current_setting('block_size')::int")
     except psycopg.Error as err:
         log.warning("the new load is served without its pages read into buffers first: %s: %s", EXTENSION, err)
-        return None
 
 
 def _ranked(conn: psycopg.Connection, schema: str) -> list[tuple[str, int]]:
@@ -92,10 +91,3 @@ def _ranked(conn: psycopg.Connection, schema: str) -> list[tuple[str, int]]:
         return (2, 0, size)
 
     return [(relation, size) for relation, _, _, size in sorted(rows, key=rank)]
-
-
-def _setting(conn: psycopg.Connection, expression: str, *params: str) -> int:
-    """One number the server computes (``SELECT expression``)."""
-    row = conn.execute(f"SELECT {expression}".encode(), params).fetchone()
-    assert row is not None
-    return int(row[0])
