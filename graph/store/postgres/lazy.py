@@ -24,6 +24,7 @@ included. Whole-graph iteration (exports of everything) streams.
 
 from __future__ import annotations
 
+import enum
 import weakref
 from collections.abc import Collection, Iterable, Iterator, KeysView, Mapping, Sequence
 from operator import itemgetter
@@ -34,7 +35,7 @@ import orjson
 
 from graph.store import records
 from graph.store.postgres import grouping
-from graph.store.postgres.neighbours import HubNeighbours
+from graph.store.postgres.neighbours import HubNeighbours, NeighbourIds
 from graph.store.records import Attrs, Direction, EdgeKind
 
 if TYPE_CHECKING:
@@ -56,6 +57,15 @@ KINDS_PAGE = 16_384
 #: Entities fetched with their attributes in one statement when one is asked for without
 #: warning (the one asked for, and others reached).
 BATCH = 5_000
+
+
+class _Unread(enum.Enum):
+    """What :meth:`LazyGraph._known_pair` answers for a pair whose edges take a statement to know."""
+
+    UNREAD = enum.auto()
+
+
+_UNREAD = _Unread.UNREAD
 
 _ENTITY = "n.id, n.attrs, n.out_n, n.in_n, n.outs, n.out_edges::text"  # out_edges as text: parsed when looked up
 #: Per way: this end's column, the other end's, and this end's position column.
@@ -748,10 +758,8 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         into = self._pred.adjacency.get(target)
         if into is not None and into.kinds is not None:
             return into.kinds.get(source, [])
-        if self._settled(source, target):
-            keyed = self._read_pair(source, target)
-            return records.kinds_of(keyed or {})
-        return None
+        keyed = self._known_pair(source, target)
+        return None if keyed is _UNREAD else records.kinds_of(keyed or {})
 
     def gather_pair_kinds(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Read the kinds of the edges from each pair's first entity to its second, from the
@@ -919,15 +927,19 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
             self.entities.load(ends)
         else:
             self.entities.know(ends)
-        wanted = [(u, v) for u, v in dict.fromkeys(pairs) if not (self._settled(u, v) or self.listed(u))]
-        if not wanted:
+        self._read_pairs([(u, v) for u, v in dict.fromkeys(pairs) if self._known_pair(u, v) is _UNREAD])
+
+    def _read_pairs(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Read every edge from each pair's first entity to its second in one statement, and
+        learn them (and the pairs no edge joins) from both ends."""
+        if not pairs:
             return
         rows = self.reader.rows(
             "SELECT e.src, e.dst, e.key, e.attrs FROM unnest(%s::text[], %s::text[]) AS p(s, d) "
             "JOIN {s}.edges e ON e.src = p.s AND e.dst = p.d ORDER BY e.src, e.dst, e.key_pos",
-            [[u for u, _ in wanted], [v for _, v in wanted]],
+            [[u for u, _ in pairs], [v for _, v in pairs]],
         )
-        found: dict[tuple[str, str], dict[str, Attrs]] = {pair: {} for pair in wanted}
+        found: dict[tuple[str, str], dict[str, Attrs]] = {pair: {} for pair in pairs}
         for u, v, key, attrs in rows:
             found[(u, v)][key] = attrs
         for (u, v), keyed in found.items():  # found absent too: remembered
@@ -943,50 +955,67 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         others' (a hub's, a source with many) are read in one more statement."""
         if not nodes:
             return []
-        listed = list(nodes)
+        listed = list(dict.fromkeys(nodes))
         self.entities.load(listed)
         order = {node: i for i, node in enumerate(listed)}
         size, degrees, outs = len(order), self.entities.degrees, self.entities.outs
         present = [node for node in listed if degrees.get(node) is not None]
-        # (source, target, the target's adjacency position or, for a hub, None)
-        pairs: list[tuple[str, str, int | None]] = []
+        # each source's targets among the nodes, in the order records.edges_among reads them:
+        # adjacency order, or for a source with more neighbours than there are nodes, theirs
+        targets: dict[str, list[str]] = {}
         scanned: list[str] = []
+        candidates: NeighbourIds | None = None
         for u in present:
             if self._kept_out(u, size):
                 # a hub's edges to the others are probed pair by pair, not found by scanning
                 # its tens of thousands of edges in the index
-                pairs.extend((u, v, None) for v in self._among_successors(u, present))
+                candidates = candidates or NeighbourIds.of(present)
+                targets[u] = list(self._among_successors(u, present, candidates))
             elif u in outs:
-                pairs.extend((u, v, at) for at, v in enumerate(outs[u]) if v in order)
+                targets[u] = [v for v in outs[u] if v in order]
             else:
                 scanned.append(u)
         if scanned:
-            pairs += self.reader.rows(
+            rows = self.reader.rows(
                 "SELECT DISTINCT src, dst, out_pos FROM {s}.edges "
                 "WHERE src = ANY(%s) AND dst IN (SELECT unnest(%s::text[]))",
                 [scanned, present],
             )
+            rows.sort(key=itemgetter(2))
+            for u, v, _ in rows:
+                targets.setdefault(u, []).append(v)
+        found: list[tuple[str, str, dict[str, Attrs] | _Unread | None]] = []
+        unread: list[tuple[str, str]] = []
+        for u in present:
+            joined = targets.get(u)
+            if not joined:
+                continue
+            if (degrees[u] or (0, 0))[0] > size:
+                joined.sort(key=order.__getitem__)
+            for v in joined:
+                keyed = self._known_pair(u, v)
+                if keyed is _UNREAD:
+                    unread.append((u, v))
+                found.append((u, v, keyed))
+        self._read_pairs(unread)
+        edges: list[tuple[str, str, str, Attrs]] = []
+        for u, v, keyed in found:
+            if keyed is _UNREAD:
+                keyed = self._read_pair(u, v)
+            if keyed:
+                edges += [(u, v, key, attrs) for key, attrs in keyed.items()]
+        return edges
 
-        def hub(node: str) -> bool:  # more neighbours than there are nodes: looked up one by one in memory
-            counted = degrees[node]
-            return counted is not None and counted[0] > size
-
-        # as records.edges_among reads them: by adjacency position, or for a source with more
-        # neighbours than there are nodes in the nodes' order
-        pairs.sort(key=lambda pair: (order[pair[0]], order[pair[1]] if hub(pair[0]) else pair[2]))
-        self.gather_pairs([(u, v) for u, v, _ in pairs], attributes=False)  # it reads only those not settled
-        found = [(u, v, self._read_pair(u, v)) for u, v, _ in pairs]
-        return [(u, v, key, attrs) for u, v, keyed in found if keyed for key, attrs in keyed.items()]
-
-    def _among_successors(self, hub: str, nodes: list[str]) -> Collection[str]:
-        """Those of ``nodes`` that may be ``hub``'s successors: from its ids if the server keeps
-        them, else all (each pair then probed in the index: a few hundred probes cost a
-        millisecond, reading an authority's 180,000 ids at 10M half a second), its ids read
-        in the background for the requests after."""
+    def _among_successors(self, hub: str, nodes: list[str], candidates: NeighbourIds) -> Collection[str]:
+        """Those of ``nodes`` (``candidates``: the same, encoded once for every hub) that may
+        be ``hub``'s successors: from its ids if the server keeps them, else all (each pair
+        then probed in the index: a few hundred probes cost a millisecond, reading an
+        authority's 180,000 ids at 10M half a second), its ids read in the background for
+        the requests after."""
         assert self.neighbours is not None
         kept = self.neighbours.peek(hub, "out")
         if kept is not None:
-            return kept.intersection(nodes)
+            return kept.intersection(candidates)
         counted = self.entities.degrees[hub]  # a hub (see _kept_out): its degrees are known
         assert counted is not None
         self.neighbours.later(hub, "out", counted[0])
@@ -999,19 +1028,26 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         degrees = self.entities.degrees.get(node)
         return self.neighbours is not None and degrees is not None and degrees[0] > max(LOAD_WHOLE, size)
 
-    def _settled(self, u: str, v: str) -> bool:
-        """Whether the edges from ``u`` to ``v`` (or that there are none) are known without a
-        statement: read from either end, or one end's side read whole."""
+    def _known_pair(self, u: str, v: str) -> dict[str, Attrs] | _Unread | None:
+        """The edges from ``u`` to ``v`` (None: there is none) when known without a statement:
+        read from either end, one end's side read whole, or ``u``'s row listing them (parsed
+        now, see :meth:`listed`); else :data:`_UNREAD`."""
         out = self._succ.adjacency.get(u)
-        if out is not None and (out.complete or v in out.read):
-            return True
+        if out is not None:
+            keyed = out.read.get(v)
+            if keyed is not None:
+                return keyed
+        known = self._succ.known.get(u)  # a page read from v's side is noted here too
+        if known is not None and v in known:
+            return known[v]
+        if out is not None and out.complete:
+            return None
         into = self._pred.adjacency.get(v)
-        if into is not None and (into.complete or u in into.read):
-            return True
-        if v in self._succ.known.get(u, {}):
-            return True
-        entities = self.entities  # a listing parsed: every edge from u learnt, none to v
-        return u in entities.outs and u not in entities.out_edges
+        if into is not None and into.complete:
+            return None  # had u been among v's predecessors, it would be noted in known
+        if self.listed(u):  # every edge from u learnt: none to v, if not noted now
+            return self._succ.known.get(u, {}).get(v)
+        return _UNREAD
 
     def _read_pair(self, u: str, v: str) -> dict[str, Attrs] | None:
         """The edges from ``u`` to ``v`` if read already (from either end: a page read from

@@ -76,6 +76,13 @@ class NeighbourIds(Set[str]):
         arrays = [page for page in pages if page.size]
         return cls(np.concatenate(arrays) if arrays else np.array([], dtype="S1"))
 
+    @classmethod
+    def of(cls, nodes: Iterable[str]) -> NeighbourIds:
+        """Entity ids (strings a database gave: never empty, never holding NUL), encoded and
+        sorted once, to intersect with several hubs' ids (see :meth:`intersection`)."""
+        keys = sorted({node.encode("utf-8", "surrogatepass") for node in nodes})
+        return cls(np.array(keys) if keys else np.array([], dtype="S1"))
+
     @property
     def nbytes(self) -> int:
         return int(self.ids.nbytes)
