@@ -537,26 +537,34 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
 
     def gather(self, nodes: Sequence[str], direction: Direction) -> None:
         """Read whether the entities ``nodes`` exist, their degrees, and the first page of
-        their adjacency (on the sides ``direction`` walks), in one statement each."""
+        their adjacency on the sides ``direction`` walks: both sides in one statement (a
+        round trip fewer per level of a walk)."""
         self.entities.know(nodes)
+        present = [node for node in dict.fromkeys(nodes) if node in self.entities]
+        fresh: list[list[_Adjacency]] = []
+        selects: list[str] = []
+        params: list[Any] = []
         for way in ("out", "in") if direction == "both" else (direction,):
-            side: _Side = self._succ if way == "out" else self._pred
-            fresh = [side[n] for n in dict.fromkeys(nodes) if n in self.entities]
-            fresh = [a for a in fresh if a.next == 0 and a.size]
-            if not fresh:
-                continue
-            mine, other, position = _COLUMNS[way]
-            rows = self.reader.rows(
-                f"SELECT {mine}, {other}, key, attrs, {_far(way)} FROM {{s}}.edges "
-                f"WHERE {mine} = ANY(%s) AND {position} < %s "
-                f"ORDER BY {mine}, {position}, key_pos",
-                [[a.node for a in fresh], FIRST_PAGE],
-            )
-            by_node: dict[str, list[tuple[Any, ...]]] = {}
-            for row in rows:
-                by_node.setdefault(row[0], []).append(row[1:])
-            for adjacency in fresh:
-                adjacency.take(by_node.get(adjacency.node, []), FIRST_PAGE)
+            side = self.side(way)
+            adjacencies = [a for a in (side[node] for node in present) if a.next == 0 and a.size]
+            if adjacencies:
+                mine, other, position = _COLUMNS[way]
+                selects.append(
+                    f"SELECT {len(fresh)} AS side, {mine}, {other}, key, attrs, {_far(way)}, {position}, key_pos "
+                    f"FROM {{s}}.edges WHERE {mine} = ANY(%s) AND {position} < %s"
+                )
+                params += [[a.node for a in adjacencies], FIRST_PAGE]
+                fresh.append(adjacencies)
+        if not fresh:
+            return
+        # by side, node, adjacency position, key
+        rows = self.reader.rows(" UNION ALL ".join(selects) + " ORDER BY 1, 2, 8, 9", params)
+        by_node: list[dict[str, list[tuple[Any, ...]]]] = [{} for _ in fresh]
+        for row in rows:
+            by_node[row[0]].setdefault(row[1], []).append(row[2:7])
+        for found, adjacencies in zip(by_node, fresh, strict=True):
+            for adjacency in adjacencies:
+                adjacency.take(found.get(adjacency.node, []), FIRST_PAGE)
 
     def connecting(self, node: str, way: Way, shared: Collection[str]) -> Iterator[tuple[str, Mapping[str, Attrs]]]:
         """``node``'s neighbours on one side joined by a relation not in ``shared``, each with all
