@@ -53,6 +53,17 @@ def test_intersections_answer_sets_of_str() -> None:
     assert isinstance(kept | {"q"}, frozenset) and kept - {"a"} == set(IDS) - {"a"}
 
 
+def test_entity_ids_encoded_once_intersect_each_hubs_ids_as_sets_do() -> None:
+    """A view's entities are encoded once and intersected with several hubs' ids (each of its
+    own width): the answers are those of Python's sets, whatever the widths and scripts."""
+    entities = ["zürich-1", "NK-0000002", "b", "authority-office-of-foreign-assets-control-2", "zürich-1", "北京"]
+    candidates = NeighbourIds.of(entities)
+    assert sorted(candidates) == sorted(set(entities)) and len(candidates) == 5
+    for hub in [ids(*IDS), ids("b", "北京", "c"), ids("zürich-1"), ids()]:
+        assert hub.intersection(candidates) == set(hub) & set(entities)
+    assert NeighbourIds.of([]) == set() and ids(*IDS).intersection(NeighbourIds.of([])) == set()
+
+
 def test_ids_take_their_bytes_not_python_objects() -> None:
     pages = [np.array([f"NK-{i:07d}".encode() for i in range(start, end)]) for start, end in ((0, 1000), (1000, 1500))]
     kept = NeighbourIds.joined(pages)

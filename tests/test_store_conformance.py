@@ -400,6 +400,20 @@ def test_views_read_the_edges_their_rows_list_without_a_statement(
     assert all(len(succ[source]) > OUTS_LISTED for sent in sources for source in sent)
 
 
+def test_small_views_list_a_busy_sources_edges_in_the_views_order(generated_pair: Pair) -> None:
+    """In a view of fewer entities than a source has targets, the source's edges come in the
+    order of the view's entities, not of its adjacency (as the in-memory graph looks them
+    up), where its row lists them too."""
+    succ = records.successors(generated_pair[0].graph)
+    busy = [node for node in succ if 3 < len(succ[node]) <= OUTS_LISTED]
+    assert len(busy) >= 8
+    for center in busy[:8]:
+        targets = list(succ[center])
+        selections(generated_pair, Neighbourhood((center, targets[2], targets[0]), depth=0))
+        selections(generated_pair, Neighbourhood((targets[-1], center, *targets[:2]), depth=0))
+        selections(generated_pair, Neighbourhood((center,), depth=2, max_nodes=3))
+
+
 def test_views_the_same_where_rows_do_not_list_their_targets(
     new_database: DatabaseFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
