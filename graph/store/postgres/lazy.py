@@ -273,6 +273,14 @@ class _Adjacency(Mapping[str, Mapping[str, Attrs]]):
             self.fetch(self.next + page)
             page = min(page * 2, MAX_PAGE)
 
+    def items(self) -> Iterator[tuple[str, Mapping[str, Attrs]]]:  # type: ignore[override]
+        """Each neighbour with its edges, page by page as :meth:`__iter__` reads them: a walk
+        steps through these, and a lookup of each through the mapping costs more than its step."""
+        read = self.read
+        for other in self:
+            keyed = read.get(other)
+            yield other, keyed if keyed is not None else self[other]
+
     def __len__(self) -> int:
         return self.size
 
