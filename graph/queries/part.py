@@ -72,7 +72,7 @@ class Part:
     groups_on: date | None = None
     """The day the groups count their members on, when a view's as-of day recounted them
     (None: every member, whatever the dates of its relations)."""
-    read: dict[records.EdgeKey, records.Attrs] = field(default_factory=dict)
+    edge_attrs: dict[records.EdgeKey, records.Attrs] = field(default_factory=dict)
     """The attributes of those of ``edges`` the query read as it chose them (a subgraph's,
     all), so that answering does not look them up again (a graph read from a database looks
     each up through its lazy mappings: a millisecond for a view's 800)."""
@@ -100,7 +100,7 @@ class Part:
             record["id"] = node
             record["distance"] = distance
             nodes.append(record)
-        succ, read = records.successors(graph), self.read
+        succ, read = records.successors(graph), self.edge_attrs
         edges = []
         for edge in self.edges:
             u, v, k = edge
@@ -123,7 +123,7 @@ class Part:
 
     def _gather_unread(self, graph: nx.MultiDiGraph) -> None:
         """Read the edges the query found without reading them (a supply chain's), at once."""
-        read = self.read
+        read = self.edge_attrs
         records.gather_pairs(graph, dict.fromkeys((u, v) for u, v, k in self.edges if (u, v, k) not in read))
 
     def group_node(self, graph: nx.MultiDiGraph, group: Group) -> GroupNode:
@@ -176,7 +176,7 @@ class Part:
         entities = records.entities(graph)
         for node in self.nodes:
             records.add_entity(view, node, entities[node])
-        read = self.read
+        read = self.edge_attrs
         for u, v, k in self.edges:
             data = read.get((u, v, k))
             records.add_relation(view, u, v, k, records.relation_attrs(graph, u, v, k) if data is None else data)

@@ -203,7 +203,7 @@ def _distinct(ids: Iterable[str]) -> Iterator[str]:
 
 def _collect_edges(graph: nx.MultiDiGraph, part: Part, keep: EdgeFilter | None, deadline: Deadline) -> None:
     """Every passing edge between selected nodes (see :func:`graph.store.records.edges_among`)."""
-    append, read = part.edges.append, part.read
+    append, read = part.edges.append, part.edge_attrs
     for count, (u, v, key, data) in enumerate(records.edges_among(graph, part.nodes), 1):
         if keep is None or keep(data):
             append((u, v, key))

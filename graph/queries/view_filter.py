@@ -77,7 +77,7 @@ def filter_part(graph: nx.MultiDiGraph, part: Part, centers: Collection[str], vi
         grouped=grouped,
         hidden=hidden,
         groups_on=view.as_of or part.groups_on,
-        read=part.read,
+        edge_attrs=part.edge_attrs,
     )
 
 
