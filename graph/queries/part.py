@@ -72,7 +72,7 @@ class Part:
     groups_on: date | None = None
     """The day the groups count their members on, when a view's as-of day recounted them
     (None: every member, whatever the dates of its relations)."""
-    edge_attrs: dict[records.EdgeKey, records.Attrs] = field(default_factory=dict)
+    edge_attrs: dict[records.EdgeKey, records.Attrs] = field(default_factory=dict, repr=False, compare=False)
     """The attributes of those of ``edges`` the query read as it chose them (a subgraph's,
     all), so that answering does not look them up again (a graph read from a database looks
     each up through its lazy mappings: a millisecond for a view's 800)."""
