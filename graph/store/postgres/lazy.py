@@ -971,11 +971,11 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         others' (a hub's, a source with many) are read in one more statement."""
         if not nodes:
             return []
-        listed = list(dict.fromkeys(nodes))
-        self.entities.load(listed)
-        order = {node: i for i, node in enumerate(listed)}
+        ordered = list(dict.fromkeys(nodes))
+        self.entities.load(ordered)
+        order = {node: i for i, node in enumerate(ordered)}
         size, degrees, outs = len(order), self.entities.degrees, self.entities.outs
-        present = [node for node in listed if degrees.get(node) is not None]
+        present = [node for node in ordered if degrees.get(node) is not None]
         # each source's targets among the nodes, in the order records.edges_among reads them:
         # adjacency order, or for a source with more neighbours than there are nodes, theirs
         targets: dict[str, list[str]] = {}
@@ -1017,7 +1017,7 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         edges: list[tuple[str, str, str, Attrs]] = []
         for u, v, keyed in found:
             if keyed is _UNREAD:
-                keyed = self._read_pair(u, v)
+                keyed = self._succ.known[u][v]  # learnt by _read_pairs, none included
             if keyed:
                 edges += [(u, v, key, attrs) for key, attrs in keyed.items()]
         return edges
@@ -1064,14 +1064,6 @@ class LazyGraph(nx.MultiDiGraph):  # type: ignore[misc]
         if self.listed(u):  # every edge from u learnt: none to v, if not noted now
             return self._succ.known.get(u, {}).get(v)
         return _UNREAD
-
-    def _read_pair(self, u: str, v: str) -> dict[str, Attrs] | None:
-        """The edges from ``u`` to ``v`` if read already (from either end: a page read from
-        ``v``'s side is noted in ``known``), without a statement."""
-        adjacency = self._succ.adjacency.get(u)
-        if adjacency is not None and v in adjacency.read:
-            return adjacency.read[v]
-        return self._succ.known.get(u, {}).get(v)
 
     # ---- relations of a few types reaching many entities (see graph.store.records.relations_into) ----
 
