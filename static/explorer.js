@@ -242,7 +242,7 @@
   network.fit();
   network.moveTo({ scale: network.getScale() * 0.85 }); // room for the outer nodes' labels
   fitLabels(false);
-  network.once("afterDrawing", markReady);
+  const firstDrawn = new Promise((resolve) => network.once("afterDrawing", resolve));
 
   // ---- filters: kinds, relations, as-of -----------------------------------------------
   const enabledKinds = () => new Set(state.kinds.length ? state.kinds : page.legend.kinds.map((k) => k.name));
@@ -1095,7 +1095,9 @@
   buildEvidenceFilters();
   applyFilters();
   updateExports();
-  buildTimebar().catch(showError);
+  // Ready once drawn and the time bar is built, so the as-of controls show the URL's date.
+  const timebar = buildTimebar().catch(showError);
+  Promise.all([firstDrawn, timebar]).then(markReady);
   if (state.as_of || state.kinds.length) refreshGroups();
   if (state.path_from && state.path_to) {
     pathFrom.value = state.path_from;

@@ -100,7 +100,7 @@ def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
 
 def test_workers_share_one_graph_answer_the_same_and_reload_together() -> None:
     with serving("--workers", "2", env={"LINKSCOPE_ADMIN_TOKEN": "test-token"}) as (base, process):
-        statuses = statuses_until(base, lambda _: True, asks=64)
+        statuses = statuses_until(base, lambda seen: len({s["pid"] for s in seen}) == 2, asks=64)
         answers = {
             status["pid"]: get_json(base + "/api/entities/ndc?limit=5") for status in statuses
         }  # the pids seen, each with an answer
