@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -680,6 +681,25 @@ def test_grouped_views_the_same_from_both_stores(grouping_pair: Pair) -> None:
     selections(grouping_pair, Neighbourhood(("m5",), depth=1, group=GROUP_THRESHOLD, expand=("auth",)))
 
 
+def test_grouped_views_the_same_when_every_member_is_counted_in_the_database(
+    grouping_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A facet chosen on fewer members than the relation has: the database counts every
+    member by it (one statement per relation, facet, day and kinds), the same as memory."""
+    from graph.queries import groups
+    from graph.store.postgres import grouping
+
+    monkeypatch.setattr(groups, "_SAMPLE", 60)
+    grouping._kept.pop(grouping_pair[1].reader, None)
+    for day in (None, date(2019, 12, 31), date(2020, 2, 29)):  # whole years and months ending that day
+        for kinds in ((), ("firm", "person")):
+            for centre in ("auth", "reg"):
+                selections(
+                    grouping_pair, Neighbourhood((centre,), depth=1, group=GROUP_THRESHOLD, as_of=day, kinds=kinds)
+                )
+    assert any(key[0] == "counts" for key in grouping._kept[grouping_pair[1].reader])
+
+
 def test_grouped_views_the_same_when_a_server_keeps_little(
     grouping_pair: Pair, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -883,3 +903,71 @@ def test_a_member_search_past_its_time_budget_is_cut_never_an_error(grouping_pai
         "1s",
         *(f"{ms}ms" for ms in range(500, 1000)),
     }
+
+
+def answered(store: Store, query: Query, deadline: Deadline | None = None) -> Any:
+    """The JSON answer of ``query``."""
+    selection = select(store, query, deadline=deadline)
+    return selection.answer(selection.source)
+
+
+def _blocked(monkeypatch: pytest.MonkeyPatch, name: str) -> tuple[threading.Event, list[int]]:
+    """``grouping.<name>`` (a count) made to wait until the event is set, and the number of
+    times it was made."""
+    from graph.store.postgres import grouping
+
+    original, released, made = getattr(grouping, name), threading.Event(), [0]
+
+    def blocked(*args: Any) -> Any:
+        made[0] += 1
+        assert released.wait(60), "the test never released the count"
+        return original(*args)
+
+    monkeypatch.setattr(grouping, name, blocked)
+    return released, made
+
+
+@pytest.mark.parametrize("count", ["_counts", "_sizes"])
+def test_a_hub_count_past_the_budget_goes_on_and_the_next_view_has_it(
+    grouping_pair: Pair, monkeypatch: pytest.MonkeyPatch, count: str
+) -> None:
+    """A grouped hub view whose count (a relation's members by facet, or its relations' sizes,
+    which the walk needs first) outlasts the view's budget answers cut (``time_budget``) at
+    the budget, without waiting for it; the count goes on, once however many views ask, and
+    the next view has it: the whole answer, the same as from memory."""
+    from graph.queries import groups
+    from graph.store.postgres import grouping
+
+    database = grouping_pair[1]
+    grouping._kept.pop(database.reader, None)  # what earlier views kept
+    monkeypatch.setattr(groups, "_SAMPLE", 60)  # the first members do not hold them all: every one is counted
+    released, made = _blocked(monkeypatch, count)
+    query = Neighbourhood(("reg",), depth=1, group=GROUP_THRESHOLD, as_of=date(2020, 2, 29))
+    for _ in range(2):
+        answer = answered(database, query, Deadline(0.2))
+        assert answer["truncated_reason"] == "time_budget" and answer["grouped"] == []
+    assert made == [1] and len(grouping._counting) == 1  # counted once, still counting
+    released.set()
+    grouping.wait_for_counts(60)
+    assert grouping._counting == {}
+    whole = same(grouping_pair, lambda store: answered(store, query))
+    assert not whole["truncated"] and whole["grouped"] and made == [1]
+
+
+def test_a_hub_count_with_no_room_in_the_background_is_cancelled_at_the_budget(
+    grouping_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With as many counts going on as a server allows, a view counts itself, its statement
+    cancelled at its budget: the view is cut, nothing is kept, and a view with time counts it."""
+    from graph.queries import groups
+    from graph.store.postgres import grouping
+
+    database = grouping_pair[1]
+    grouping._kept.pop(database.reader, None)
+    monkeypatch.setattr(groups, "_SAMPLE", 60)
+    monkeypatch.setattr(grouping, "BACKGROUND", 0)
+    query = Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD, as_of=date(2019, 12, 31))
+    answer = answered(database, query, Cancelled())
+    assert answer["truncated_reason"] == "time_budget" and answer["grouped"] == []
+    assert grouping._counting == {} and not grouping._kept.get(database.reader)
+    same(grouping_pair, lambda store: answered(store, query))

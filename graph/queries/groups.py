@@ -371,15 +371,18 @@ def group_relation(
     its counts, its groups (see :func:`split`), and the members in them with the edge that
     reaches each (counted members: read only if asked for). ``as_of`` and ``kinds`` are the
     ones ``members`` were found with. None when ``deadline`` expires between the statements
-    that count counted members."""
+    that count counted members, or during one (the store keeps counting, for the next view)."""
     if isinstance(members, Counted):
-        tally = records.tally(graph, of, way, relation, as_of, kinds, drawn, _SAMPLE)
-        assert tally is not None, "a relation counted where it is stored is tallied there"
-        if deadline is not None and deadline.expired:
+        try:
+            tally = records.tally(graph, of, way, relation, as_of, kinds, drawn, _SAMPLE)
+            assert tally is not None, "a relation counted where it is stored is tallied there"
+            if deadline is not None and deadline.expired:
+                return None
+            facet = _telling({f: dict(tally.sample.get(f, [])) for f in FACETS})
+            counts = tally.counts(facet)
+        except OutOfTime:
             return None
         rest: Mapping[str, Reached] = _MembersApart(graph, of, relation, way, as_of, kinds, drawn)
-        facet = _telling({f: dict(tally.sample.get(f, [])) for f in FACETS})
-        counts = tally.counts(facet)
         grouped = sum(counts.values())
         total = grouped + tally.shown
         if facet is None:

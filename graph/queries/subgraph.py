@@ -9,7 +9,7 @@ from datetime import date
 
 import networkx as nx
 
-from graph.errors import BadQuery
+from graph.errors import BadQuery, OutOfTime
 from graph.limits import MAX_CENTERS, MAX_DEPTH, MAX_EXPANSIONS, MAX_NODES, Deadline, check_range
 from graph.queries.groups import Bucket, Counted, Way, group_relation, neighbour_buckets
 from graph.queries.part import Part
@@ -90,6 +90,7 @@ def subgraph(
     check_direction(direction)
     check_via(via)
     deadline = deadline or Deadline.unlimited()
+    records.bound(graph, deadline)
     keep = edge_filter(relations, as_of)
     wanted_kinds = frozenset(kinds or ())
     entities = records.entities(graph)
@@ -159,7 +160,11 @@ def subgraph(
         reached: dict[str, int] = {}
         records.gather(graph, frontier, direction)
         for node, arrived in frontier.items():
-            for other, step in walk_from(node, connecting=bool(arrived & SHARED) and via != "shared"):
+            try:
+                leaving = walk_from(node, connecting=bool(arrived & SHARED) and via != "shared")
+            except OutOfTime:  # a hub's relations counted past the budget (the store counts on, for the next view)
+                return finish("time_budget")
+            for other, step in leaving:
                 steps += 1
                 if steps % 1024 == 0 and deadline.expired:
                     return finish("time_budget")
@@ -177,7 +182,10 @@ def subgraph(
         frontier = {node: step for node, step in reached.items() if not step & DERIVED}
     for node, pages in expansions.items():
         part.nodes.setdefault(node, depth + 1)
-        around = _distinct(other for other, _ in walk_from(node))
+        try:
+            around = _distinct(other for other, _ in walk_from(node))
+        except OutOfTime:
+            return finish("time_budget")
         for other in around if expand_page is None else itertools.islice(around, pages * expand_page):
             steps += 1
             if steps % 1024 == 0 and deadline.expired:

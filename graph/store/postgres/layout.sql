@@ -106,6 +106,21 @@ CREATE TABLE {schema}.hub_items (
     first     boolean NOT NULL
 );
 
+-- What grouping counts of each relation of each side of a hub with more than
+-- graph.store.postgres.grouping.SMALL neighbours, with no as-of day nor kinds, made by the
+-- load (see load._HubTally): how many members, the first's place in the side's adjacency
+-- and its first edge's key_pos (as min(ARRAY[pos, key_pos]) over the relation's edges), and
+-- the members by facet ({"kind": {value: count}, "country": ..., "year": ..., "program": ...}).
+CREATE TABLE {schema}.hub_counts (
+    hub           text    COLLATE "C" NOT NULL,
+    way           text    NOT NULL,
+    relation      text    NOT NULL,
+    members       integer NOT NULL,
+    first_pos     integer NOT NULL,
+    first_key_pos integer NOT NULL,
+    facets        json    NOT NULL
+);
+
 -- Every entity's kind and country as codes in search order (numpy uint16 bytes), which a
 -- server reads once to filter and count search results without a join per match.
 CREATE TABLE {schema}.arrays (
