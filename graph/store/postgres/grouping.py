@@ -46,11 +46,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from graph.errors import OutOfTime
+from graph.limits import Deadline
 from graph.store.hubs import HUB_DEGREE
 from graph.store.records import MemberEdge, MemberRow, Tally
 
 if TYPE_CHECKING:
-    from graph.limits import Deadline
     from graph.store.postgres.lazy import LazyGraph, Reader
 
 __all__ = ["BACKGROUND", "KEPT", "SMALL", "member_edges", "members_page", "relation_sizes", "tally", "wait_for_counts"]
@@ -92,6 +92,9 @@ _FACET = {
 
 #: Counts made in the background at once per process, past a query's budget (see :func:`_keep`).
 BACKGROUND = 2
+#: Seconds a count made in the background may take (its statement's timeout, longer than a
+#: request's): a country's 2.5 million members at 10M take 3-4 s, more on a busy database.
+COUNT_SECONDS = 60.0
 
 _kept: weakref.WeakKeyDictionary[Reader, dict[Hashable, Any]] = weakref.WeakKeyDictionary()
 _counting: dict[tuple[Reader, Hashable], Future[Any]] = {}
@@ -508,8 +511,8 @@ def _keep(
 
     A query has a time budget (``deadline``, see :func:`graph.store.records.bound`; None: none)
     and a count may take longer: a country's 2.5 million members at 10M take 3-4 s. So a
-    count not kept yet is made on a thread of its own, under the database's own statement
-    timeout, and waited for until the deadline. Past it the query is told
+    count not kept yet is made on a thread of its own (in :data:`COUNT_SECONDS` at most) and
+    waited for until the deadline. Past it the query is told
     (:class:`~graph.errors.OutOfTime`: it answers cut) while the count goes on, kept for the
     next view. Queries asking at once wait for the same count. At most :data:`BACKGROUND`
     counts run so at a time per process; past that, a query counts itself, its statement
@@ -548,7 +551,7 @@ def _count(reader: Reader, key: Hashable, compute: Callable[[Deadline | None], A
     """Make one count for :func:`_keep` in the background: kept once made, given to those
     waiting for it (its error too, none kept), and no longer running either way."""
     try:
-        value = compute(None)
+        value = compute(Deadline(COUNT_SECONDS))
     except BaseException as error:  # the waiters' to raise
         running.set_exception(error)
     else:

@@ -118,8 +118,9 @@ class Database:
     def read(self, sql: str, params: Sequence[Any] = (), *, deadline: Deadline | None = None) -> list[tuple[Any, ...]]:
         """Rows of one statement, from a replica when one answers, else from the primary. With
         a ``deadline``, the statement is cancelled when the budget runs out (``statement_timeout``
-        set for it alone, at what is left of the budget when less than the server's), and
-        :class:`~graph.errors.OutOfTime` says so: the query answers what it has."""
+        set for it alone, at what is left of the budget: less than the server's for a request,
+        more for a count made in the background), and :class:`~graph.errors.OutOfTime` says
+        so: the query answers what it has."""
         import psycopg
         from psycopg_pool import PoolTimeout
 
@@ -154,13 +155,13 @@ class Database:
 
     def _timeout_ms(self, deadline: Deadline | None) -> int | None:
         """The ``statement_timeout`` (ms) a statement bound by ``deadline`` runs with; None: the
-        server's (the budget is longer, or there is none). :class:`OutOfTime` once it has run out."""
+        server's (there is no budget, or an endless one). :class:`OutOfTime` once it has run out."""
         if deadline is None:
             return None
         left = deadline.left
         if left <= 0:
             raise OutOfTime("the time budget ran out before the statement")
-        return None if left >= self.statement_timeout_s else max(1, int(left * 1000))
+        return None if left == float("inf") else max(1, int(left * 1000))
 
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         """Rows of one statement in batches (a server-side cursor on the primary), for whole-graph reads."""
