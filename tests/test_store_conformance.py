@@ -976,3 +976,52 @@ def test_a_hub_count_with_no_room_in_the_background_is_cancelled_at_the_budget(
     assert answer["truncated_reason"] == "time_budget" and answer["grouped"] == []
     assert grouping._counting == {} and not grouping._kept.get(database.reader)
     same(grouping_pair, lambda store: answered(store, query))
+
+
+class Shortened(Deadline):
+    """A time budget without end until ``short`` is set, then with 50 ms left for good."""
+
+    def __init__(self) -> None:
+        super().__init__(float("inf"))
+        self.short = False
+
+    @property
+    def expired(self) -> bool:
+        return False
+
+    @property
+    def left(self) -> float:
+        return 0.05 if self.short else float("inf")
+
+
+def test_a_brief_recounting_groups_past_the_budget_is_cut_and_the_next_has_them(
+    grouping_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A brief of a grouped view under an as-of day counts the groups again: when that count
+    outlasts what is left of the budget, the brief's view is cut (``time_budget``), without
+    the relation it could not count, and the next brief has the count, the same as memory."""
+    from graph.queries import groups
+    from graph.queries.view_filter import ViewFilter, filter_part
+    from graph.store.postgres import grouping
+
+    database = grouping_pair[1]
+    grouping._kept.pop(database.reader, None)
+    monkeypatch.setattr(groups, "_SAMPLE", 60)
+    query = Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD)
+    view = ViewFilter(as_of=date(2020, 2, 29))
+
+    def shown(store: Store, deadline: Deadline | None = None) -> Any:
+        selection = select(store, query, deadline=deadline)
+        assert selection.part is not None
+        if isinstance(deadline, Shortened):
+            deadline.short = True  # the view took the budget: the recount has 50 ms
+        return filter_part(selection.source, selection.part, ["auth"], view).to_json(selection.source)
+
+    select(database, query)  # the view's own counts, kept: only the recount is left to make
+    released, made = _blocked(monkeypatch, "_counts")
+    cut = shown(database, Shortened())
+    assert cut["truncated_reason"] == "time_budget" and cut["grouped"] == [] and made == [1]
+    released.set()
+    grouping.wait_for_counts(60)
+    whole = same(grouping_pair, shown)
+    assert not whole["truncated"] and made == [len(whole["grouped"])]  # each relation counted once

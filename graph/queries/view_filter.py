@@ -16,6 +16,7 @@ from datetime import date
 
 import networkx as nx
 
+from graph.errors import OutOfTime
 from graph.queries.groups import Group, GroupedRelation, Reached, recount
 from graph.queries.part import Part
 from graph.store import records
@@ -66,13 +67,14 @@ def filter_part(graph: nx.MultiDiGraph, part: Part, centers: Collection[str], vi
     groups = [g for g in part.groups if group_shown(g.of, g.relation)]
     grouped = [g for g in part.grouped if group_shown(g["of"], g["relation"])]
     hidden = [h for h in part.hidden if h[0] in kept]
+    cut = False
     if view.as_of is not None or kinds:
-        groups, grouped, hidden = _recounted(graph, part, grouped, view)
+        groups, grouped, hidden, cut = _recounted(graph, part, grouped, view)
     return Part(
         nodes=kept,
         edges=edges,
-        truncated=part.truncated,
-        truncated_reason=part.truncated_reason,
+        truncated=part.truncated or cut,
+        truncated_reason=part.truncated_reason or ("time_budget" if cut else None),
         groups=groups,
         grouped=grouped,
         hidden=hidden,
@@ -83,16 +85,22 @@ def filter_part(graph: nx.MultiDiGraph, part: Part, centers: Collection[str], vi
 
 def _recounted(
     graph: nx.MultiDiGraph, part: Part, grouped: list[GroupedRelation], view: ViewFilter
-) -> tuple[list[Group], list[GroupedRelation], list[tuple[str, str, Mapping[str, Reached]]]]:
+) -> tuple[list[Group], list[GroupedRelation], list[tuple[str, str, Mapping[str, Reached]]], bool]:
     """The groups of ``grouped`` counted again as the explorer counts them under the view's
-    as-of day and kinds (a group of no member left is dropped, a relation with none left too)."""
+    as-of day and kinds (a group of no member left is dropped, a relation with none left too);
+    and whether the query's time budget ran out first. A database counting a hub's members
+    past it counts on, for the next view; the relations not recounted then are left out, as
+    a view leaves out those it could not count (see :func:`graph.queries.subgraph.subgraph`)."""
     groups: list[Group] = []
     summaries: list[GroupedRelation] = []
     hidden: list[tuple[str, str, Mapping[str, Reached]]] = []
     for old in grouped:
-        summary, regrouped, members = recount(graph, old, part.nodes, as_of=view.as_of, kinds=view.kinds)
+        try:
+            summary, regrouped, members = recount(graph, old, part.nodes, as_of=view.as_of, kinds=view.kinds)
+        except OutOfTime:
+            return groups, summaries, hidden, True
         if summary["total"]:
             groups += regrouped
             summaries.append(summary)
             hidden.append((summary["of"], summary["direction"], members))
-    return groups, summaries, hidden
+    return groups, summaries, hidden, False

@@ -138,9 +138,9 @@ def _sizes(
     graph: LazyGraph, node: str, way: Way, relations: Collection[str], as_of: date | None, deadline: Deadline | None
 ) -> list[tuple[Any, ...]]:
     """Each relation type with how many members it has and the position of its first passing
-    edge. On an as-of day, who is in force comes from the hub's days (see :mod:`graph.store.hubs`:
-    a side counted here is a hub's), and only each relation's first edges are parsed, in order,
-    until one counts."""
+    edge: with no as-of day, as the load counted them (``hub_counts``). On an as-of day, who is
+    in force comes from the hub's days (see :mod:`graph.store.hubs`: a side counted here is a
+    hub's), and only each relation's first edges are parsed, in order, until one counts."""
     mine, _, position = _COLUMNS[way]
     if as_of is None:  # counted by the load
         chosen = "AND relation = ANY(%s)" if relations else ""
