@@ -11,7 +11,8 @@
   what the store itself costs), paths between random pairs (4 hops, 10 paths), one-word
   searches (the most common words and random ones), the first page of the biggest hubs'
   detail, the explorer's grouped view of the 8 biggest hubs (2 s budget: first in the
-  process, when nothing is counted yet, and again, with how many were cut at the budget),
+  process, when nothing is counted yet, again, and on two as-of days, with how many were
+  cut at the budget),
   and the plain-networkx ``ego_graph`` of the same entities as the reference.
   Each store's latencies p50/p99, and the ratio PostgreSQL / in memory.
 - *memory*: the RSS of ``linkscope serve`` (one worker) after start and after the load
@@ -42,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +139,10 @@ def queries(source: str) -> dict[str, Any]:
     found["hub"] = latencies(lambda: entity_detail(store.graph, next(each_hub), limit=15, hubs=store.hubs), 40)
     cut: list[bool] = []
 
-    def grouped(node: str) -> bytes:
+    def grouped(node: str, as_of: date | None = None) -> bytes:
         """The explorer's view of a hub: its neighbours grouped, each big relation counted by facet."""
-        selection = select(store, Neighbourhood((node,), group=GROUP_THRESHOLD), deadline=Deadline(2.0))
+        query = Neighbourhood((node,), group=GROUP_THRESHOLD, as_of=as_of)
+        selection = select(store, query, deadline=Deadline(2.0))
         answer = selection.answer(selection.source)
         cut.append(answer["truncated_reason"] == "time_budget")
         return orjson.dumps(answer)
@@ -155,6 +158,10 @@ def queries(source: str) -> dict[str, Any]:
     each_hub = iter(biggest * 5)
     found["hub grouped, again"] = latencies(lambda: grouped(next(each_hub)), len(biggest) * 5)
     found["hub grouped, again, cut"] = sum(cut)
+    cut.clear()
+    each_view = iter([(hub, date(year, 6, 1)) for year in (2021, 2024) for hub in biggest])  # the slider moved
+    found["hub grouped, as of"] = latencies(lambda: grouped(*next(each_view)), len(biggest) * 2)
+    found["hub grouped, as of, cut"] = sum(cut)
     if kind == "memory":
         graph = store.graph
         each = iter(nodes)
@@ -214,16 +221,21 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=60)
 
 
+#: The grouped views of the biggest hubs measured: first in a process, again, and on two as-of days.
+_GROUPED = ("first", "again", "as of")
+
+
 def query_table(results: dict[str, Any], names: tuple[str, ...]) -> None:
     """The latencies of each store in ``names`` side by side, with the first's p99 over the last's."""
     compared = len(names) > 1
     print(f"\n| query (ms) | {' | '.join(f'{n} p50 / p99' for n in names)} |" + (" ratio of p99 |" if compared else ""))
     print("|---|" + "---|" * (len(names) + compared))
-    for query in ("subgraph", "subgraph walk", "paths", "search", "hub", "hub grouped, first", "hub grouped, again"):
+    queries = ("subgraph", "subgraph walk", "paths", "search", "hub", *(f"hub grouped, {w}" for w in _GROUPED))
+    for query in queries:
         cells = [f"{fmt_ms(p(results[n][query], 50))} / {fmt_ms(p(results[n][query], 99))}" for n in names]
         first, last = p(results[names[0]][query], 99), p(results[names[-1]][query], 99)
         print(f"| {query} | {' | '.join(cells)} |" + (f" {first / last:.1f}x |" if compared else ""))
-    for when in ("first", "again"):
+    for when in _GROUPED:
         cut = ", ".join(f"{n} {results[n][f'hub grouped, {when}, cut']}" for n in names)
         views = ", ".join(str(len(results[n][f"hub grouped, {when}"])) for n in names)
         print(f"Grouped views of the biggest hubs ({when}) cut at their 2 s budget: {cut} (of {views}).")

@@ -964,17 +964,23 @@ def test_a_hub_count_with_no_room_in_the_background_is_cancelled_at_the_budget(
 ) -> None:
     """With as many counts going on as a server allows, a view counts itself, its statement
     cancelled at its budget: the view is cut, nothing is kept, and a view with time counts it."""
-    from graph.queries import groups
     from graph.store.postgres import grouping
 
     database = grouping_pair[1]
     grouping._kept.pop(database.reader, None)
-    monkeypatch.setattr(groups, "_SAMPLE", 60)
     monkeypatch.setattr(grouping, "BACKGROUND", 0)
+    sizes = grouping._sizes
+
+    def slow(graph: Any, *args: Any) -> Any:  # a statement that outlasts any budget, then the count
+        graph.reader.rows("SELECT pg_sleep(60)", deadline=args[-1])
+        return sizes(graph, *args)
+
+    monkeypatch.setattr(grouping, "_sizes", slow)
     query = Neighbourhood(("auth",), depth=1, group=GROUP_THRESHOLD, as_of=date(2019, 12, 31))
-    answer = answered(database, query, Cancelled())
+    answer = answered(database, query, Deadline(0.5))
     assert answer["truncated_reason"] == "time_budget" and answer["grouped"] == []
     assert grouping._counting == {} and not grouping._kept.get(database.reader)
+    monkeypatch.undo()
     same(grouping_pair, lambda store: answered(store, query))
 
 

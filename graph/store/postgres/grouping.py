@@ -18,15 +18,17 @@ seconds of statements. Here the database answers the hooks of :mod:`graph.store.
 
 Counting every member by a facet joins each to its entity (a second at 255,000, 3-4 s for
 a country's 2.5 million at 10M): those counts do not depend on the view (the members drawn
-individually are subtracted in Python), and a load never changes. So with no as-of day nor
-kinds they are counted by the load itself (``hub_counts``: each relation's members, first
-member and counts by facet), and every count a server makes is kept per load (:data:`KEPT`
-of them): a hub's second grouped view costs a few milliseconds. A count that outlasts a
-view's time budget goes on in the background, for the next view, while the view answers
-cut at its budget (see :func:`_keep`).
+individually are subtracted in Python), and a load never changes. So with no kinds they
+are counted by the load itself (see :mod:`graph.store.postgres.hub_counts`): every member
+by facet (``hub_counts``), and the days members come into force and leave by facet value
+(``hub_days``), summed up to an as-of day. Every count a server makes is kept per load
+(:data:`KEPT` of them): a hub's second grouped view costs a few milliseconds. A count that
+outlasts a view's time budget (with kinds, a country's members are counted in a statement)
+goes on in the background, for the next view, while the view answers cut at its budget
+(see :func:`_keep`).
 
-On an as-of day, who is in force is read from the hub index's days (``hub_items``, see
-:mod:`graph.store.hubs`: every side counted here is a hub's, :data:`SMALL` being above
+On an as-of day, who is in force is otherwise read from the hub index's days (``hub_items``,
+see :mod:`graph.store.hubs`: every side counted here is a hub's, :data:`SMALL` being above
 ``HUB_DEGREE``) rather than by parsing every edge's dates.
 
 Sides of at most :data:`SMALL` neighbours are left to the generic reading (the hooks answer
@@ -48,6 +50,7 @@ import numpy as np
 from graph.errors import OutOfTime
 from graph.limits import Deadline
 from graph.store.hubs import HUB_DEGREE
+from graph.store.postgres.hub_counts import MEMBERS
 from graph.store.records import MemberEdge, MemberRow, Tally
 
 if TYPE_CHECKING:
@@ -151,14 +154,14 @@ def _sizes(
             deadline=deadline,
         )
     where, params = _passing(mine, node, (), as_of)
-    day = as_of.toordinal()
     chosen = "AND h.relation = ANY(%s)" if relations else ""
     return graph.reader.rows(
-        "WITH counted AS (SELECT h.relation, count(DISTINCT h.other) AS n FROM {s}.hub_items h "
-        f"WHERE h.hub = %s AND h.way = %s AND h.start_day <= %s AND %s < h.end_day {chosen} GROUP BY h.relation) "
+        "WITH counted AS (SELECT h.relation, sum(h.change) AS n FROM {s}.hub_days h "
+        f"WHERE h.hub = %s AND h.way = %s AND h.facet = %s AND h.day <= %s {chosen} GROUP BY h.relation "
+        "HAVING sum(h.change) > 0) "
         f"SELECT c.relation, c.n, (SELECT ARRAY[e.{position}, e.key_pos] FROM {{s}}.edges e {_attrs('e')} "
         f"WHERE {where} AND e.relation = c.relation ORDER BY e.{position}, e.key_pos LIMIT 1) FROM counted c",
-        [node, way, day, day, *([sorted(relations)] if relations else []), *params],
+        [node, way, MEMBERS, as_of.toordinal(), *([sorted(relations)] if relations else []), *params],
         deadline=deadline,
     )
 
@@ -280,16 +283,11 @@ def _counts(
     facet: str | None,
     deadline: Deadline | None,
 ) -> dict[str, int]:
-    """Every member by ``facet`` (None: how many, as ``""``), in one statement: the entities
-    joined only when their kind or country is asked for or filtered on; with no as-of day
-    nor kinds, as the load counted them."""
-    if as_of is None and not kinds:
-        [(members, facets)] = graph.reader.rows(
-            "SELECT members, facets FROM {s}.hub_counts WHERE hub = %s AND way = %s AND relation = %s",
-            [node, way, relation],
-            deadline=deadline,
-        )
-        return {"": int(members)} if facet is None else {str(value): int(n) for value, n in facets[facet].items()}
+    """Every member by ``facet`` (None: how many, as ``""``): with no kinds, as the load
+    counted them; else in one statement, the entities joined only when their kind or country
+    is asked for or filtered on."""
+    if not kinds:
+        return _counted_by_load(graph, node, way, relation, as_of, facet, deadline)
     if facet in ("year", "program") or as_of is not None:  # from the hub index: no attribute parsed
         first, params = _firsts(node, way, relation, as_of)
     else:
@@ -305,6 +303,33 @@ def _counts(
         deadline=deadline,
     )
     return {str(found): int(count) for found, count in rows}
+
+
+def _counted_by_load(
+    graph: LazyGraph,
+    node: str,
+    way: Way,
+    relation: str,
+    as_of: date | None,
+    facet: str | None,
+    deadline: Deadline | None,
+) -> dict[str, int]:
+    """Every member by ``facet`` (None: how many, as ``""``) as the load counted them (see
+    :mod:`graph.store.postgres.hub_counts`): all of them, or those in force ``as_of``."""
+    if as_of is None:
+        [(members, facets)] = graph.reader.rows(
+            "SELECT members, facets FROM {s}.hub_counts WHERE hub = %s AND way = %s AND relation = %s",
+            [node, way, relation],
+            deadline=deadline,
+        )
+        return {"": int(members)} if facet is None else {str(value): int(n) for value, n in facets[facet].items()}
+    rows = graph.reader.rows(
+        "SELECT value, sum(change) FROM {s}.hub_days WHERE hub = %s AND way = %s AND facet = %s "
+        "AND relation = %s AND day <= %s GROUP BY value HAVING sum(change) > 0",
+        [node, way, facet or MEMBERS, relation, as_of.toordinal()],
+        deadline=deadline,
+    )
+    return {str(value): int(count) for value, count in rows}
 
 
 def members_page(

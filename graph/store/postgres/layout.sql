@@ -108,9 +108,10 @@ CREATE TABLE {schema}.hub_items (
 
 -- What grouping counts of each relation of each side of a hub with more than
 -- graph.store.postgres.grouping.SMALL neighbours, with no as-of day nor kinds, made by the
--- load (see load._HubTally): how many members, the first's place in the side's adjacency
--- and its first edge's key_pos (as min(ARRAY[pos, key_pos]) over the relation's edges), and
--- the members by facet ({"kind": {value: count}, "country": ..., "year": ..., "program": ...}).
+-- load (see graph.store.postgres.hub_counts): how many members, the first's place in the
+-- side's adjacency and its first edge's key_pos (as min(ARRAY[pos, key_pos]) over the
+-- relation's edges), and the members by facet ({"kind": {value: count}, "country": ...,
+-- "year": ..., "program": ...}).
 CREATE TABLE {schema}.hub_counts (
     hub           text    COLLATE "C" NOT NULL,
     way           text    NOT NULL,
@@ -119,6 +120,19 @@ CREATE TABLE {schema}.hub_counts (
     first_pos     integer NOT NULL,
     first_key_pos integer NOT NULL,
     facets        json    NOT NULL
+);
+
+-- The same relations' members in force by day: on each day (an ordinal) members of a
+-- facet's value come into force or leave, the change (the members in force on a day are
+-- the sums of the changes up to it); facet "members" (value '') counts them all.
+CREATE TABLE {schema}.hub_days (
+    hub      text    COLLATE "C" NOT NULL,
+    way      text    NOT NULL,
+    relation text    NOT NULL,
+    facet    text    NOT NULL,
+    value    text    NOT NULL,
+    day      integer NOT NULL,
+    change   integer NOT NULL
 );
 
 -- Every entity's kind and country as codes in search order (numpy uint16 bytes), which a

@@ -25,8 +25,7 @@ import gc
 import itertools
 import re
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +40,7 @@ import orjson
 from graph.errors import DatabaseError
 from graph.store import records
 from graph.store.postgres.grouping import SMALL
+from graph.store.postgres.hub_counts import relation_counts
 from graph.store.postgres.migrate import LOCK, migrate
 from graph.store.postgres.prewarm import prewarm
 from graph.store.snapshot import input_files
@@ -378,37 +378,6 @@ def _edge_rows(store: GraphStore) -> Iterator[tuple[Any, ...]]:
                        confidence_of(attrs), _json(attrs), out_n, in_n, dst_out_n, dst_in_n)  # fmt: skip
 
 
-class _HubTally:
-    """What grouping counts in the database of one relation of a big side of a hub, with no
-    as-of day nor kinds (see :mod:`graph.store.postgres.grouping`), made once by the load:
-    a country's 2.5 million members took 4-5 s of statements at 10M for a view's first look.
-    Its members are those the relation joins on that side, each with its first edge (its
-    least key_pos), whose year and programme the load counts as it writes ``hub_items``."""
-
-    __slots__ = ("firsts", "near", "program", "year")
-
-    def __init__(self, near: Mapping[str, Any], firsts: dict[str, int]) -> None:
-        self.near, self.firsts = near, firsts
-        self.year: Counter[str] = Counter()
-        self.program: Counter[str] = Counter()
-
-    def row(self, entities: Mapping[str, Mapping[str, Any]]) -> tuple[int, int, int, str]:
-        """How many members, the first's place in the side's adjacency and its first edge's
-        key_pos (the relation's place among the side's relations), and the members by facet
-        as JSON: kind and country as the entities table holds them, year and programme."""
-        members = self.firsts
-        place = {other: at for at, other in enumerate(self.near) if other in members}
-        first = min((place[other], key_pos) for other, key_pos in members.items())
-        attrs = [entities[other] for other in members]
-        facets = {
-            "kind": Counter(str(a.get("kind") or "unknown") for a in attrs),
-            "country": Counter(str(a.get("country") or "none") for a in attrs),
-            "year": self.year,
-            "program": self.program,
-        }
-        return len(members), first[0], first[1], _json(facets)
-
-
 def _fill(tables: _Tables, store: GraphStore) -> None:
     """Every table, each as soon as what its rows need is built: PostgreSQL indexes the tables
     filled so far while the store's next index is built here (edges need only the graph;
@@ -447,7 +416,8 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
     codes = [(name, search[name].astype("<u2").tobytes()) for name in ("kind_codes", "country_codes")]
     tables.fill("arrays", "name, data", codes, len(codes))
     hubs = tables.build("hub index", lambda: store.hubs).groups
-    counted: list[tuple[Any, ...]] = []  # hub_counts' rows, made as hub_items' are
+    counted: list[tuple[Any, ...]] = []  # hub_counts' and hub_days' rows, made as hub_items' are
+    days: list[tuple[Any, ...]] = []
 
     def hub_rows() -> Iterator[tuple[Any, ...]]:
         for hub, groups in hubs.items():
@@ -462,22 +432,21 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
                     places.append(place)
                     facets.append(records.relation_facets(keyed[key]))
                     firsts[other] = min(place, firsts.get(other, place))
-                tally = _HubTally(near, firsts) if len(near) > SMALL else None
-                days = zip(group.starts.tolist(), group.ends.tolist(), strict=True)
-                items = zip(group.others, group.keys, days, places, facets, strict=True)
+                spans = zip(group.starts.tolist(), group.ends.tolist(), strict=True)
+                items = zip(group.others, group.keys, spans, places, facets, strict=True)
                 for position, (other, key, (start, end), place, (year, program)) in enumerate(items):
                     first = place == firsts[other]
-                    if first and tally is not None:
-                        tally.year[year] += 1
-                        tally.program[program] += 1
                     yield hub, relation, way, position, other, key, start, end, place, year, program, first
-                if tally is not None:
-                    counted.append((hub, way, relation, *tally.row(records.entities(graph))))
+                if len(near) > SMALL:  # a side grouping counts in the database
+                    whole, changes = relation_counts(near, group, places, facets, firsts, records.entities(graph))
+                    counted.append((hub, way, relation, *whole[:3], _json(whole[3])))
+                    days.extend((hub, way, relation, *change) for change in changes)
 
     columns = "hub, relation, way, position, other, key, start_day, end_day, key_pos, year, program, first"
     tables.fill("hub_items", columns, hub_rows(),
                 sum(len(group.others) for groups in hubs.values() for group in groups.values()))  # fmt: skip
     tables.fill("hub_counts", "hub, way, relation, members, first_pos, first_key_pos, facets", counted, len(counted))
+    tables.fill("hub_days", "hub, way, relation, facet, value, day, change", days, len(days))
     dated = tables.build("dated index", lambda: store.dated)
     tables.fill("dated", "ended, day, relation, src, dst, key",
                 itertools.chain(((False, *row) for row in dated.rows), ((True, *row) for row in dated.ends)),

@@ -1,0 +1,157 @@
+"""What grouping counts of a hub's big relations, counted once by the load.
+
+A grouped view counts the members of each big relation of a hub by facet (see
+:mod:`graph.store.postgres.grouping`): at 10M a country's 2.5 million members took 4-5 s of
+statements, on every new as-of day. A load never changes, so the load counts them for each
+relation of each hub side of more than :data:`~graph.store.postgres.grouping.SMALL`
+neighbours, from what it writes to ``hub_items`` (the same days, the same first edges):
+
+* ``hub_counts``: one row per relation, with no as-of day: how many members, the first's
+  place in the side's adjacency and its first edge's key_pos (the relation's place among the
+  side's relations), and the members by facet;
+* ``hub_days``: the days members come into force and leave, by facet value, so that the
+  members in force on a day, by facet, are the sums of the changes up to that day. A member
+  is in force while one of its edges is (``start_day <= day < end_day``); its year and
+  programme are those of its first edge in force (its least key_pos), which may change
+  from day to day when it has several.
+
+Facet values are those grouping reads: kind and country as the entities table holds them,
+year and programme as ``hub_items`` does; ``members`` (value ``""``) counts them all.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from graph.store.hubs import HubGroup
+
+__all__ = ["MEMBERS", "relation_counts"]
+
+#: The facet of ``hub_days`` that counts every member (its one value is ``""``).
+MEMBERS = "members"
+_NEVER = int(np.iinfo(np.int32).max)
+
+
+def relation_counts(
+    near: Mapping[str, Any],
+    group: HubGroup,
+    places: Sequence[int],
+    facets: Sequence[tuple[str, str]],
+    firsts: Mapping[str, int],
+    entities: Mapping[str, Mapping[str, Any]],
+) -> tuple[tuple[int, int, int, dict[str, dict[str, int]]], list[tuple[str, str, int, int]]]:
+    """One relation of a hub side (its ``group``, with each item's key_pos among the pair's
+    keys in ``places`` and its year and programme in ``facets``; each member's least key_pos
+    in ``firsts``; ``near``: the side's adjacency): its ``hub_counts`` values (members, first
+    place, first key_pos, members by facet) and its ``hub_days`` rows (facet, value, day,
+    change), the changes of one day summed and none that are zero."""
+    members = list(firsts)
+    code = {other: at for at, other in enumerate(members)}
+    owner = np.fromiter((code[other] for other in group.others), np.int64, len(group.others))
+    place = np.asarray(places, np.int64)
+    first = place == np.fromiter(firsts.values(), np.int64, len(members))[owner]
+    years, year_names = _coded([year for year, _ in facets])
+    programs, program_names = _coded([program for _, program in facets])
+    attrs = [entities[other] for other in members]
+    kinds, kind_names = _coded([str(a.get("kind") or "unknown") for a in attrs])
+    countries, country_names = _coded([str(a.get("country") or "none") for a in attrs])
+    whole = {
+        "kind": _counted(kinds, kind_names),
+        "country": _counted(countries, country_names),
+        "year": _counted(years[first], year_names),
+        "program": _counted(programs[first], program_names),
+    }
+    at = {other: at for at, other in enumerate(near) if other in code}
+    first_place = min((at[other], key_pos) for other, key_pos in firsts.items())
+
+    spans, firsts_in_force = _in_force(owner, place, group.starts, group.ends, years, programs)
+    rows: list[tuple[str, str, int, int]] = []
+    span_owner, span_start, span_end = spans
+    rows += _changes(MEMBERS, np.zeros(len(span_owner), np.int64), [""], span_start, span_end)
+    rows += _changes("kind", kinds[span_owner], kind_names, span_start, span_end)
+    rows += _changes("country", countries[span_owner], country_names, span_start, span_end)
+    start, end, year, program = firsts_in_force
+    rows += _changes("year", year, year_names, start, end)
+    rows += _changes("program", program, program_names, start, end)
+    return (len(members), first_place[0], first_place[1], whole), rows
+
+
+def _coded(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """``values`` as codes into the list of the distinct ones."""
+    names: dict[str, int] = {}
+    codes = np.fromiter((names.setdefault(value, len(names)) for value in values), np.int64, len(values))
+    return codes, list(names)
+
+
+def _counted(codes: np.ndarray, names: list[str]) -> dict[str, int]:
+    counts = np.bincount(codes, minlength=len(names))
+    return {name: int(count) for name, count in zip(names, counts.tolist(), strict=True) if count}
+
+
+def _in_force(
+    owner: np.ndarray, place: np.ndarray, starts: np.ndarray, ends: np.ndarray, years: np.ndarray, programs: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """When each member is in force: its spans (member, first day, day after the last), and
+    the spans of its first edge in force (first day, day after, that edge's year and programme
+    codes). A member with one edge has its edge's days (none when they are empty); one with
+    several has its days cut where any of its edges begins or ends."""
+    start, end = starts.astype(np.int64), ends.astype(np.int64)
+    single = np.bincount(owner)[owner] == 1
+    alone = single & (start < end)
+    spans = [owner[alone].tolist(), start[alone].tolist(), end[alone].tolist()]
+    firsts = [start[alone].tolist(), end[alone].tolist(), years[alone].tolist(), programs[alone].tolist()]
+    several = np.flatnonzero(~single)
+    several = several[np.lexsort((place[several], owner[several]))]  # by member, then key_pos
+    for items in np.split(several, np.flatnonzero(np.diff(owner[several])) + 1) if len(several) else []:
+        days = sorted(set(start[items].tolist()) | set(end[items].tolist()))
+        union: list[list[int]] = []  # [first day, day after]
+        chosen: list[list[int]] = []  # [first day, day after, year, programme] of the first edge in force
+        for low, high in itertools.pairwise(days):
+            covering = items[(start[items] <= low) & (low < end[items])]
+            if not len(covering):
+                continue
+            edge = covering[0]  # the least key_pos in force
+            facets = [int(years[edge]), int(programs[edge])]
+            if union and union[-1][1] == low:
+                union[-1][1] = high
+            else:
+                union.append([low, high])
+            if chosen and chosen[-1][1] == low and chosen[-1][2:] == facets:
+                chosen[-1][1] = high
+            else:
+                chosen.append([low, high, *facets])
+        member = int(owner[items[0]])
+        for low, high in union:
+            for column, value in zip(spans, (member, low, high), strict=True):
+                column.append(value)
+        for span in chosen:
+            for column, value in zip(firsts, span, strict=True):
+                column.append(value)
+    made = [np.asarray(column, np.int64) for column in spans]
+    made_firsts = [np.asarray(column, np.int64) for column in firsts]
+    return (made[0], made[1], made[2]), (made_firsts[0], made_firsts[1], made_firsts[2], made_firsts[3])
+
+
+def _changes(
+    facet: str, codes: np.ndarray, names: list[str], start: np.ndarray, end: np.ndarray
+) -> list[tuple[str, str, int, int]]:
+    """The changes in the members in force by value of ``facet``, from their spans (value
+    codes, first days, days after): +1 on a span's first day, -1 on the day after its last
+    (none for a span without end), summed per value and day, none that are zero."""
+    ending = end != _NEVER
+    values = np.concatenate([codes, codes[ending]])
+    days = np.concatenate([start, end[ending]])
+    change = np.concatenate([np.ones(len(codes), np.int64), np.full(int(ending.sum()), -1, np.int64)])
+    keys, at = np.unique(values * (1 << 32) + days, return_inverse=True)  # days fit 31 bits
+    sums = np.bincount(at.ravel(), weights=change, minlength=len(keys)).astype(np.int64)
+    kept = sums != 0
+    return [
+        (facet, names[value], day, total)
+        for value, day, total in zip(
+            (keys[kept] >> 32).tolist(), (keys[kept] & 0xFFFFFFFF).tolist(), sums[kept].tolist(), strict=True
+        )
+    ]

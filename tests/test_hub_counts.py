@@ -1,0 +1,79 @@
+"""What the load counts of a hub's big relations: the same as reading every member on each day."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
+
+from graph.store.hubs import HubGroup
+from graph.store.postgres.hub_counts import MEMBERS, relation_counts
+
+NEVER = int(np.iinfo(np.int32).max)
+
+
+def random_relation(rng: random.Random) -> dict[str, Any]:
+    """A relation's items in a random order: members with one to four edges (their key_pos
+    distinct), days that overlap, touch, are empty or open, and facets that differ per edge."""
+    items = []
+    for number in range(rng.randrange(1, 15)):
+        places = rng.sample(range(6), rng.randrange(1, 5))
+        for place in places:
+            start = rng.choice([0, 10, 20, 30])
+            end = rng.choice([10, 20, 25, 30, 40, NEVER])
+            items.append((f"m{number}", f"k{place}", start, end, place, rng.choice(["2019", "2020", "undated"]),
+                          rng.choice(["SDGT", "none"])))  # fmt: skip
+    rng.shuffle(items)
+    firsts: dict[str, int] = {}
+    for other, _, _, _, place, _, _ in items:
+        firsts[other] = min(place, firsts.get(other, place))
+    near = dict.fromkeys(rng.sample(sorted(firsts), len(firsts)))
+    entities = {m: {"kind": rng.choice(["firm", None]), "country": rng.choice(["CN", "PK", None])} for m in firsts}
+    group = HubGroup([i[0] for i in items], [i[1] for i in items], np.array([i[2] for i in items], np.int32),
+                     np.array([i[3] for i in items], np.int32))  # fmt: skip
+    return {"items": items, "firsts": firsts, "near": near, "entities": entities, "group": group}
+
+
+def read_on(relation: dict[str, Any], day: int | None) -> dict[str, Counter[str]]:
+    """The members (in force on ``day``, all with None) by facet, each by its first edge in force."""
+    by_member: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for item in relation["items"]:
+        if day is None or item[2] <= day < item[3]:
+            by_member[item[0]].append(item)
+    found: dict[str, Counter[str]] = defaultdict(Counter)
+    for other, items in by_member.items():
+        first = min(items, key=lambda item: item[4])
+        attrs = relation["entities"][other]
+        found[MEMBERS][""] += 1
+        found["kind"][str(attrs["kind"] or "unknown")] += 1
+        found["country"][str(attrs["country"] or "none")] += 1
+        found["year"][first[5]] += 1
+        found["program"][first[6]] += 1
+    return found
+
+
+def test_a_relations_counts_on_every_day_are_those_of_its_members_read_that_day() -> None:
+    rng = random.Random(7)
+    for _ in range(300):
+        relation = random_relation(rng)
+        items = relation["items"]
+        whole, changes = relation_counts(
+            relation["near"], relation["group"], [i[4] for i in items], [(i[5], i[6]) for i in items],
+            relation["firsts"], relation["entities"],
+        )  # fmt: skip
+        everyone = read_on(relation, None)
+        assert whole[0] == len(relation["firsts"]) == everyone[MEMBERS][""]
+        assert whole[3] == {facet: dict(everyone[facet]) for facet in ("kind", "country", "year", "program")}
+        at = {other: number for number, other in enumerate(relation["near"])}
+        assert whole[1:3] == min((at[other], place) for other, place in relation["firsts"].items())
+        assert all(change for *_, change in changes) and len({row[:3] for row in changes}) == len(changes)
+        for day in range(-1, 45):
+            summed: dict[str, Counter[str]] = defaultdict(Counter)
+            for facet, value, on, change in changes:
+                if on <= day:
+                    summed[facet][value] += change
+            counted = {facet: {v: n for v, n in values.items() if n} for facet, values in summed.items()}
+            assert all(n > 0 for values in counted.values() for n in values.values())
+            assert {f: v for f, v in counted.items() if v} == {f: dict(v) for f, v in read_on(relation, day).items()}
