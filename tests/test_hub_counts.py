@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from graph.store.hubs import HubGroup
-from graph.store.postgres.hub_counts import MEMBERS, relation_counts
+from graph.store.postgres.hub_counts import EntityFacets, relation_counts
 
 NEVER = int(np.iinfo(np.int32).max)
 
@@ -36,6 +36,19 @@ def random_relation(rng: random.Random) -> dict[str, Any]:
     return {"items": items, "firsts": firsts, "near": near, "entities": entities, "group": group}
 
 
+def coded(entities: dict[str, dict[str, Any]]) -> EntityFacets:
+    """The entities' kinds and countries as the search index codes them, in a shuffled order."""
+    order = random.Random(len(entities)).sample(sorted(entities), len(entities))
+    kinds = [str(entities[other]["kind"] or "unknown") for other in order]
+    countries = [str(entities[other]["country"] or "none") for other in order]
+    kind_names, country_names = sorted(set(kinds)), sorted(set(countries))
+    return EntityFacets(
+        {other: number for number, other in enumerate(order)},
+        np.array([kind_names.index(kind) for kind in kinds], np.uint16), kind_names,
+        np.array([country_names.index(country) for country in countries], np.uint16), country_names,
+    )  # fmt: skip
+
+
 def read_on(relation: dict[str, Any], day: int | None) -> dict[str, Counter[str]]:
     """The members (in force on ``day``, all with None) by facet, each by its first edge in force."""
     by_member: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
@@ -46,7 +59,6 @@ def read_on(relation: dict[str, Any], day: int | None) -> dict[str, Counter[str]
     for other, items in by_member.items():
         first = min(items, key=lambda item: item[4])
         attrs = relation["entities"][other]
-        found[MEMBERS][""] += 1
         found["kind"][str(attrs["kind"] or "unknown")] += 1
         found["country"][str(attrs["country"] or "none")] += 1
         found["year"][first[5]] += 1
@@ -61,10 +73,10 @@ def test_a_relations_counts_on_every_day_are_those_of_its_members_read_that_day(
         items = relation["items"]
         whole, changes = relation_counts(
             relation["near"], relation["group"], [i[4] for i in items], [(i[5], i[6]) for i in items],
-            relation["firsts"], relation["entities"],
+            relation["firsts"], coded(relation["entities"]),
         )  # fmt: skip
         everyone = read_on(relation, None)
-        assert whole[0] == len(relation["firsts"]) == everyone[MEMBERS][""]
+        assert whole[0] == len(relation["firsts"]) == everyone["kind"].total()
         assert whole[3] == {facet: dict(everyone[facet]) for facet in ("kind", "country", "year", "program")}
         at = {other: number for number, other in enumerate(relation["near"])}
         assert whole[1:3] == min((at[other], place) for other, place in relation["firsts"].items())

@@ -50,7 +50,7 @@ import numpy as np
 from graph.errors import OutOfTime
 from graph.limits import Deadline
 from graph.store.hubs import HUB_DEGREE
-from graph.store.postgres.hub_counts import MEMBERS
+from graph.store.postgres.hub_counts import EVERY_MEMBER
 from graph.store.records import MemberEdge, MemberRow, Tally
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ def _sizes(
         "HAVING sum(h.change) > 0) "
         f"SELECT c.relation, c.n, (SELECT ARRAY[e.{position}, e.key_pos] FROM {{s}}.edges e {_attrs('e')} "
         f"WHERE {where} AND e.relation = c.relation ORDER BY e.{position}, e.key_pos LIMIT 1) FROM counted c",
-        [node, way, MEMBERS, as_of.toordinal(), *([sorted(relations)] if relations else []), *params],
+        [node, way, EVERY_MEMBER, as_of.toordinal(), *([sorted(relations)] if relations else []), *params],
         deadline=deadline,
     )
 
@@ -323,10 +323,11 @@ def _counted_by_load(
             deadline=deadline,
         )
         return {"": int(members)} if facet is None else {str(value): int(n) for value, n in facets[facet].items()}
+    value = "value" if facet else "''"  # all members: the kinds' changes summed
     rows = graph.reader.rows(
-        "SELECT value, sum(change) FROM {s}.hub_days WHERE hub = %s AND way = %s AND facet = %s "
-        "AND relation = %s AND day <= %s GROUP BY value HAVING sum(change) > 0",
-        [node, way, facet or MEMBERS, relation, as_of.toordinal()],
+        f"SELECT {value}, sum(change) FROM {{s}}.hub_days WHERE hub = %s AND way = %s "
+        "AND facet = %s AND relation = %s AND day <= %s GROUP BY 1 HAVING sum(change) > 0",
+        [node, way, facet or EVERY_MEMBER, relation, as_of.toordinal()],
         deadline=deadline,
     )
     return {str(value): int(count) for value, count in rows}

@@ -13,27 +13,43 @@ neighbours, from what it writes to ``hub_items`` (the same days, the same first 
   members in force on a day, by facet, are the sums of the changes up to that day. A member
   is in force while one of its edges is (``start_day <= day < end_day``); its year and
   programme are those of its first edge in force (its least key_pos), which may change
-  from day to day when it has several.
+  from day to day when it has several. Every member has one kind: the kinds' changes
+  summed count them all (:data:`EVERY_MEMBER`).
 
 Facet values are those grouping reads: kind and country as the entities table holds them,
-year and programme as ``hub_items`` does; ``members`` (value ``""``) counts them all.
+year and programme as ``hub_items`` does.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from graph.store.hubs import HubGroup
 
-__all__ = ["MEMBERS", "relation_counts"]
+__all__ = ["EVERY_MEMBER", "EntityFacets", "relation_counts"]
 
-#: The facet of ``hub_days`` that counts every member (its one value is ``""``).
-MEMBERS = "members"
+#: The facet of ``hub_days`` whose values every member has exactly one of (its entity's
+#: kind): summed over its values, its changes count every member.
+EVERY_MEMBER = "kind"
 _NEVER = int(np.iinfo(np.int32).max)
+
+
+@dataclass(frozen=True)
+class EntityFacets:
+    """Every entity's kind and country as grouping reads them (``str(kind or "unknown")``,
+    ``str(country or "none")``), as codes into the names, by the entity's number in ``rank``:
+    the search index's (see :class:`graph.store.search.SearchIndex`), read once for every hub."""
+
+    rank: Mapping[str, int]
+    kinds: np.ndarray
+    kind_names: list[str]
+    countries: np.ndarray
+    country_names: list[str]
 
 
 def relation_counts(
@@ -42,7 +58,7 @@ def relation_counts(
     places: Sequence[int],
     facets: Sequence[tuple[str, str]],
     firsts: Mapping[str, int],
-    entities: Mapping[str, Mapping[str, Any]],
+    entities: EntityFacets,
 ) -> tuple[tuple[int, int, int, dict[str, dict[str, int]]], list[tuple[str, str, int, int]]]:
     """One relation of a hub side (its ``group``, with each item's key_pos among the pair's
     keys in ``places`` and its year and programme in ``facets``; each member's least key_pos
@@ -56,22 +72,21 @@ def relation_counts(
     first = place == np.fromiter(firsts.values(), np.int64, len(members))[owner]
     years, year_names = _coded([year for year, _ in facets])
     programs, program_names = _coded([program for _, program in facets])
-    attrs = [entities[other] for other in members]
-    kinds, kind_names = _coded([str(a.get("kind") or "unknown") for a in attrs])
-    countries, country_names = _coded([str(a.get("country") or "none") for a in attrs])
+    ranks = np.fromiter((entities.rank[other] for other in members), np.int64, len(members))
+    kinds, countries = entities.kinds[ranks].astype(np.int64), entities.countries[ranks].astype(np.int64)
+    kind_names, country_names = entities.kind_names, entities.country_names
     whole = {
         "kind": _counted(kinds, kind_names),
         "country": _counted(countries, country_names),
         "year": _counted(years[first], year_names),
         "program": _counted(programs[first], program_names),
     }
-    at = {other: at for at, other in enumerate(near) if other in code}
-    first_place = min((at[other], key_pos) for other, key_pos in firsts.items())
+    # the first member in the adjacency, with its least key_pos
+    first_place = next((at, firsts[other]) for at, other in enumerate(near) if other in code)
 
     spans, firsts_in_force = _in_force(owner, place, group.starts, group.ends, years, programs)
     rows: list[tuple[str, str, int, int]] = []
     span_owner, span_start, span_end = spans
-    rows += _changes(MEMBERS, np.zeros(len(span_owner), np.int64), [""], span_start, span_end)
     rows += _changes("kind", kinds[span_owner], kind_names, span_start, span_end)
     rows += _changes("country", countries[span_owner], country_names, span_start, span_end)
     start, end, year, program = firsts_in_force

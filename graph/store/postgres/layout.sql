@@ -124,7 +124,8 @@ CREATE TABLE {schema}.hub_counts (
 
 -- The same relations' members in force by day: on each day (an ordinal) members of a
 -- facet's value come into force or leave, the change (the members in force on a day are
--- the sums of the changes up to it); facet "members" (value '') counts them all.
+-- the sums of the changes up to it; every member has one kind, so the kinds' changes
+-- summed count them all).
 CREATE TABLE {schema}.hub_days (
     hub      text    COLLATE "C" NOT NULL,
     way      text    NOT NULL,

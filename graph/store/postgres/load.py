@@ -40,7 +40,7 @@ import orjson
 from graph.errors import DatabaseError
 from graph.store import records
 from graph.store.postgres.grouping import SMALL
-from graph.store.postgres.hub_counts import relation_counts
+from graph.store.postgres.hub_counts import EntityFacets, relation_counts
 from graph.store.postgres.migrate import LOCK, migrate
 from graph.store.postgres.prewarm import prewarm
 from graph.store.snapshot import input_files
@@ -391,8 +391,9 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
     search = store.index.state()
     names, owner, first_name = search["names"], search["name_owner"], search["first_name"]
 
+    rank = {node: number for number, node in enumerate(search["nodes"])}
+
     def entity_rows() -> Iterator[tuple[Any, ...]]:
-        rank = {node: number for number, node in enumerate(search["nodes"])}
         owners, firsts, count = owner.tolist(), first_name.tolist(), len(names)
         for pos, (node, attrs) in enumerate(records.entities(graph).items()):
             number = rank[node]
@@ -417,6 +418,8 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
     tables.fill("arrays", "name, data", codes, len(codes))
     hubs = tables.build("hub index", lambda: store.hubs).groups
     counted: list[tuple[Any, ...]] = []  # hub_counts' and hub_days' rows, made as hub_items' are
+    of_entities = EntityFacets(rank, search["kind_codes"], search["kind_names"], search["country_codes"],
+                               search["country_names"])  # fmt: skip
     days: list[tuple[Any, ...]] = []
 
     def hub_rows() -> Iterator[tuple[Any, ...]]:
@@ -438,7 +441,7 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
                     first = place == firsts[other]
                     yield hub, relation, way, position, other, key, start, end, place, year, program, first
                 if len(near) > SMALL:  # a side grouping counts in the database
-                    whole, changes = relation_counts(near, group, places, facets, firsts, records.entities(graph))
+                    whole, changes = relation_counts(near, group, places, facets, firsts, of_entities)
                     counted.append((hub, way, relation, *whole[:3], _json(whole[3])))
                     days.extend((hub, way, relation, *change) for change in changes)
 
