@@ -156,9 +156,10 @@ def _sizes(
     where, params = _passing(mine, node, (), as_of)
     chosen = "AND h.relation = ANY(%s)" if relations else ""
     return graph.reader.rows(
-        "WITH counted AS (SELECT h.relation, sum(h.change) AS n FROM {s}.hub_days h "
-        f"WHERE h.hub = %s AND h.way = %s AND h.facet = %s AND h.day <= %s {chosen} GROUP BY h.relation "
-        "HAVING sum(h.change) > 0) "
+        "WITH counted AS (SELECT h.relation, sum(t.change) AS n FROM {s}.hub_days h "
+        "CROSS JOIN LATERAL unnest(h.days, h.changes) AS t(day, change) "
+        f"WHERE h.hub = %s AND h.way = %s AND h.facet = %s AND t.day <= %s {chosen} GROUP BY h.relation "
+        "HAVING sum(t.change) > 0) "
         f"SELECT c.relation, c.n, (SELECT ARRAY[e.{position}, e.key_pos] FROM {{s}}.edges e {_attrs('e')} "
         f"WHERE {where} AND e.relation = c.relation ORDER BY e.{position}, e.key_pos LIMIT 1) FROM counted c",
         [node, way, EVERY_MEMBER, as_of.toordinal(), *([sorted(relations)] if relations else []), *params],
@@ -230,14 +231,16 @@ def _head(
 ) -> tuple[list[tuple[Any, ...]], bool]:
     """The first ``limit`` members (every one, and True, when there are no more), kept per
     load: a hub's views draw a few hundred entities more or fewer, and read the same first
-    few thousand members (a few more are read than asked for, for the next view)."""
+    few thousand members (a few more are read than asked for, for the next view). Read within
+    the query's budget (its statement cancelled past it, :class:`~graph.errors.OutOfTime`): on
+    pages not read yet since a load, a conglomerate's first members took 1-4 s at 10M."""
     key = ("head", node, way, relation, as_of, frozenset(kinds))
     with _keeping:
         kept = _kept.setdefault(graph.reader, {}).get(key)
     if kept is None or (not kept[1] and len(kept[0]) < limit):
         wanted = limit + _MARGIN
         members, params = _members(node, way, relation, as_of, kinds, limit=wanted)
-        rows = graph.reader.rows(f"{members} LIMIT %s", [*params, wanted])
+        rows = graph.reader.rows(f"{members} LIMIT %s", [*params, wanted], deadline=graph.deadline)
         kept = (_Rows(rows), len(rows) < wanted)
         _put(graph.reader, key, kept)
     head, whole = kept
@@ -323,10 +326,11 @@ def _counted_by_load(
             deadline=deadline,
         )
         return {"": int(members)} if facet is None else {str(value): int(n) for value, n in facets[facet].items()}
-    value = "value" if facet else "''"  # all members: the kinds' changes summed
+    value = "h.value" if facet else "''"  # all members: the kinds' changes summed
     rows = graph.reader.rows(
-        f"SELECT {value}, sum(change) FROM {{s}}.hub_days WHERE hub = %s AND way = %s "
-        "AND facet = %s AND relation = %s AND day <= %s GROUP BY 1 HAVING sum(change) > 0",
+        f"SELECT {value}, sum(t.change) FROM {{s}}.hub_days h CROSS JOIN LATERAL unnest(h.days, h.changes) "
+        "AS t(day, change) WHERE h.hub = %s AND h.way = %s AND h.facet = %s AND h.relation = %s AND t.day <= %s "
+        "GROUP BY 1 HAVING sum(t.change) > 0",
         [node, way, facet or EVERY_MEMBER, relation, as_of.toordinal()],
         deadline=deadline,
     )

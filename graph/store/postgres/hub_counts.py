@@ -9,7 +9,8 @@ neighbours, from what it writes to ``hub_items`` (the same days, the same first 
 * ``hub_counts``: one row per relation, with no as-of day: how many members, the first's
   place in the side's adjacency and its first edge's key_pos (the relation's place among the
   side's relations), and the members by facet;
-* ``hub_days``: the days members come into force and leave, by facet value, so that the
+* ``hub_days``: the days members come into force and leave, by facet value (a row per value,
+  its days and changes as arrays: a few thousand rows instead of millions), so that the
   members in force on a day, by facet, are the sums of the changes up to that day. A member
   is in force while one of its edges is (``start_day <= day < end_day``); its year and
   programme are those of its first edge in force (its least key_pos), which may change
@@ -59,12 +60,12 @@ def relation_counts(
     facets: Sequence[tuple[str, str]],
     firsts: Mapping[str, int],
     entities: EntityFacets,
-) -> tuple[tuple[int, int, int, dict[str, dict[str, int]]], list[tuple[str, str, int, int]]]:
+) -> tuple[tuple[int, int, int, dict[str, dict[str, int]]], list[tuple[str, str, list[int], list[int]]]]:
     """One relation of a hub side (its ``group``, with each item's key_pos among the pair's
     keys in ``places`` and its year and programme in ``facets``; each member's least key_pos
     in ``firsts``; ``near``: the side's adjacency): its ``hub_counts`` values (members, first
-    place, first key_pos, members by facet) and its ``hub_days`` rows (facet, value, day,
-    change), the changes of one day summed and none that are zero."""
+    place, first key_pos, members by facet) and its ``hub_days`` rows (facet, value, days,
+    changes: each day's changes summed, none that are zero)."""
     members = list(firsts)
     code = {other: at for at, other in enumerate(members)}
     owner = np.fromiter((code[other] for other in group.others), np.int64, len(group.others))
@@ -85,7 +86,7 @@ def relation_counts(
     first_place = next((at, firsts[other]) for at, other in enumerate(near) if other in code)
 
     spans, firsts_in_force = _in_force(owner, place, group.starts, group.ends, years, programs)
-    rows: list[tuple[str, str, int, int]] = []
+    rows: list[tuple[str, str, list[int], list[int]]] = []
     span_owner, span_start, span_end = spans
     rows += _changes("kind", kinds[span_owner], kind_names, span_start, span_end)
     rows += _changes("country", countries[span_owner], country_names, span_start, span_end)
@@ -153,10 +154,11 @@ def _in_force(
 
 def _changes(
     facet: str, codes: np.ndarray, names: list[str], start: np.ndarray, end: np.ndarray
-) -> list[tuple[str, str, int, int]]:
+) -> list[tuple[str, str, list[int], list[int]]]:
     """The changes in the members in force by value of ``facet``, from their spans (value
     codes, first days, days after): +1 on a span's first day, -1 on the day after its last
-    (none for a span without end), summed per value and day, none that are zero."""
+    (none for a span without end), summed per value and day, none that are zero; per value,
+    its days in order and their changes."""
     ending = end != _NEVER
     values = np.concatenate([codes, codes[ending]])
     days = np.concatenate([start, end[ending]])
@@ -164,9 +166,7 @@ def _changes(
     keys, at = np.unique(values * (1 << 32) + days, return_inverse=True)  # days fit 31 bits
     sums = np.bincount(at.ravel(), weights=change, minlength=len(keys)).astype(np.int64)
     kept = sums != 0
-    return [
-        (facet, names[value], day, total)
-        for value, day, total in zip(
-            (keys[kept] >> 32).tolist(), (keys[kept] & 0xFFFFFFFF).tolist(), sums[kept].tolist(), strict=True
-        )
-    ]
+    values, days, sums = keys[kept] >> 32, keys[kept] & 0xFFFFFFFF, sums[kept]
+    bounds = np.flatnonzero(np.diff(values)) + 1
+    per_value = zip(np.split(values, bounds), np.split(days, bounds), np.split(sums, bounds), strict=True)
+    return [(facet, names[int(value[0])], on.tolist(), total.tolist()) for value, on, total in per_value if len(value)]

@@ -122,18 +122,18 @@ CREATE TABLE {schema}.hub_counts (
     facets        json    NOT NULL
 );
 
--- The same relations' members in force by day: on each day (an ordinal) members of a
--- facet's value come into force or leave, the change (the members in force on a day are
--- the sums of the changes up to it; every member has one kind, so the kinds' changes
--- summed count them all).
+-- The same relations' members in force by day: per facet value, the days (ordinals, in
+-- order) its members come into force or leave and the change on each (the members in force
+-- on a day are the sums of the changes up to it; every member has one kind, so the kinds'
+-- changes summed count them all).
 CREATE TABLE {schema}.hub_days (
-    hub      text    COLLATE "C" NOT NULL,
-    way      text    NOT NULL,
-    relation text    NOT NULL,
-    facet    text    NOT NULL,
-    value    text    NOT NULL,
-    day      integer NOT NULL,
-    change   integer NOT NULL
+    hub      text      COLLATE "C" NOT NULL,
+    way      text      NOT NULL,
+    relation text      NOT NULL,
+    facet    text      NOT NULL,
+    value    text      NOT NULL,
+    days     integer[] NOT NULL,
+    changes  integer[] NOT NULL
 );
 
 -- Every entity's kind and country as codes in search order (numpy uint16 bytes), which a

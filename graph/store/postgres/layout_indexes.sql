@@ -16,4 +16,4 @@ CREATE UNIQUE INDEX ON {schema}.words (number);
 CREATE INDEX words_word_trgm_idx ON {schema}.words USING gin (word public.gin_trgm_ops);
 ALTER TABLE {schema}.hub_items ADD PRIMARY KEY (hub, relation, way, position);
 ALTER TABLE {schema}.hub_counts ADD PRIMARY KEY (hub, way, relation);
-CREATE INDEX ON {schema}.hub_days (hub, way, facet, relation, day) INCLUDE (value, change);
+ALTER TABLE {schema}.hub_days ADD PRIMARY KEY (hub, way, facet, relation, value);

@@ -449,7 +449,7 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
     tables.fill("hub_items", columns, hub_rows(),
                 sum(len(group.others) for groups in hubs.values() for group in groups.values()))  # fmt: skip
     tables.fill("hub_counts", "hub, way, relation, members, first_pos, first_key_pos, facets", counted, len(counted))
-    tables.fill("hub_days", "hub, way, relation, facet, value, day, change", days, len(days))
+    tables.fill("hub_days", "hub, way, relation, facet, value, days, changes", days, len(days))
     dated = tables.build("dated index", lambda: store.dated)
     tables.fill("dated", "ended, day, relation, src, dst, key",
                 itertools.chain(((False, *row) for row in dated.rows), ((True, *row) for row in dated.ends)),
