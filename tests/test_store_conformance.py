@@ -984,6 +984,31 @@ def test_a_hub_count_with_no_room_in_the_background_is_cancelled_at_the_budget(
     same(grouping_pair, lambda store: answered(store, query))
 
 
+def test_a_view_whose_first_members_outlast_the_budget_is_cut_at_it(
+    grouping_pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first members of a big relation, which choose its facet, are read within the
+    view's budget: a read that outlasts it is cancelled and the view is cut (``time_budget``),
+    nothing kept; with time, the view is whole and the same as from memory."""
+    from graph.store.postgres import grouping
+
+    database = grouping_pair[1]
+    grouping._kept.pop(database.reader, None)
+    members = grouping._members
+
+    def slow(*args: Any, **kwargs: Any) -> tuple[str, list[Any]]:  # the members, after a minute's sleep
+        sql, params = members(*args, **kwargs)
+        return f"SELECT m.* FROM pg_sleep(60) CROSS JOIN ({sql}) m", params
+
+    monkeypatch.setattr(grouping, "_members", slow)
+    query = Neighbourhood(("reg",), depth=1, group=GROUP_THRESHOLD)
+    answer = answered(database, query, Deadline(0.5))
+    assert answer["truncated_reason"] == "time_budget" and answer["grouped"] == []
+    assert not [key for key in grouping._kept.get(database.reader, {}) if key[0] == "head"]
+    monkeypatch.undo()
+    same(grouping_pair, lambda store: answered(store, query))
+
+
 class Shortened(Deadline):
     """A time budget without end until ``short`` is set, then with 50 ms left for good."""
 

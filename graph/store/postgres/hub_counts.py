@@ -85,8 +85,11 @@ def relation_counts(
     # the first member in the adjacency, with its least key_pos
     first_place = next((at, firsts[other]) for at, other in enumerate(near) if other in code)
 
-    spans, firsts_in_force = _in_force(owner, place, group.starts, group.ends, years, programs)
     rows: list[tuple[str, str, list[int], list[int]]] = []
+    if not group.starts.any() and bool((group.ends == _NEVER).all()):  # undated: every member in force from day 0
+        rows += [(facet, value, [0], [count]) for facet, counts in whole.items() for value, count in counts.items()]
+        return (len(members), first_place[0], first_place[1], whole), rows
+    spans, firsts_in_force = _in_force(owner, place, group.starts, group.ends, years, programs)
     span_owner, span_start, span_end = spans
     rows += _changes("kind", kinds[span_owner], kind_names, span_start, span_end)
     rows += _changes("country", countries[span_owner], country_names, span_start, span_end)
