@@ -230,8 +230,8 @@ def query_table(results: dict[str, Any], names: tuple[str, ...]) -> None:
     compared = len(names) > 1
     print(f"\n| query (ms) | {' | '.join(f'{n} p50 / p99' for n in names)} |" + (" ratio of p99 |" if compared else ""))
     print("|---|" + "---|" * (len(names) + compared))
-    queries = ("subgraph", "subgraph walk", "paths", "search", "hub", *(f"hub grouped, {w}" for w in _GROUPED))
-    for query in queries:
+    measured = ("subgraph", "subgraph walk", "paths", "search", "hub", *(f"hub grouped, {w}" for w in _GROUPED))
+    for query in measured:
         cells = [f"{fmt_ms(p(results[n][query], 50))} / {fmt_ms(p(results[n][query], 99))}" for n in names]
         first, last = p(results[names[0]][query], 99), p(results[names[-1]][query], 99)
         print(f"| {query} | {' | '.join(cells)} |" + (f" {first / last:.1f}x |" if compared else ""))

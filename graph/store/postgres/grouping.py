@@ -141,9 +141,9 @@ def _sizes(
     graph: LazyGraph, node: str, way: Way, relations: Collection[str], as_of: date | None, deadline: Deadline | None
 ) -> list[tuple[Any, ...]]:
     """Each relation type with how many members it has and the position of its first passing
-    edge: with no as-of day, as the load counted them (``hub_counts``). On an as-of day, who is
-    in force comes from the hub's days (see :mod:`graph.store.hubs`: a side counted here is a
-    hub's), and only each relation's first edges are parsed, in order, until one counts."""
+    edge, as the load counted them (``hub_counts``; on an as-of day, the changes of ``hub_days``
+    summed up to it, and only each relation's first edges are parsed, in order, until one
+    counts on that day)."""
     mine, _, position = _COLUMNS[way]
     if as_of is None:  # counted by the load
         chosen = "AND relation = ANY(%s)" if relations else ""
@@ -287,8 +287,7 @@ def _counts(
     deadline: Deadline | None,
 ) -> dict[str, int]:
     """Every member by ``facet`` (None: how many, as ``""``): with no kinds, as the load
-    counted them; else in one statement, the entities joined only when their kind or country
-    is asked for or filtered on."""
+    counted them; else in one statement, joined to the entities to filter on their kinds."""
     if not kinds:
         return _counted_by_load(graph, node, way, relation, as_of, facet, deadline)
     if facet in ("year", "program") or as_of is not None:  # from the hub index: no attribute parsed
@@ -299,9 +298,8 @@ def _counts(
         first = f"SELECT DISTINCT e.{other} AS id FROM {{s}}.edges e WHERE {where}"
     value = f"f.{facet}" if facet in ("year", "program") else _FACET[facet] if facet else "''"
     kind_ok, kind_params = _kind_ok(kinds)
-    join = "JOIN {s}.entities n ON n.id = f.id" if kinds or facet in ("kind", "country") else ""
     rows = graph.reader.rows(
-        f"SELECT {value}, count(*) FROM ({first}) f {join} WHERE {kind_ok} GROUP BY 1",
+        f"SELECT {value}, count(*) FROM ({first}) f JOIN {{s}}.entities n ON n.id = f.id WHERE {kind_ok} GROUP BY 1",
         [*params, *kind_params],
         deadline=deadline,
     )

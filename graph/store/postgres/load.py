@@ -417,9 +417,9 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
     codes = [(name, search[name].astype("<u2").tobytes()) for name in ("kind_codes", "country_codes")]
     tables.fill("arrays", "name, data", codes, len(codes))
     hubs = tables.build("hub index", lambda: store.hubs).groups
-    counted: list[tuple[Any, ...]] = []  # hub_counts' and hub_days' rows, made as hub_items' are
     of_entities = EntityFacets(rank, search["kind_codes"], search["kind_names"], search["country_codes"],
                                search["country_names"])  # fmt: skip
+    counted: list[tuple[Any, ...]] = []  # hub_counts' and hub_days' rows, made as hub_items' are
     days: list[tuple[Any, ...]] = []
 
     def hub_rows() -> Iterator[tuple[Any, ...]]:
