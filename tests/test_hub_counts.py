@@ -9,28 +9,41 @@ from typing import Any
 import numpy as np
 
 from graph.store.hubs import HubGroup
-from graph.store.postgres.hub_counts import EntityFacets, relation_counts
+from graph.store.postgres.hub_counts import EntityFacets, GroupItems, relation_counts
 
 NEVER = int(np.iinfo(np.int32).max)
+YEARS, PROGRAMS = ("2019", "2020", "undated"), ("SDGT", "none")
+
+
+def attrs(year: str, program: str) -> dict[str, Any]:
+    """An edge's attributes with that year and programme, as grouping reads them."""
+    found: dict[str, Any] = {} if year == "undated" else {"date": f"{year}-03-01"}
+    return found | ({"program": program} if program != "none" else {})
 
 
 def random_relation(rng: random.Random, undated: bool = False) -> dict[str, Any]:
     """A relation's items in a random order: members with one to four edges (their key_pos
-    distinct), days that overlap, touch, are empty or open (or none dated), and facets that
-    differ per edge."""
+    distinct, among keys of other relations), days that overlap, touch, are empty or open
+    (or none dated), and facets that differ per edge; and the side's adjacency they are read
+    from (other -> key -> attributes; edges of one facet sometimes sharing one dict, as a
+    file's based_in edges do)."""
     items = []
     for number in range(rng.randrange(1, 15)):
         places = rng.sample(range(6), rng.randrange(1, 5))
         for place in places:
             start = 0 if undated else rng.choice([0, 10, 20, 30])
             end = NEVER if undated else rng.choice([10, 20, 25, 30, 40, NEVER])
-            items.append((f"m{number}", f"k{place}", start, end, place, rng.choice(["2019", "2020", "undated"]),
-                          rng.choice(["SDGT", "none"])))  # fmt: skip
+            items.append((f"m{number}", f"k{place}", start, end, place, rng.choice(YEARS), rng.choice(PROGRAMS)))
     rng.shuffle(items)
     firsts: dict[str, int] = {}
     for other, _, _, _, place, _, _ in items:
         firsts[other] = min(place, firsts.get(other, place))
-    near = dict.fromkeys(rng.sample(sorted(firsts), len(firsts)))
+    shared = {(year, program): attrs(year, program) for year in YEARS for program in PROGRAMS}
+    near: dict[str, dict[str, dict[str, Any]]] = {other: {} for other in rng.sample(sorted(firsts), len(firsts))}
+    for other in near:  # every place up to its edges' last (the others: edges of other relations)
+        near[other] = {f"k{place}": {"relation": "other"} for place in range(6)}
+    for other, key, _, _, _, year, program in items:
+        near[other][key] = shared[(year, program)] if rng.random() < 0.5 else attrs(year, program)
     entities = {m: {"kind": rng.choice(["firm", None]), "country": rng.choice(["CN", "PK", None])} for m in firsts}
     group = HubGroup([i[0] for i in items], [i[1] for i in items], np.array([i[2] for i in items], np.int32),
                      np.array([i[3] for i in items], np.int32))  # fmt: skip
@@ -71,11 +84,13 @@ def test_a_relations_counts_on_every_day_are_those_of_its_members_read_that_day(
     rng = random.Random(7)
     for trial in range(300):
         relation = random_relation(rng, undated=trial % 10 == 0)
-        items = relation["items"]
-        whole, changes = relation_counts(
-            relation["near"], relation["group"], [i[4] for i in items], [(i[5], i[6]) for i in items],
-            relation["firsts"], coded(relation["entities"]),
-        )  # fmt: skip
+        near, group = relation["near"], relation["group"]
+        items = GroupItems.read(near, group)
+        assert list(items.rows()) == [
+            (place, year, program, place == relation["firsts"][other])
+            for other, _, _, _, place, year, program in relation["items"]
+        ]
+        whole, changes = relation_counts(near, group, items, coded(relation["entities"]))
         everyone = read_on(relation, None)
         assert whole[0] == len(relation["firsts"]) == everyone["kind"].total()
         assert whole[3] == {facet: dict(everyone[facet]) for facet in ("kind", "country", "year", "program")}

@@ -14,7 +14,7 @@ from graph.queries.entity_detail import entity_detail
 from graph.queries.subgraph import subgraph
 from graph.queries.supply_chain import supply_chain
 from graph.queries.timeline import timeline
-from graph.store import GraphStore
+from graph.store import GraphStore, records
 from graph.store.build import build_graph
 from graph.store.search import SearchIndex
 from tests.conftest import WriteData, entity, relation
@@ -271,3 +271,20 @@ def test_entity_detail_of_a_hub_stops_at_the_time_budget() -> None:
     assert [i["edge"]["start"] for i in done["relations"][0]["items"]] == ["2019"] * 3  # longest: by date only
     cut = entity_detail(graph, "hub", limit=3, deadline=Deadline(0))
     assert cut["truncated"] is True and cut["relations"][0]["total"] < 20_000
+
+
+def test_graph_stats_read_the_date_span_from_the_dated_index_the_same(bundled: nx.MultiDiGraph) -> None:
+    """The stats take the first and last dates from the dated index when the store has built
+    it: the same span as reading every edge, also with no dated edge at all."""
+    from graph.store.dated import DatedIndex
+    from graph.store.stats import graph_stats
+
+    undated = bundled.copy()
+    for _, _, _, attrs in records.iter_relations(undated):
+        attrs.pop("date", None)
+        attrs.pop("start", None)
+    for graph in (bundled, undated):
+        counted = graph_stats(graph)
+        assert graph_stats(graph, DatedIndex.of(graph)) == counted
+        assert GraphStore.from_graph(graph).warm().stats == counted
+    assert graph_stats(bundled)["first_date"] is not None and graph_stats(undated)["first_date"] is None

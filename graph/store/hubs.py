@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 import networkx as nx
 import numpy as np
@@ -24,7 +24,7 @@ from graph.model.dates import latest
 from graph.store import by_relation, records
 from graph.store.state import IndexState, NodeIds
 
-__all__ = ["HUB_DEGREE", "HubGroup", "HubIndex", "HubPages", "Hubs"]
+__all__ = ["HUB_DEGREE", "HubGroup", "HubIndex", "HubPages", "Hubs", "hub_groups"]
 
 #: Entities related to at least this many others have their groups indexed.
 HUB_DEGREE = 1_000
@@ -77,11 +77,7 @@ class HubIndex:
     also lists those entities' neighbours by relation type (see :mod:`graph.store.by_relation`)."""
 
     def __init__(self, graph: nx.MultiDiGraph, threshold: int = HUB_DEGREE) -> None:
-        self.groups: dict[str, dict[tuple[str, Way], HubGroup]] = {}
-        succ, pred = records.successors(graph), records.predecessors(graph)
-        for node, after in succ.items():
-            if len(after) + len(pred[node]) >= threshold:
-                self.groups[node] = _groups(graph, node)
+        self.groups = hub_groups(graph, threshold)
         by_relation.index_hubs(graph, self.groups)
 
     def state(self) -> IndexState:
@@ -122,21 +118,35 @@ class HubIndex:
         return self.groups[node]
 
 
+def hub_groups(graph: nx.MultiDiGraph, threshold: int = HUB_DEGREE) -> dict[str, dict[tuple[str, Way], HubGroup]]:
+    """The groups of every entity related to at least ``threshold`` others (what a load into
+    a database writes of the index, without listing the neighbours by relation type)."""
+    succ, pred = records.successors(graph), records.predecessors(graph)
+    return {node: _groups(graph, node) for node, after in succ.items() if len(after) + len(pred[node]) >= threshold}
+
+
 def _groups(graph: nx.MultiDiGraph, node: str) -> dict[tuple[str, Way], HubGroup]:
-    found: dict[tuple[str, Way], list[tuple[str, str, str | None, Mapping[str, Any]]]] = {}
+    found: dict[tuple[str, Way], list[tuple[str, str, str | None, int, int]]] = {}
     entities = records.entities(graph)
     for way, adjacency in (("out", records.successors(graph)), ("in", records.predecessors(graph))):
+        # a side's relations by their attributes' identity (group, date, days): the based_in
+        # edges of an FtM file share one dict, and a country has millions of them
+        read: dict[int, tuple[list[tuple[str, str, str | None, int, int]], str | None, int, int]] = {}
         for other, keyed in adjacency[node].items():
             for key, attrs in keyed.items():
-                group = found.setdefault((str(attrs.get("relation", "related")), way), [])  # type: ignore[arg-type]
-                group.append((other, key, records.when(attrs), attrs))
+                said = read.get(id(attrs))
+                if said is None:
+                    when = records.when(attrs)
+                    group = found.setdefault((str(attrs.get("relation", "related")), way), [])  # type: ignore[arg-type]
+                    said = read[id(attrs)] = (group, when, _day(when, 0), _day(attrs.get("end"), _NEVER))
+                said[0].append((other, key, said[1], said[2], said[3]))
     groups = {}
     for group_key, items in found.items():
         items.sort(key=lambda item: str(entities[item[0]].get("label", item[0])))
         if any(item[2] for item in items):
             items.sort(key=lambda item: item[2] or "", reverse=True)  # most recent first, undated last
-        starts = np.fromiter((_day(item[2], 0) for item in items), dtype=np.int32, count=len(items))
-        ends = np.fromiter((_day(item[3].get("end"), _NEVER) for item in items), dtype=np.int32, count=len(items))
+        starts = np.fromiter((item[3] for item in items), dtype=np.int32, count=len(items))
+        ends = np.fromiter((item[4] for item in items), dtype=np.int32, count=len(items))
         groups[group_key] = HubGroup([i[0] for i in items], [i[1] for i in items], starts, ends)
     return groups
 

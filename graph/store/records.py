@@ -68,6 +68,7 @@ __all__ = [
     "gather_pairs",
     "is_derived",
     "is_imported",
+    "iter_attributes",
     "iter_relations",
     "joined_by",
     "kinds_around",
@@ -424,6 +425,13 @@ def iter_relations(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, Attr
         for v, keyed in neighbours.items():
             for key, data in keyed.items():
                 yield u, v, key, data
+
+
+def iter_attributes(graph: nx.MultiDiGraph) -> Iterator[Attrs]:
+    """The attributes of every edge, in :func:`iter_relations`' order."""
+    for neighbours in graph._succ.values():
+        for keyed in neighbours.values():
+            yield from keyed.values()
 
 
 def relations_of(graph: nx.MultiDiGraph, node: str, way: Literal["out", "in"]) -> Iterator[tuple[str, str, str, Attrs]]:

@@ -176,18 +176,21 @@ class SearchIndex:
         name_owner = []  # per name: entity number * 2 + is_alias
         kinds: dict[str, int] = {}
         countries: dict[str, int] = {}
-        kind_codes = np.zeros(len(labelled), dtype=np.uint16)
-        country_codes = np.zeros(len(labelled), dtype=np.uint16)
+        kind_codes, country_codes = [], []
         for number, (folded_label, node) in enumerate(labelled):
             data = attrs[node]
-            kind_codes[number] = kinds.setdefault(str(data.get("kind") or "unknown"), len(kinds))
-            country_codes[number] = countries.setdefault(str(data.get("country") or "none"), len(countries))
-            for folded, is_alias in [(folded_label, 0), *((normalize(str(a)), 1) for a in data.get("aliases") or ())]:
-                if folded:
+            kind_codes.append(kinds.setdefault(str(data.get("kind") or "unknown"), len(kinds)))
+            country_codes.append(countries.setdefault(str(data.get("country") or "none"), len(countries)))
+            if folded_label:
+                names.append(folded_label)
+                name_owner.append(number * 2)
+            for alias in data.get("aliases") or ():
+                if folded := normalize(str(alias)):
                     names.append(folded)
-                    name_owner.append(number * 2 + is_alias)
+                    name_owner.append(number * 2 + 1)
         self._kind_names, self._country_names = list(kinds), list(countries)
-        self._kind_codes, self._country_codes = kind_codes, country_codes
+        self._kind_codes = np.asarray(kind_codes, dtype=np.uint16)
+        self._country_codes = np.asarray(country_codes, dtype=np.uint16)
         self._names, self._name_owner = names, np.asarray(name_owner, dtype=np.int64)
         self._first_name = np.searchsorted(self._name_owner >> 1, np.arange(len(labelled) + 1))
         self._build_words(names)

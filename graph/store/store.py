@@ -9,7 +9,7 @@ from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -21,7 +21,7 @@ from graph.model.vocabulary import Vocabulary
 from graph.store import records
 from graph.store.build import build_graph
 from graph.store.dated import DatedIndex
-from graph.store.hubs import HubIndex
+from graph.store.hubs import HubGroup, HubIndex, Way, hub_groups
 from graph.store.protocol import Lookups
 from graph.store.search import SearchIndex
 from graph.store.stats import GraphStats, graph_stats
@@ -92,6 +92,16 @@ class GraphStore(Lookups):
         with self._lock:
             return HubIndex(self.graph)
 
+    def hub_groups(self) -> dict[str, dict[tuple[str, Way], HubGroup]]:
+        """The hub index's groups: the index's own once built, else grouped now and not kept
+        (all a load into a database needs of it: see :func:`graph.store.hubs.hub_groups`)."""
+        built: HubIndex | None = self._built("hubs")
+        return built.groups if built is not None else hub_groups(self.graph)
+
+    def _built(self, index: str) -> Any:
+        """The index named so if it is built (a cached property keeps it in the instance's dict), or None."""
+        return self.__dict__.get(index)
+
     @cached_property
     def index(self) -> SearchIndex:
         """The name search index (built by :meth:`warm`, or on first use: about 11 s at a
@@ -101,8 +111,8 @@ class GraphStore(Lookups):
 
     @cached_property
     def stats(self) -> GraphStats:
-        with self._lock:
-            return graph_stats(self.graph)
+        with self._lock:  # the dated index's dates if it is built (warm builds it first)
+            return graph_stats(self.graph, self._built("dated"))
 
     @cached_property
     def dated(self) -> DatedIndex:

@@ -24,15 +24,16 @@ year and programme as ``hub_items`` does.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from graph.store.hubs import HubGroup
+from graph.store.records import relation_facets
 
-__all__ = ["EVERY_MEMBER", "EntityFacets", "relation_counts"]
+__all__ = ["EVERY_MEMBER", "EntityFacets", "GroupItems", "relation_counts"]
 
 #: The facet of ``hub_days`` whose values every member has exactly one of (its entity's
 #: kind): summed over its values, its changes count every member.
@@ -53,27 +54,70 @@ class EntityFacets:
     country_names: list[str]
 
 
+@dataclass(frozen=True)
+class GroupItems:
+    """One hub group's items as ``hub_items`` holds them, read from its side's adjacency in one
+    pass and coded, for its rows and its counts alike: each item's member (a number: its place
+    in ``members``), its key's place among the pair's keys (key_pos), whether that is the
+    member's least in the group (``first``; the least, per member, in ``least``), and its
+    year and programme as codes into their names."""
+
+    members: dict[str, int]
+    owner: np.ndarray
+    place: np.ndarray
+    least: np.ndarray
+    first: np.ndarray
+    years: np.ndarray
+    year_names: list[str]
+    programs: np.ndarray
+    program_names: list[str]
+
+    @classmethod
+    def read(cls, near: Mapping[str, Mapping[str, Mapping[str, Any]]], group: HubGroup) -> GroupItems:
+        """``group``'s items, ``near`` being its side's adjacency (other -> key -> attributes)."""
+        members: dict[str, int] = {}
+        years: dict[str, int] = {}
+        programs: dict[str, int] = {}
+        # an edge's facet codes by its attributes' identity: the based_in edges of a file share
+        # one dict, so a country's millions of members are read once
+        coded: dict[int, tuple[int, int]] = {}
+        owner, place, year, program = [], [], [], []
+        for other, key in zip(group.others, group.keys, strict=True):
+            keyed = near[other]
+            attrs = keyed[key]
+            codes = coded.get(id(attrs))
+            if codes is None:
+                named = relation_facets(attrs)
+                codes = coded[id(attrs)] = (years.setdefault(named[0], len(years)),
+                                            programs.setdefault(named[1], len(programs)))  # fmt: skip
+            owner.append(members.setdefault(other, len(members)))
+            place.append(0 if len(keyed) == 1 else list(keyed).index(key))
+            year.append(codes[0])
+            program.append(codes[1])
+        owners, places = np.asarray(owner, np.int64), np.asarray(place, np.int64)
+        least = np.full(len(members), np.iinfo(np.int64).max, np.int64)
+        np.minimum.at(least, owners, places)
+        return cls(members, owners, places, least, places == least[owners], np.asarray(year, np.int64), list(years),
+                   np.asarray(program, np.int64), list(programs))  # fmt: skip
+
+    def rows(self) -> Iterator[tuple[int, str, str, bool]]:
+        """Per item, in order: its key_pos, year, programme and whether it is its member's first."""
+        years, programs = self.year_names, self.program_names
+        columns = (self.place.tolist(), self.years.tolist(), self.programs.tolist(), self.first.tolist())
+        for place, year, program, first in zip(*columns, strict=True):
+            yield place, years[year], programs[program], first
+
+
 def relation_counts(
-    near: Mapping[str, Any],
-    group: HubGroup,
-    places: Sequence[int],
-    facets: Sequence[tuple[str, str]],
-    firsts: Mapping[str, int],
-    entities: EntityFacets,
+    near: Mapping[str, Any], group: HubGroup, items: GroupItems, entities: EntityFacets
 ) -> tuple[tuple[int, int, int, dict[str, dict[str, int]]], list[tuple[str, str, list[int], list[int]]]]:
-    """One relation of a hub side (its ``group``, with each item's key_pos among the pair's
-    keys in ``places`` and its year and programme in ``facets``; each member's least key_pos
-    in ``firsts``; ``near``: the side's adjacency): its ``hub_counts`` values (members, first
-    place, first key_pos, members by facet) and its ``hub_days`` rows (facet, value, days,
-    changes: each day's changes summed, none that are zero)."""
-    members = list(firsts)
-    code = {other: at for at, other in enumerate(members)}
-    owner = np.fromiter((code[other] for other in group.others), np.int64, len(group.others))
-    place = np.asarray(places, np.int64)
-    first = place == np.fromiter(firsts.values(), np.int64, len(members))[owner]
-    years, year_names = _coded([year for year, _ in facets])
-    programs, program_names = _coded([program for _, program in facets])
-    ranks = np.fromiter((entities.rank[other] for other in members), np.int64, len(members))
+    """One relation of a hub side (its ``group``, read as ``items``; ``near``: the side's
+    adjacency): its ``hub_counts`` values (members, first place, first key_pos, members by
+    facet) and its ``hub_days`` rows (facet, value, days, changes: each day's changes summed,
+    none that are zero)."""
+    owner, place, first, years, programs = items.owner, items.place, items.first, items.years, items.programs
+    year_names, program_names = items.year_names, items.program_names
+    ranks = np.fromiter(map(entities.rank.__getitem__, items.members), np.int64, len(items.members))
     kinds, countries = entities.kinds[ranks].astype(np.int64), entities.countries[ranks].astype(np.int64)
     kind_names, country_names = entities.kind_names, entities.country_names
     whole = {
@@ -83,12 +127,15 @@ def relation_counts(
         "program": _counted(programs[first], program_names),
     }
     # the first member in the adjacency, with its least key_pos
-    first_place = next((at, firsts[other]) for at, other in enumerate(near) if other in code)
+    first_place = next(
+        (at, int(items.least[items.members[other]])) for at, other in enumerate(near) if other in items.members
+    )
+    counted = (len(items.members), first_place[0], first_place[1], whole)
 
     rows: list[tuple[str, str, list[int], list[int]]] = []
     if not group.starts.any() and bool((group.ends == _NEVER).all()):  # undated: every member in force from day 0
         rows += [(facet, value, [0], [count]) for facet, counts in whole.items() for value, count in counts.items()]
-        return (len(members), first_place[0], first_place[1], whole), rows
+        return counted, rows
     spans, firsts_in_force = _in_force(owner, place, group.starts, group.ends, years, programs)
     span_owner, span_start, span_end = spans
     rows += _changes("kind", kinds[span_owner], kind_names, span_start, span_end)
@@ -96,14 +143,7 @@ def relation_counts(
     start, end, year, program = firsts_in_force
     rows += _changes("year", year, year_names, start, end)
     rows += _changes("program", program, program_names, start, end)
-    return (len(members), first_place[0], first_place[1], whole), rows
-
-
-def _coded(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """``values`` as codes into the list of the distinct ones."""
-    names: dict[str, int] = {}
-    codes = np.fromiter((names.setdefault(value, len(names)) for value in values), np.int64, len(values))
-    return codes, list(names)
+    return counted, rows
 
 
 def _counted(codes: np.ndarray, names: list[str]) -> dict[str, int]:

@@ -23,9 +23,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
+import operator
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,7 +41,7 @@ import orjson
 from graph.errors import DatabaseError
 from graph.store import records
 from graph.store.postgres.grouping import SMALL
-from graph.store.postgres.hub_counts import EntityFacets, relation_counts
+from graph.store.postgres.hub_counts import EntityFacets, GroupItems, relation_counts
 from graph.store.postgres.migrate import LOCK, migrate
 from graph.store.postgres.prewarm import prewarm
 from graph.store.snapshot import input_files
@@ -234,7 +235,14 @@ def _drop_old(conn: psycopg.Connection) -> None:
 
 class _Indexer:
     """Runs the statements that index and analyse each filled table on connections of its
-    own, so PostgreSQL builds one table's indexes while the loader fills the next table."""
+    own, so PostgreSQL builds one table's indexes while the loader fills the next table.
+
+    Each index is built by one process (no parallel maintenance workers): the loader's
+    Python is the load's critical path, and the indexes are done before it is (none waited
+    for at 10M). Parallel workers only took cores from it where both share a machine: the
+    stage after the edges, while their indexes were built, ran 20-23 s longer than its CPU
+    time in two 10M loads, and 8 s without them.
+    """
 
     def __init__(self, dsn: str, workers: int) -> None:
         self._dsn = dsn
@@ -280,6 +288,7 @@ class _Indexer:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = connect(self._dsn)
+            conn.execute("SET max_parallel_maintenance_workers = 0")
             with self._lock:
                 self._connections.append(conn)
         conn.execute(statement)
@@ -321,7 +330,9 @@ class _Tables:
     def _types(self, table: str, columns: str) -> list[str]:
         """The types of ``columns`` as the table just made has them, for ``Copy.set_types``: each
         value is then written by its column's dumper instead of one looked up for it (half the
-        cost of a row). ``json`` values are JSON text already (orjson's), written as text."""
+        cost of a row). ``json`` values are JSON text already (orjson's), and ``integer[]``
+        and ``text[]`` ones array literals (:func:`_int_array`, :func:`_text_array`: psycopg
+        dumps a list element by element), all written as text."""
         found: dict[str, str] = dict(
             self.conn.execute(
                 "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
@@ -329,7 +340,8 @@ class _Tables:
                 [f"{self.schema}.{table}"],
             ).fetchall()
         )
-        return ["text" if found[name] == "json" else found[name] for name in map(str.strip, columns.split(","))]
+        as_text = {"json", "integer[]", "text[]"}
+        return ["text" if found[name] in as_text else found[name] for name in map(str.strip, columns.split(","))]
 
     def build(self, stage: str, make: Callable[[], _T]) -> _T:
         """Build an index of the in-memory store (minutes at ten million entities), as a stage."""
@@ -352,6 +364,23 @@ def _json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+def _int_array(values: list[int]) -> str:
+    """``values`` as an ``integer[]`` literal."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _text_array(values: list[str]) -> str:
+    """``values`` as a ``text[]`` literal, every element quoted (its quotes and backslashes
+    escaped): one join instead of psycopg's dumping element by element (3.2 -> 1.2 µs for
+    an entity's three targets)."""
+    if not values:
+        return "{}"
+    joined = '","'.join(values)
+    if "\\" in joined or joined.count('"') != 2 * (len(values) - 1):  # more quotes than the separators'
+        joined = '","'.join(value.replace("\\", "\\\\").replace('"', '\\"') for value in values)
+    return f'{{"{joined}"}}'
+
+
 def _word_rows(words: list[str], search: IndexState) -> Iterator[tuple[str, int, bool, bytes, bytes]]:
     """Every word with its number, whether it is digits, and its postings as little-endian
     int32 bytes: the entities having it anywhere in a name, and as a name's first word."""
@@ -367,15 +396,43 @@ def _word_rows(words: list[str], search: IndexState) -> Iterator[tuple[str, int,
 def _edge_rows(store: GraphStore) -> Iterator[tuple[Any, ...]]:
     """Every edge in the in-memory graph's order, with the positions and degrees of ``edges``."""
     succ, pred = records.successors(store.graph), records.predecessors(store.graph)
-    in_pos = {(u, v): i for v, before in pred.items() for i, u in enumerate(before)}
+    in_pos = _InPositions(pred)
     is_derived, confidence_of = records.is_derived, records.confidence_of
+    # the columns of derived edges' attributes by their identity: the based_in edges of an FtM
+    # file (half the edges of a big file) share one dict, dumped once
+    shared: dict[int, tuple[str, bool, Any, str]] = {}
     for u, after in succ.items():
         out_n, in_n = len(after), len(pred[u])
         for out_pos, (v, keyed) in enumerate(after.items()):
-            at, dst_out_n, dst_in_n = in_pos[(u, v)], len(succ[v]), len(pred[v])
+            at, dst_out_n, dst_in_n = in_pos.of(u, v), len(succ[v]), len(pred[v])
             for key_pos, (key, attrs) in enumerate(keyed.items()):
-                yield (u, v, key, out_pos, at, key_pos, str(attrs.get("relation", "")), is_derived(attrs),
-                       confidence_of(attrs), _json(attrs), out_n, in_n, dst_out_n, dst_in_n)  # fmt: skip
+                columns = shared.get(id(attrs))
+                if columns is None:
+                    columns = (str(attrs.get("relation", "")), is_derived(attrs), confidence_of(attrs), _json(attrs))
+                    if columns[1]:
+                        shared[id(attrs)] = columns
+                yield (u, v, key, out_pos, at, key_pos, *columns, out_n, in_n, dst_out_n, dst_in_n)
+
+
+class _InPositions:
+    """The place of a source among its target's predecessors (``in_pos``): counted along a
+    target's few predecessors, or looked up in a dict made once per target with many. A dict
+    of every edge's pair would cost a gigabyte and 15 s at ten million edges."""
+
+    FEW = 16
+
+    def __init__(self, pred: Mapping[str, Mapping[str, Any]]) -> None:
+        self._pred = pred
+        self._many: dict[str, dict[str, int]] = {}
+
+    def of(self, u: str, v: str) -> int:
+        before = self._pred[v]
+        if len(before) <= self.FEW:
+            return operator.indexOf(before, u)
+        places = self._many.get(v)
+        if places is None:
+            places = self._many[v] = {w: i for i, w in enumerate(before)}
+        return places[u]
 
 
 def _fill(tables: _Tables, store: GraphStore) -> None:
@@ -403,7 +460,7 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
             label = str(attrs.get("label", node))
             after = succ[node]
             listed = len(after) <= OUTS_LISTED
-            outs, out_edges = (list(after), _json(list(after.values()))) if listed else (None, None)
+            outs, out_edges = (_text_array(list(after)), _json(list(after.values()))) if listed else (None, None)
             yield (pos, node, _json(attrs), len(after), len(pred[node]), number, kind, country, label_name, label,
                    outs, out_edges)  # fmt: skip
 
@@ -416,7 +473,7 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
     tables.fill("words", "word, number, numeric, any_entities, first_entities", _word_rows(words, search), len(words))
     codes = [(name, search[name].astype("<u2").tobytes()) for name in ("kind_codes", "country_codes")]
     tables.fill("arrays", "name, data", codes, len(codes))
-    hubs = tables.build("hub index", lambda: store.hubs).groups
+    hubs = tables.build("hub index", store.hub_groups)
     of_entities = EntityFacets(rank, search["kind_codes"], search["kind_names"], search["country_codes"],
                                search["country_names"])  # fmt: skip
     counted: list[tuple[Any, ...]] = []  # hub_counts' and hub_days' rows, made as hub_items' are
@@ -426,24 +483,16 @@ def _fill(tables: _Tables, store: GraphStore) -> None:
         for hub, groups in hubs.items():
             for (relation, way), group in groups.items():
                 near = records.adjacency(graph, hub, way)
-                places: list[int] = []
-                facets: list[tuple[str, str]] = []
-                firsts: dict[str, int] = {}  # each member's least key_pos in the group
-                for other, key in zip(group.others, group.keys, strict=True):
-                    keyed = near[other]
-                    place = 0 if len(keyed) == 1 else list(keyed).index(key)
-                    places.append(place)
-                    facets.append(records.relation_facets(keyed[key]))
-                    firsts[other] = min(place, firsts.get(other, place))
+                items = GroupItems.read(near, group)
                 spans = zip(group.starts.tolist(), group.ends.tolist(), strict=True)
-                items = zip(group.others, group.keys, spans, places, facets, strict=True)
-                for position, (other, key, (start, end), place, (year, program)) in enumerate(items):
-                    first = place == firsts[other]
+                read = zip(group.others, group.keys, spans, items.rows(), strict=True)
+                for position, (other, key, (start, end), (place, year, program, first)) in enumerate(read):
                     yield hub, relation, way, position, other, key, start, end, place, year, program, first
                 if len(near) > SMALL:  # a side grouping counts in the database
-                    whole, changes = relation_counts(near, group, places, facets, firsts, of_entities)
+                    whole, changes = relation_counts(near, group, items, of_entities)
                     counted.append((hub, way, relation, *whole[:3], _json(whole[3])))
-                    days.extend((hub, way, relation, *change) for change in changes)
+                    days.extend((hub, way, relation, facet, value, _int_array(on), _int_array(made))
+                                for facet, value, on, made in changes)  # fmt: skip
 
     columns = "hub, relation, way, position, other, key, start_day, end_day, key_pos, year, program, first"
     tables.fill("hub_items", columns, hub_rows(),
