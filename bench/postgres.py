@@ -74,9 +74,18 @@ def cluster() -> Any:
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> float:
+    """Seconds ``command`` took, end to end; its output's last line is printed (`db load`
+    says how long reading the inputs and writing the tables each took), and the CPU time it
+    used: runs on this shared machine differ by 10 % and more, its own stages alike."""
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env={**os.environ, **(env or {})})
-    return time.perf_counter() - started
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    took = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    said = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
+    print(f"`{' '.join(Path(part).name for part in command[:3])}`: {said} ({cpu:,.0f} s of CPU)")
+    return took
 
 
 def queries(source: str) -> dict[str, Any]:

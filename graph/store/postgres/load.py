@@ -235,14 +235,7 @@ def _drop_old(conn: psycopg.Connection) -> None:
 
 class _Indexer:
     """Runs the statements that index and analyse each filled table on connections of its
-    own, so PostgreSQL builds one table's indexes while the loader fills the next table.
-
-    Each index is built by one process (no parallel maintenance workers): the loader's
-    Python is the load's critical path, and the indexes are done before it is (none waited
-    for at 10M). Parallel workers only took cores from it where both share a machine: the
-    stage after the edges, while their indexes were built, ran 20-23 s longer than its CPU
-    time in two 10M loads, and 8 s without them.
-    """
+    own, so PostgreSQL builds one table's indexes while the loader fills the next table."""
 
     def __init__(self, dsn: str, workers: int) -> None:
         self._dsn = dsn
@@ -288,7 +281,6 @@ class _Indexer:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = connect(self._dsn)
-            conn.execute("SET max_parallel_maintenance_workers = 0")
             with self._lock:
                 self._connections.append(conn)
         conn.execute(statement)
