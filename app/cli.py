@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 import click
 import orjson
 
+from app import cli_inputs
 from app.cli_db import db
 from app.cli_inputs import Inputs, data_options, inputs_options, report_inputs
 from graph.errors import BadQuery, DatabaseError, DataError, UnknownEntity
@@ -483,12 +484,16 @@ def main() -> None:
     A command that has finished ends the process at once (``os._exit``, once its output and
     logs are flushed) instead of freeing what it loaded object by object: a million-entity
     graph is millions of objects, seconds of freeing that nobody waits for (mypy ends the
-    same way). ``serve`` exits the ordinary way, and so does the command group as tests run it.
+    same way). What a command loads is kept until then (``KEPT_UNTIL_EXIT``), or it would be
+    freed as the command returns. ``serve`` exits the ordinary way, and so does the command
+    group as tests run it.
     """
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    if command != _SERVING:  # a server replaces its store as it reloads: nothing is kept
+        cli_inputs.KEPT_UNTIL_EXIT = []
     try:
         cli()
     except SystemExit as end:
-        command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
         if command == _SERVING or not isinstance(end.code, int | None):
             raise
         sys.stdout.flush()

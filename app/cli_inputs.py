@@ -21,6 +21,13 @@ from graph.store import GraphStore, Store
 __all__ = ["Inputs", "data_options", "inputs_options", "report_inputs"]
 
 
+#: What commands loaded, kept until the process ends, when :func:`app.cli.main` runs them
+#: (it ends the process with ``os._exit``); None when commands run otherwise (tests). A store
+#: that is a command's local is freed as the command returns, object by object: 20 s of a
+#: 10M-entity ``db load``, before ``os._exit`` could spare them.
+KEPT_UNTIL_EXIT: list[object] | None = None
+
+
 @dataclass(frozen=True)
 class Inputs:
     """What a command loads: curated data and FtM files (and how strictly), or a snapshot."""
@@ -36,18 +43,22 @@ class Inputs:
         terminal; or the snapshot), or print every data problem and exit 1."""
         try:
             if self.snapshot is not None:
-                return GraphStore.from_snapshot(self.snapshot)
-            with rich_progress(sys.stderr.isatty() and bool(self.ftm)) as progress:
-                return GraphStore.load(
-                    list(self.data) or None,
-                    ftm=list(self.ftm),
-                    skip_invalid=self.skip_invalid,
-                    strict=self.strict,
-                    progress=progress,
-                )
+                store = GraphStore.from_snapshot(self.snapshot)
+            else:
+                with rich_progress(sys.stderr.isatty() and bool(self.ftm)) as progress:
+                    store = GraphStore.load(
+                        list(self.data) or None,
+                        ftm=list(self.ftm),
+                        skip_invalid=self.skip_invalid,
+                        strict=self.strict,
+                        progress=progress,
+                    )
         except DataError as err:
             click.echo(str(err), err=True)
             raise SystemExit(1) from None
+        if KEPT_UNTIL_EXIT is not None:
+            KEPT_UNTIL_EXIT.append(store)
+        return store
 
     def environment(self) -> dict[str, str | None]:
         """The settings these inputs stand for, as LINKSCOPE_* values (None: not given)."""
