@@ -137,6 +137,14 @@ def relation_sizes(
     return sizes
 
 
+#: A hub side's ``hub_days`` changes of one facet up to a day (hub, way, facet, day): their
+#: sums per value are the members in force that day (see :mod:`graph.store.postgres.hub_counts`).
+_IN_FORCE = (
+    "FROM {s}.hub_days h CROSS JOIN LATERAL unnest(h.days, h.changes) AS t(day, change) "
+    "WHERE h.hub = %s AND h.way = %s AND h.facet = %s AND t.day <= %s"
+)
+
+
 def _sizes(
     graph: LazyGraph, node: str, way: Way, relations: Collection[str], as_of: date | None, deadline: Deadline | None
 ) -> list[tuple[Any, ...]]:
@@ -156,9 +164,7 @@ def _sizes(
     where, params = _passing(mine, node, (), as_of)
     chosen = "AND h.relation = ANY(%s)" if relations else ""
     return graph.reader.rows(
-        "WITH counted AS (SELECT h.relation, sum(t.change) AS n FROM {s}.hub_days h "
-        "CROSS JOIN LATERAL unnest(h.days, h.changes) AS t(day, change) "
-        f"WHERE h.hub = %s AND h.way = %s AND h.facet = %s AND t.day <= %s {chosen} GROUP BY h.relation "
+        f"WITH counted AS (SELECT h.relation, sum(t.change) AS n {_IN_FORCE} {chosen} GROUP BY h.relation "
         "HAVING sum(t.change) > 0) "
         f"SELECT c.relation, c.n, (SELECT ARRAY[e.{position}, e.key_pos] FROM {{s}}.edges e {_attrs('e')} "
         f"WHERE {where} AND e.relation = c.relation ORDER BY e.{position}, e.key_pos LIMIT 1) FROM counted c",
@@ -326,10 +332,8 @@ def _counted_by_load(
         return {"": int(members)} if facet is None else {str(value): int(n) for value, n in facets[facet].items()}
     value = "h.value" if facet else "''"  # all members: the kinds' changes summed
     rows = graph.reader.rows(
-        f"SELECT {value}, sum(t.change) FROM {{s}}.hub_days h CROSS JOIN LATERAL unnest(h.days, h.changes) "
-        "AS t(day, change) WHERE h.hub = %s AND h.way = %s AND h.facet = %s AND h.relation = %s AND t.day <= %s "
-        "GROUP BY 1 HAVING sum(t.change) > 0",
-        [node, way, facet or EVERY_MEMBER, relation, as_of.toordinal()],
+        f"SELECT {value}, sum(t.change) {_IN_FORCE} AND h.relation = %s GROUP BY 1 HAVING sum(t.change) > 0",
+        [node, way, facet or EVERY_MEMBER, as_of.toordinal(), relation],
         deadline=deadline,
     )
     return {str(value): int(count) for value, count in rows}
